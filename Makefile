@@ -1,0 +1,32 @@
+# Two entry points for a new user: `make run` and `make test` (see README.md).
+# Both install missing Debian packages, then configure and build with CMake presets.
+JOBS ?= 2
+PRESET ?= release
+BUILD_DIR := build/$(PRESET)
+PROTEUS := $(BUILD_DIR)/src/app/proteus
+
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+
+.PHONY: deps configure build run test bench clean
+
+deps:
+	./scripts/install-deps.sh
+
+configure: deps
+	cmake --preset $(PRESET)
+
+build: configure
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+run: build
+	$(PROTEUS) sim configs/quickstart.toml
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+bench: build
+	$(BUILD_DIR)/bench/proteus_bench
+
+clean:
+	rm -rf build

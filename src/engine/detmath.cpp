@@ -1,0 +1,70 @@
+// Deterministic exp/log: Cody-Waite range reduction and fixed polynomial evaluation.
+#include "engine/detmath.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace proteus::engine {
+namespace {
+
+// ln 2 split so that k * kLn2Hi is exact for |k| < 2^11 (Cody & Waite, 1980).
+constexpr double kLn2Hi = 6.93147180369123816490e-01;
+constexpr double kLn2Lo = 1.90821492927058770002e-10;
+constexpr double kInvLn2 = 1.44269504088896338700e+00;
+
+}  // namespace
+
+double det_exp(double x) {
+  if (std::isnan(x)) return x;
+  if (x > 709.782712893384) return std::numeric_limits<double>::infinity();
+  if (x < -745.1332191019412) return 0.0;
+  // x = k ln2 + r with |r| <= ln2 / 2; exp(r) by its Taylor series to r^14 (error < 1e-17).
+  const double kd = std::nearbyint(x * kInvLn2);
+  const int k = static_cast<int>(kd);
+  const double r = (x - kd * kLn2Hi) - kd * kLn2Lo;
+  double p = 1.0 / 87178291200.0;  // 1/14!
+  constexpr double kInvFact[] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
+                                 1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
+                                 1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
+                                 1.0 / 24.0,         1.0 / 6.0,         0.5,
+                                 1.0,                1.0};
+  for (double c : kInvFact) p = p * r + c;
+  return std::ldexp(p, k);
+}
+
+double det_log(double x) {
+  if (std::isnan(x) || x < 0.0) return std::numeric_limits<double>::quiet_NaN();
+  if (x == 0.0) return -std::numeric_limits<double>::infinity();
+  if (std::isinf(x)) return x;
+  int e = 0;
+  double m = std::frexp(x, &e);  // x = m 2^e, m in [0.5, 1)
+  if (m < 0.70710678118654752440) {
+    m *= 2.0;
+    --e;
+  }
+  // log(m) = 2 atanh(f), f = (m - 1) / (m + 1), |f| <= 0.1716: odd series to f^25.
+  const double f = (m - 1.0) / (m + 1.0);
+  const double f2 = f * f;
+  double s = 1.0 / 25.0;
+  for (int n = 23; n >= 1; n -= 2) s = s * f2 + 1.0 / n;
+  const double log_m = 2.0 * f * s;
+  const double ed = e;
+  return ed * kLn2Hi + (log_m + ed * kLn2Lo);
+}
+
+double det_log1p(double x) {
+  const double u = 1.0 + x;
+  if (u == 1.0) return x;
+  // Correct for the rounding of 1 + x (Goldberg, "What every computer scientist...", Thm 4).
+  return det_log(u) * (x / (u - 1.0));
+}
+
+double det_sigmoid(double x) {
+  if (x >= 0.0) return 1.0 / (1.0 + det_exp(-x));
+  const double e = det_exp(x);
+  return e / (1.0 + e);
+}
+
+double det_logit(double p) { return det_log(p) - det_log1p(-p); }
+
+}  // namespace proteus::engine

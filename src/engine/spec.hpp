@@ -1,0 +1,171 @@
+// Plain configuration structs of one run: what a scenario TOML file resolves to.
+// Field names match the TOML keys one for one (docs/config.md lists them with ranges).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace proteus::engine {
+
+/// A seeded delay distribution. `dist` is constant, uniform, exponential or lognormal.
+struct DelaySpec {
+  std::string dist = "constant";
+  double value_ms = 1.0;   ///< constant: the delay; exponential: the mean
+  double low_ms = 0.0;     ///< uniform: lower bound
+  double high_ms = 0.0;    ///< uniform: upper bound
+  double median_ms = 1.0;  ///< lognormal: median e^mu
+  double sigma = 0.5;      ///< lognormal: sigma of the underlying normal
+  friend bool operator==(const DelaySpec&, const DelaySpec&) = default;
+};
+
+/// Delays between one agent class and the mechanism.
+struct LatencySpec {
+  DelaySpec submit;       ///< agent -> mechanism, for orders and cancels
+  DelaySpec ack;          ///< mechanism -> agent, acceptance / reject / cancel confirmations
+  DelaySpec fill;         ///< mechanism -> agent, fill notifications
+  DelaySpec market_data;  ///< mechanism -> agent, public view updates
+  friend bool operator==(const LatencySpec&, const LatencySpec&) = default;
+};
+
+/// A delayed, noisy view of the latent probability: clip(p_{t - delay} + N(0, noise^2), 0, 1).
+struct SignalSpec {
+  double delay_ms = 0.0;
+  double noise = 0.0;
+};
+
+/// When an agent decides: every `interval_ms` ("interval") or on each market-data update
+/// ("event"), with a minimum gap of `interval_ms` between event-driven decisions.
+struct ScheduleSpec {
+  std::string mode = "interval";
+  double interval_ms = 100.0;
+};
+
+struct RunSpec {
+  double duration_s = 60.0;
+  std::string mechanism = "clob";
+  std::string environment = "market";  ///< "market" or "as2008"
+  std::uint64_t seed = 1;               ///< master seed (overridden by the sweep or --seed)
+};
+
+struct MarketSpec {
+  double tick_size = 0.001;       ///< price increment; 1 / tick_size must be an integer
+  double lot_size = 1.0;          ///< contracts per lot
+  std::int64_t max_order_lots = 1000;
+  std::int64_t maker_fee_micros = 0;  ///< per lot, in 1e-6 of payoff; negative = rebate
+  std::int64_t taker_fee_micros = 0;
+  std::string self_trade = "cancel_resting";  ///< CLOB self-trade rule
+};
+
+struct LatentSpec {
+  double p0 = 0.5;
+  double phi = 0.995;        ///< mean reversion of log-odds per step
+  double sigma_eta = 0.2;    ///< diffusion, per sqrt(second)
+  double dt_ms = 100.0;      ///< step of the latent process
+  double x_bound = 6.0;      ///< |logit p| is clipped to this bound
+  double jump_rate = 0.0;    ///< lambda_J, jumps per second
+  std::string jump_dist = "normal";  ///< normal (mean, sd) or symmetric (+/- jump_size)
+  double jump_mean = 0.0;
+  double jump_sd = 0.5;
+  double jump_size = 0.5;
+};
+
+struct MarketMakerSpec {
+  int count = 1;
+  std::string rule = "linear";  ///< "linear" (predecessor) or "avellaneda_stoikov"
+  double h0 = 0.02;
+  double kappa = 0.01;
+  double a = 0.0;
+  double b = 0.0;
+  double c = 0.0;
+  double min_half_spread = 0.004;
+  double gamma = 0.1;          ///< AS risk aversion
+  double k = 1.5;              ///< AS order-arrival decay
+  double sigma = 0.05;         ///< AS volatility of p per sqrt(second)
+  double size = 1.0;           ///< contracts per quote
+  double max_inventory = 20.0; ///< contracts
+  double loss_limit = 50.0;    ///< payoff units; the kill switch latches below -loss_limit
+  double belief_weight = 0.5;  ///< p_hat = w signal + (1 - w) last trade price
+  double ewma_alpha = 0.1;     ///< smoothing of sigma_hat and AS_hat
+  SignalSpec signal;
+  ScheduleSpec schedule;
+};
+
+struct InformedSpec {
+  int count = 1;
+  double theta = 0.01;       ///< minimum edge |signal - price| to trade
+  double cost = 0.0;         ///< added to theta
+  double activity = 0.06;    ///< probability of acting at a decision
+  double size_min = 0.5;     ///< contracts at edge theta
+  double size_max = 2.0;     ///< cap
+  double size_per_edge = 50.0;  ///< extra contracts per unit of edge above theta
+  SignalSpec signal;
+  ScheduleSpec schedule;
+};
+
+struct NoiseSpec {
+  int count = 20;
+  double rate = 1.8;            ///< arrivals per second per trader
+  std::string size_dist = "uniform";  ///< uniform on [size_min, size_max] or geometric(mean)
+  double size_min = 1.0;        ///< contracts
+  double size_max = 1.0;
+  double size_mean = 1.0;
+  double limit_fraction = 0.0;  ///< share of arrivals posted as limit orders near the touch
+  double limit_offset_max = 0.01;  ///< limit orders rest up to this far behind the touch
+  double limit_ttl_ms = 1000.0;    ///< and are cancelled after this time
+};
+
+struct SniperSpec {
+  bool enabled = false;
+  int count = 1;
+  double theta_snipe = 0.02;
+  double size = 1.0;
+  SignalSpec signal;
+};
+
+struct AgentsSpec {
+  MarketMakerSpec market_maker;
+  InformedSpec informed;
+  NoiseSpec noise;
+  SniperSpec sniper;
+};
+
+/// Latency per agent class; classes not overridden use `default_profile`.
+struct LatencyProfiles {
+  LatencySpec default_profile;
+  LatencySpec market_maker;
+  LatencySpec informed;
+  LatencySpec noise;
+  LatencySpec sniper;
+};
+
+struct MetricsSpec {
+  std::vector<double> as_horizons_ms = {100.0, 1000.0};  ///< adverse-selection horizons
+  double sample_ms = 100.0;  ///< sampling step of quoted spread, depth, RMSE, inventory
+  double shock_threshold = 0.05;  ///< |dp| per latent step that counts as a shock
+};
+
+/// Reduced-form Avellaneda & Stoikov (2008) environment.
+struct As2008Spec {
+  std::string strategy = "inventory";  ///< "inventory" or "symmetric"
+  double s0 = 100.0;
+  double T = 1.0;
+  double sigma = 2.0;
+  double dt = 0.005;
+  double k = 1.5;
+  double A = 140.0;
+  double gamma = 0.1;
+};
+
+/// Everything one run needs.
+struct ScenarioSpec {
+  RunSpec run;
+  MarketSpec market;
+  LatentSpec latent;
+  AgentsSpec agents;
+  LatencyProfiles latency;
+  MetricsSpec metrics;
+  As2008Spec as2008;
+};
+
+}  // namespace proteus::engine
