@@ -1,0 +1,47 @@
+// Scenario configuration: TOML text -> ScenarioSpec, with errors that name file, line,
+// column and key. A config either loads whole or throws; nothing is half-applied.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "engine/spec.hpp"
+
+namespace proteus::engine {
+
+/// A bad configuration: unknown key, wrong type, out-of-range value or bad override.
+/// what() is "<file>:<line>:<column>: <message>" (line/column 0 when unknown, e.g. --set).
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, int column, std::string key, const std::string& message);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  int column() const { return column_; }
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string file_;
+  int line_;
+  int column_;
+  std::string key_;
+};
+
+/// Parses and validates a scenario. `source` names the text in errors. Each override is
+/// "dotted.key=value" (value in TOML syntax; bare words are strings) and is applied before
+/// validation; an override naming an unknown key is an error.
+ScenarioSpec load_scenario(std::string_view toml_text, std::string_view source,
+                           std::span<const std::string> overrides = {});
+
+/// Reads `path` and calls load_scenario; an unreadable file is a ConfigError.
+ScenarioSpec load_scenario_file(const std::filesystem::path& path,
+                                std::span<const std::string> overrides = {});
+
+/// Every resolved key of a spec (defaults included) as dotted key -> canonical TOML value,
+/// sorted by key: what parity checks and config diffs compare.
+std::map<std::string, std::string> resolved_keys(const ScenarioSpec& spec);
+
+}  // namespace proteus::engine
