@@ -1,13 +1,32 @@
-// Entry point of the `proteus` command.
+// Entry point of the `proteus` command: registers subcommands, maps errors to exit codes.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <exception>
+
+#include "app/exit_codes.hpp"
+#include "app/sim_command.hpp"
 #include "proteus/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Proteus: deterministic market-design experiments"};
-  app.set_version_flag("--version", fmt::format("proteus {} ({})", proteus::kVersion, proteus::kGitCommit));
+  app.set_version_flag("--version",
+                       fmt::format("proteus {} ({})", proteus::kVersion, proteus::kGitCommit));
   app.require_subcommand(1);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  int exit_code = proteus::app::kExitOk;
+  proteus::app::register_sim_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return proteus::app::kExitUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return proteus::app::kExitRuntime;
+  }
+  return exit_code;
 }

@@ -1,21 +1,42 @@
-// PLACEHOLDER until the event loop lands: deterministic pseudo-metrics from the run's
-// streams so that layers above can be built and tested against the real API.
+// run_scenario: picks the environment, runs it, and turns failures into a status.
 #include "engine/simulation.hpp"
 
+#include <exception>
+#include <limits>
+
+#include "engine/as2008.hpp"
+#include "engine/ledger.hpp"
+#include "engine/market_sim.hpp"
 #include "engine/metrics_registry.hpp"
 #include "engine/rng.hpp"
 
 namespace proteus::engine {
 
-RunResult run_scenario(const ScenarioSpec& spec, RunKey key, EventSink* /*events*/) {
+RunResult run_scenario(const ScenarioSpec& spec, RunKey key, EventSink* events) {
+  if (spec.run.environment == "as2008") return run_as2008(spec.as2008, key);
   RunResult result;
   result.seed = repetition_key(key.master_seed, key.rep);
-  RandomStream s{result.seed, StreamId::kLatent, 0};
-  const auto registry = metric_registry(spec.run.environment);
-  for (std::size_t i = 0; i < registry.size(); ++i) {
-    result.metrics.push_back(s.normal() + spec.run.duration_s + spec.latent.sigma_eta);
+  try {
+    MarketSimulation sim(spec, key, events);
+    try {
+      sim.run();
+      result.metrics = sim.metrics();
+    } catch (...) {
+      result.events_processed = sim.events_processed();
+      throw;
+    }
+    result.events_processed = sim.events_processed();
+  } catch (const InvariantViolation& e) {
+    result.status = RunStatus::kInvariantViolation;
+    result.message = e.what();
+  } catch (const std::exception& e) {
+    result.status = RunStatus::kError;
+    result.message = e.what();
   }
-  result.events_processed = 1;
+  if (result.metrics.empty()) {
+    result.metrics.assign(metric_registry(spec.run.environment).size(),
+                          std::numeric_limits<double>::quiet_NaN());
+  }
   return result;
 }
 

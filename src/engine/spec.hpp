@@ -80,7 +80,7 @@ struct MarketMakerSpec {
   double c = 0.0;
   double min_half_spread = 0.004;
   double gamma = 0.1;          ///< AS risk aversion
-  double k = 1.5;              ///< AS order-arrival decay
+  double k = 100.0;            ///< AS order-arrival decay per unit of price (1/probability)
   double sigma = 0.05;         ///< AS volatility of p per sqrt(second)
   double size = 1.0;           ///< contracts per quote
   double max_inventory = 20.0; ///< contracts

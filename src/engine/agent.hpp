@@ -1,0 +1,87 @@
+// The agent interface: agents see the world through AgentContext and emit intents
+// (orders, cancels, wake-ups); the simulation applies latency and delivers notices.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "engine/mechanism.hpp"
+#include "engine/rng.hpp"
+#include "engine/types.hpp"
+
+namespace proteus::engine {
+
+/// What an agent learns about one of its own orders, after the notification delay.
+struct Notice {
+  enum class Kind : std::uint8_t { kAccepted, kRejected, kFill, kCancelled, kCancelRejected };
+  Kind kind = Kind::kAccepted;
+  OrderId order;
+  Side side = Side::kBuy;
+  Price price;      ///< fill price, or the order's limit
+  Qty qty;          ///< filled, resting or cancelled lots
+  Qty remaining;    ///< open lots of the order after this notice
+  Reason reason = Reason::kNone;
+  bool maker = false;  ///< for fills: the order was resting
+};
+
+/// Agent classes; the market-maker class is what MM metrics aggregate over.
+enum class Role : std::uint8_t { kMarketMaker, kInformed, kNoise, kSniper };
+
+/// The services the simulation offers an agent during a callback.
+class AgentContext {
+ public:
+  virtual ~AgentContext() = default;
+  /// Current simulated time.
+  virtual SimTime now() const = 0;
+  /// End of the run.
+  virtual SimTime horizon() const = 0;
+  /// The agent's own delayed, noisy signal of the latent probability (draws signal noise).
+  virtual double signal() = 0;
+  /// The public view as the agent knows it now: as published one market-data delay ago.
+  virtual const PublicView& view() = 0;
+  /// Trading rules (tick and lot size).
+  virtual const MarketRules& rules() const = 0;
+  /// Contracts per lot.
+  virtual double lot_size() const = 0;
+  /// The agent's decision stream (sides, sizes, activity).
+  virtual RandomStream& rng() = 0;
+  /// The agent's arrival stream (times of Poisson arrivals), separate so decisions never
+  /// shift arrival times.
+  virtual RandomStream& arrival_rng() = 0;
+  /// Sends an order; it reaches the mechanism after the submission delay.
+  virtual OrderId submit(Side side, OrderKind kind, Price limit, Qty qty) = 0;
+  /// Sends a cancel; it reaches the mechanism after the submission delay.
+  virtual void cancel(OrderId id) = 0;
+  /// Asks for on_decision at `time` (>= now).
+  virtual void wake_at(SimTime time) = 0;
+};
+
+/// A trading agent. Callbacks run inside the event loop and must not throw for model outcomes.
+class Agent {
+ public:
+  virtual ~Agent() = default;
+  virtual Role role() const = 0;
+  /// Called once at time 0; schedules the first decision.
+  virtual void on_start(AgentContext& ctx) = 0;
+  /// A scheduled decision.
+  virtual void on_decision(AgentContext& ctx) = 0;
+  /// A notice about one of the agent's orders.
+  virtual void on_notice(AgentContext& /*ctx*/, const Notice& /*notice*/) {}
+  /// A public view update (only for agents whose subscribes_market_data() is true).
+  virtual void on_market_data(AgentContext& /*ctx*/, const PublicView& /*view*/) {}
+  /// Whether every public view change is delivered as an event (event-driven agents).
+  virtual bool subscribes_market_data() const { return false; }
+  /// Whether a kill switch has latched (market makers).
+  virtual bool killed() const { return false; }
+};
+
+/// Converts a probability to the nearest tick at or below it (for bids) or above (asks),
+/// clamped to the valid range (1 .. ticks_per_unit - 1).
+Price to_tick_floor(double p, const MarketRules& rules);
+Price to_tick_ceil(double p, const MarketRules& rules);
+/// Converts contracts to whole lots (rounded to nearest, at least 1).
+Qty to_lots(double contracts, double lot_size);
+/// The mid of a view, or the last price, in probability units; nullopt when neither exists.
+std::optional<double> reference_price(const PublicView& view, const MarketRules& rules);
+
+}  // namespace proteus::engine

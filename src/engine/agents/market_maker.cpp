@@ -1,0 +1,130 @@
+// Market maker v1 quoting, inventory limits and kill switch.
+#include "engine/agents/market_maker.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/detmath.hpp"
+
+namespace proteus::engine {
+
+QuoteTarget linear_quote(const MarketMakerSpec& spec, double p_hat, double inventory,
+                         double sigma_hat, double as_hat) {
+  const double h = spec.h0 + spec.a * std::fabs(inventory) + spec.b * sigma_hat + spec.c * as_hat;
+  return {p_hat - spec.kappa * inventory, std::max(spec.min_half_spread, h)};
+}
+
+QuoteTarget avellaneda_stoikov_quote(const MarketMakerSpec& spec, double p_hat, double inventory,
+                                     double tau_seconds) {
+  const double risk = spec.gamma * spec.sigma * spec.sigma * tau_seconds;
+  const double h = risk / 2.0 + det_log1p(spec.gamma / spec.k) / spec.gamma;
+  return {p_hat - inventory * risk, std::max(spec.min_half_spread, h)};
+}
+
+void MarketMaker::on_start(AgentContext& ctx) {
+  ctx.wake_at(ctx.now());
+}
+
+void MarketMaker::on_decision(AgentContext& ctx) {
+  decide(ctx, ctx.view());
+  if (!killed_) ctx.wake_at(ctx.now() + SimTime{static_cast<std::int64_t>(spec_.schedule.interval_ms * 1e6)});
+}
+
+void MarketMaker::on_market_data(AgentContext& ctx, const PublicView& view) {
+  const SimTime gap{static_cast<std::int64_t>(spec_.schedule.interval_ms * 1e6)};
+  if (last_decision_.ns >= 0 && ctx.now() - last_decision_ < gap) return;
+  decide(ctx, view);
+}
+
+void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
+  if (killed_) return;
+  last_decision_ = ctx.now();
+  const MarketRules& rules = ctx.rules();
+  const double s = ctx.signal();
+  const double unit = static_cast<double>(rules.ticks_per_unit);
+  const double tape = view.last_price ? static_cast<double>(view.last_price->ticks) / unit : s;
+  const double p_hat = spec_.belief_weight * s + (1.0 - spec_.belief_weight) * tape;
+  if (p_hat_ >= 0.0) {
+    sigma_hat_ = (1.0 - spec_.ewma_alpha) * sigma_hat_ + spec_.ewma_alpha * std::fabs(p_hat - p_hat_);
+  }
+  p_hat_ = p_hat;
+  if (pending_fills_ > 0) {
+    // Mean adverse move of recent fills: sgn * (price - p_hat), positive when the belief moved
+    // against the fill (bought above or sold below today's value).
+    const double adverse = (pending_sgn_price_ - pending_sgn_ * p_hat) / pending_fills_;
+    as_hat_ = (1.0 - spec_.ewma_alpha) * as_hat_ + spec_.ewma_alpha * std::max(0.0, adverse);
+    pending_sgn_price_ = 0.0;
+    pending_sgn_ = 0.0;
+    pending_fills_ = 0;
+  }
+  // Kill switch on the agent's own view of its P&L, marked at its belief; latches.
+  if (cash_ + inventory_ * p_hat < -spec_.loss_limit) {
+    kill(ctx);
+    return;
+  }
+  QuoteTarget q;
+  if (spec_.rule == "avellaneda_stoikov") {
+    const double tau = std::max(0.0, (ctx.horizon() - ctx.now()).seconds());
+    q = avellaneda_stoikov_quote(spec_, p_hat, inventory_, tau);
+  } else {
+    q = linear_quote(spec_, p_hat, inventory_, sigma_hat_, as_hat_);
+  }
+  std::optional<Price> bid = to_tick_floor(q.reservation - q.half_spread, rules);
+  std::optional<Price> ask = to_tick_ceil(q.reservation + q.half_spread, rules);
+  if (ask->ticks <= bid->ticks) {
+    // Both rounded into the same tick at the edge of (0, 1): keep a one-tick market.
+    if (bid->ticks > 1) bid = Price{ask->ticks - 1};
+    else ask = Price{bid->ticks + 1};
+  }
+  // Stop quoting the side that would push |inventory| beyond the limit.
+  if (inventory_ + spec_.size > spec_.max_inventory + 1e-9) bid.reset();
+  if (inventory_ - spec_.size < -spec_.max_inventory - 1e-9) ask.reset();
+  requote(ctx, bid_, Side::kBuy, bid);
+  requote(ctx, ask_, Side::kSell, ask);
+}
+
+void MarketMaker::requote(AgentContext& ctx, Quote& quote, Side side, std::optional<Price> target) {
+  if (quote.live && target && quote.price == *target) return;
+  if (quote.live) {
+    ctx.cancel(quote.id);
+    quote.live = false;
+  }
+  if (!target) return;
+  quote.id = ctx.submit(side, OrderKind::kLimit, *target, to_lots(spec_.size, ctx.lot_size()));
+  quote.price = *target;
+  quote.live = true;
+}
+
+void MarketMaker::kill(AgentContext& ctx) {
+  killed_ = true;
+  requote(ctx, bid_, Side::kBuy, std::nullopt);
+  requote(ctx, ask_, Side::kSell, std::nullopt);
+}
+
+void MarketMaker::on_notice(AgentContext& ctx, const Notice& n) {
+  Quote& quote = n.side == Side::kBuy ? bid_ : ask_;
+  const bool current = quote.live && quote.id == n.order;
+  switch (n.kind) {
+    case Notice::Kind::kFill: {
+      const double contracts = static_cast<double>(n.qty.lots) * ctx.lot_size();
+      const double price = static_cast<double>(n.price.ticks) / static_cast<double>(ctx.rules().ticks_per_unit);
+      const double sgn = static_cast<double>(sign(n.side));
+      inventory_ += sgn * contracts;
+      cash_ -= sgn * contracts * price;
+      pending_sgn_price_ += sgn * price;
+      pending_sgn_ += sgn;
+      ++pending_fills_;
+      if (current && n.remaining.lots == 0) quote.live = false;
+      break;
+    }
+    case Notice::Kind::kRejected:
+    case Notice::Kind::kCancelled:
+      if (current) quote.live = false;
+      break;
+    case Notice::Kind::kAccepted:
+    case Notice::Kind::kCancelRejected:
+      break;
+  }
+}
+
+}  // namespace proteus::engine

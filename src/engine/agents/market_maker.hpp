@@ -1,0 +1,66 @@
+// Market maker v1: quotes around a reservation price with an inventory-aware half-spread,
+// by the predecessor's linear rule or Avellaneda-Stoikov; max inventory, latching kill switch.
+#pragma once
+
+#include <optional>
+
+#include "engine/agent.hpp"
+#include "engine/spec.hpp"
+
+namespace proteus::engine {
+
+/// The quotes a market maker wants, in probability units, before rounding to ticks.
+struct QuoteTarget {
+  double reservation = 0.0;
+  double half_spread = 0.0;
+};
+
+/// The linear rule: r = p_hat - kappa*I, h = max(min_h, h0 + a|I| + b*sigma_hat + c*AS_hat).
+QuoteTarget linear_quote(const MarketMakerSpec& spec, double p_hat, double inventory,
+                         double sigma_hat, double as_hat);
+
+/// Avellaneda & Stoikov (2008): r = p_hat - I*gamma*sigma^2*(T-t),
+/// h = max(min_h, gamma*sigma^2*(T-t)/2 + ln(1 + gamma/k)/gamma); tau in seconds.
+QuoteTarget avellaneda_stoikov_quote(const MarketMakerSpec& spec, double p_hat, double inventory,
+                                     double tau_seconds);
+
+class MarketMaker final : public Agent {
+ public:
+  explicit MarketMaker(const MarketMakerSpec& spec) : spec_(spec) {}
+  Role role() const override { return Role::kMarketMaker; }
+  void on_start(AgentContext& ctx) override;
+  void on_decision(AgentContext& ctx) override;
+  void on_notice(AgentContext& ctx, const Notice& notice) override;
+  void on_market_data(AgentContext& ctx, const PublicView& view) override;
+  bool subscribes_market_data() const override { return spec_.schedule.mode == "event"; }
+  bool killed() const override { return killed_; }
+
+  double inventory() const { return inventory_; }
+
+ private:
+  struct Quote {
+    OrderId id;
+    Price price;
+    bool live = false;
+  };
+
+  void decide(AgentContext& ctx, const PublicView& view);
+  void requote(AgentContext& ctx, Quote& quote, Side side, std::optional<Price> target);
+  void kill(AgentContext& ctx);
+
+  MarketMakerSpec spec_;
+  Quote bid_;
+  Quote ask_;
+  double inventory_ = 0.0;  // contracts, from fill notices
+  double cash_ = 0.0;       // payoff units, from fill notices (fees not known to the agent)
+  double p_hat_ = -1.0;
+  double sigma_hat_ = 0.0;
+  double as_hat_ = 0.0;
+  double pending_sgn_price_ = 0.0;  // sum of sign * price over fills since the last decision
+  double pending_sgn_ = 0.0;        // sum of sign over the same fills
+  int pending_fills_ = 0;
+  bool killed_ = false;
+  SimTime last_decision_{-1};
+};
+
+}  // namespace proteus::engine

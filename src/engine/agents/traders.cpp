@@ -1,0 +1,149 @@
+// Informed, noise and sniper decision rules.
+#include "engine/agents/traders.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace proteus::engine {
+namespace {
+
+SimTime ms(double v) { return SimTime{static_cast<std::int64_t>(std::llround(v * 1e6))}; }
+
+double to_prob(Price p, const MarketRules& rules) {
+  return static_cast<double>(p.ticks) / static_cast<double>(rules.ticks_per_unit);
+}
+
+}  // namespace
+
+Price to_tick_floor(double p, const MarketRules& rules) {
+  const auto t = static_cast<std::int64_t>(std::floor(p * static_cast<double>(rules.ticks_per_unit) + 1e-9));
+  return Price{std::clamp<std::int64_t>(t, 1, rules.ticks_per_unit - 1)};
+}
+
+Price to_tick_ceil(double p, const MarketRules& rules) {
+  const auto t = static_cast<std::int64_t>(std::ceil(p * static_cast<double>(rules.ticks_per_unit) - 1e-9));
+  return Price{std::clamp<std::int64_t>(t, 1, rules.ticks_per_unit - 1)};
+}
+
+Qty to_lots(double contracts, double lot_size) {
+  return Qty{std::max<std::int64_t>(1, std::llround(contracts / lot_size))};
+}
+
+std::optional<double> reference_price(const PublicView& view, const MarketRules& rules) {
+  if (view.best_bid && view.best_ask) {
+    return 0.5 * (to_prob(view.best_bid->price, rules) + to_prob(view.best_ask->price, rules));
+  }
+  if (view.last_price) return to_prob(*view.last_price, rules);
+  return std::nullopt;
+}
+
+double informed_size(const InformedSpec& spec, double edge) {
+  const double extra = std::max(0.0, edge - spec.theta - spec.cost);
+  return std::min(spec.size_max, spec.size_min + spec.size_per_edge * extra);
+}
+
+void InformedTrader::on_start(AgentContext& ctx) {
+  if (spec_.schedule.mode == "interval") ctx.wake_at(ctx.now() + ms(spec_.schedule.interval_ms));
+}
+
+void InformedTrader::on_decision(AgentContext& ctx) {
+  decide(ctx, ctx.view());
+  ctx.wake_at(ctx.now() + ms(spec_.schedule.interval_ms));
+}
+
+void InformedTrader::on_market_data(AgentContext& ctx, const PublicView& view) {
+  if (last_decision_.ns >= 0 && ctx.now() - last_decision_ < ms(spec_.schedule.interval_ms)) return;
+  decide(ctx, view);
+}
+
+void InformedTrader::decide(AgentContext& ctx, const PublicView& view) {
+  last_decision_ = ctx.now();
+  // The activity draw comes first and always, so the stream advances identically whatever
+  // the book looks like (synchronised draws across mechanisms).
+  const bool active = ctx.rng().bernoulli(spec_.activity);
+  if (!active) return;
+  const double s = ctx.signal();
+  const MarketRules& rules = ctx.rules();
+  const double threshold = spec_.theta + spec_.cost;
+  if (view.best_ask) {
+    const double edge = s - to_prob(view.best_ask->price, rules);
+    if (edge > threshold) {
+      ctx.submit(Side::kBuy, OrderKind::kIoc, view.best_ask->price,
+                 to_lots(informed_size(spec_, edge), ctx.lot_size()));
+      return;
+    }
+  }
+  if (view.best_bid) {
+    const double edge = to_prob(view.best_bid->price, rules) - s;
+    if (edge > threshold) {
+      ctx.submit(Side::kSell, OrderKind::kIoc, view.best_bid->price,
+                 to_lots(informed_size(spec_, edge), ctx.lot_size()));
+    }
+  }
+}
+
+void NoiseTrader::on_start(AgentContext& ctx) { schedule_next(ctx); }
+
+void NoiseTrader::schedule_next(AgentContext& ctx) {
+  if (spec_.rate <= 0.0) return;
+  next_arrival_ = next_arrival_ + ms(1e3 * ctx.arrival_rng().exponential(spec_.rate));
+  SimTime wake = next_arrival_;
+  if (!resting_.empty() && resting_.front().expires < wake) wake = resting_.front().expires;
+  ctx.wake_at(wake);
+}
+
+void NoiseTrader::on_decision(AgentContext& ctx) {
+  // Expired limit orders first; a wake-up may be for expiry only.
+  while (!resting_.empty() && resting_.front().expires <= ctx.now()) {
+    ctx.cancel(resting_.front().id);
+    resting_.pop_front();
+  }
+  if (ctx.now() < next_arrival_) {
+    SimTime wake = next_arrival_;
+    if (!resting_.empty() && resting_.front().expires < wake) wake = resting_.front().expires;
+    ctx.wake_at(wake);
+    return;
+  }
+  RandomStream& rng = ctx.rng();
+  // Fixed draw pattern per arrival: side, size, order type, offset.
+  const Side side = rng.bernoulli(0.5) ? Side::kBuy : Side::kSell;
+  double contracts = spec_.size_min;
+  if (spec_.size_dist == "geometric") {
+    contracts = 1.0 + static_cast<double>(rng.geometric(1.0 / std::max(1.0, spec_.size_mean)));
+  } else {
+    contracts = rng.uniform(spec_.size_min, std::nextafter(spec_.size_max, 1e300));
+  }
+  const bool limit = rng.bernoulli(spec_.limit_fraction);
+  const double offset = rng.uniform(0.0, spec_.limit_offset_max);
+  const Qty qty = to_lots(contracts, ctx.lot_size());
+  if (limit) {
+    const MarketRules& rules = ctx.rules();
+    const PublicView& view = ctx.view();
+    const auto ref = reference_price(view, rules);
+    if (ref) {
+      // Rest behind the touch on the own side: below the mid for buys, above for sells.
+      const double half = (view.best_bid && view.best_ask)
+                              ? 0.5 * (to_prob(view.best_ask->price, rules) - to_prob(view.best_bid->price, rules))
+                              : 0.0;
+      const double p = side == Side::kBuy ? *ref - half - offset : *ref + half + offset;
+      const Price price = side == Side::kBuy ? to_tick_floor(p, rules) : to_tick_ceil(p, rules);
+      const OrderId id = ctx.submit(side, OrderKind::kLimit, price, qty);
+      resting_.push_back({id, ctx.now() + ms(spec_.limit_ttl_ms)});
+    }
+  } else {
+    ctx.submit(side, OrderKind::kMarket, Price{}, qty);
+  }
+  schedule_next(ctx);
+}
+
+void Sniper::on_market_data(AgentContext& ctx, const PublicView& view) {
+  const MarketRules& rules = ctx.rules();
+  const double s = ctx.signal();
+  if (view.best_ask && s - to_prob(view.best_ask->price, rules) > spec_.theta_snipe) {
+    ctx.submit(Side::kBuy, OrderKind::kIoc, view.best_ask->price, to_lots(spec_.size, ctx.lot_size()));
+  } else if (view.best_bid && to_prob(view.best_bid->price, rules) - s > spec_.theta_snipe) {
+    ctx.submit(Side::kSell, OrderKind::kIoc, view.best_bid->price, to_lots(spec_.size, ctx.lot_size()));
+  }
+}
+
+}  // namespace proteus::engine

@@ -1,0 +1,67 @@
+// Liquidity takers v1: the informed trader, noise traders and the optional sniper.
+#pragma once
+
+#include <deque>
+
+#include "engine/agent.hpp"
+#include "engine/spec.hpp"
+
+namespace proteus::engine {
+
+/// Size an informed trader sends at a given edge: size_min at theta + cost, growing by
+/// size_per_edge per unit of extra edge, capped at size_max (contracts).
+double informed_size(const InformedSpec& spec, double edge);
+
+/// Trades when |signal - executable price| > theta + cost, with probability `activity` per
+/// decision, by IOC orders at the price it saw.
+class InformedTrader final : public Agent {
+ public:
+  explicit InformedTrader(const InformedSpec& spec) : spec_(spec) {}
+  Role role() const override { return Role::kInformed; }
+  void on_start(AgentContext& ctx) override;
+  void on_decision(AgentContext& ctx) override;
+  void on_market_data(AgentContext& ctx, const PublicView& view) override;
+  bool subscribes_market_data() const override { return spec_.schedule.mode == "event"; }
+
+ private:
+  void decide(AgentContext& ctx, const PublicView& view);
+  InformedSpec spec_;
+  SimTime last_decision_{-1};
+};
+
+/// Poisson arrivals with a random side; market orders, or with probability limit_fraction a
+/// limit order behind the touch that is cancelled after limit_ttl_ms.
+class NoiseTrader final : public Agent {
+ public:
+  explicit NoiseTrader(const NoiseSpec& spec) : spec_(spec) {}
+  Role role() const override { return Role::kNoise; }
+  void on_start(AgentContext& ctx) override;
+  void on_decision(AgentContext& ctx) override;
+
+ private:
+  void schedule_next(AgentContext& ctx);
+  NoiseSpec spec_;
+  struct Pending {
+    OrderId id;
+    SimTime expires;
+  };
+  std::deque<Pending> resting_;  // limit orders to cancel at expiry, in expiry order
+  SimTime next_arrival_{0};
+};
+
+/// Takes stale quotes: on every public view change, an IOC against a quote that is mispriced
+/// by more than theta_snipe relative to its signal.
+class Sniper final : public Agent {
+ public:
+  explicit Sniper(const SniperSpec& spec) : spec_(spec) {}
+  Role role() const override { return Role::kSniper; }
+  void on_start(AgentContext& /*ctx*/) override {}
+  void on_decision(AgentContext& /*ctx*/) override {}
+  void on_market_data(AgentContext& ctx, const PublicView& view) override;
+  bool subscribes_market_data() const override { return true; }
+
+ private:
+  SniperSpec spec_;
+};
+
+}  // namespace proteus::engine

@@ -1,0 +1,96 @@
+// The event queue: a binary heap ordered by (time, phase, insertion sequence), so events
+// at one instant run in a documented phase order and then first-scheduled-first.
+#pragma once
+
+#include <cassert>
+#include <cstdint>
+#include <vector>
+
+#include "engine/types.hpp"
+
+namespace proteus::engine {
+
+/// Order of events that share a timestamp (docs/architecture.md explains each choice).
+enum class Phase : std::uint8_t {
+  kLatent = 0,          ///< the latent value steps first: the world moves, then the market
+  kMechanismTimer = 1,  ///< batch clears due now see only orders that arrived before now
+  kArrival = 2,         ///< orders and cancels reach the mechanism
+  kNotification = 3,    ///< acks, rejects and fills reach their agents
+  kMarketData = 4,      ///< public view updates reach subscribed agents
+  kDecision = 5,        ///< agents decide after everything they could know at this instant
+  kSample = 6,          ///< metric samples see the state after all of the above
+};
+
+/// A queued item: `Payload` is any trivially copyable event description.
+template <typename Payload>
+struct Scheduled {
+  SimTime time;
+  Phase phase = Phase::kLatent;
+  std::uint64_t seq = 0;  ///< insertion sequence; also the event id in logs and errors
+  Payload payload;
+};
+
+/// Min-heap of scheduled events. Ties on (time, phase) pop in insertion order, never in
+/// heap order (the bug of ordering by time alone).
+template <typename Payload>
+class EventQueue {
+ public:
+  /// Schedules `payload` and returns its event id.
+  std::uint64_t push(SimTime time, Phase phase, const Payload& payload) {
+    const std::uint64_t seq = next_seq_++;
+    heap_.push_back(Scheduled<Payload>{time, phase, seq, payload});
+    sift_up(heap_.size() - 1);
+    return seq;
+  }
+
+  bool empty() const { return heap_.empty(); }
+  std::size_t size() const { return heap_.size(); }
+  const Scheduled<Payload>& top() const { return heap_.front(); }
+
+  /// Removes and returns the earliest event. Precondition: not empty.
+  Scheduled<Payload> pop() {
+    assert(!heap_.empty() && "pop from an empty event queue");
+    Scheduled<Payload> out = heap_.front();
+    heap_.front() = heap_.back();
+    heap_.pop_back();
+    if (!heap_.empty()) sift_down(0);
+    return out;
+  }
+
+ private:
+  static bool before(const Scheduled<Payload>& a, const Scheduled<Payload>& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.phase != b.phase) return a.phase < b.phase;
+    return a.seq < b.seq;
+  }
+
+  void sift_up(std::size_t i) {
+    Scheduled<Payload> item = heap_[i];
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / 2;
+      if (!before(item, heap_[parent])) break;
+      heap_[i] = heap_[parent];
+      i = parent;
+    }
+    heap_[i] = item;
+  }
+
+  void sift_down(std::size_t i) {
+    Scheduled<Payload> item = heap_[i];
+    const std::size_t n = heap_.size();
+    for (;;) {
+      std::size_t child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+      if (!before(heap_[child], item)) break;
+      heap_[i] = heap_[child];
+      i = child;
+    }
+    heap_[i] = item;
+  }
+
+  std::vector<Scheduled<Payload>> heap_;
+  std::uint64_t next_seq_ = 1;
+};
+
+}  // namespace proteus::engine

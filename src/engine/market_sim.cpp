@@ -1,0 +1,481 @@
+// The market event loop. Phase order inside one instant is in event_queue.hpp; every random
+// draw comes from a stream keyed by (repetition, stream id, agent class and index).
+#include "engine/market_sim.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <deque>
+#include <optional>
+#include <stdexcept>
+
+#include "engine/agent.hpp"
+#include "engine/agents/market_maker.hpp"
+#include "engine/agents/traders.hpp"
+#include "engine/clob.hpp"
+#include "engine/event_queue.hpp"
+#include "engine/latency.hpp"
+#include "engine/latent.hpp"
+#include "engine/recorder.hpp"
+#include "engine/rng.hpp"
+#include "engine/signal.hpp"
+
+namespace proteus::engine {
+namespace {
+
+SimTime ms(double v) { return SimTime{static_cast<std::int64_t>(std::llround(v * 1e6))}; }
+
+enum class EventType : std::uint8_t {
+  kLatentStep,
+  kTimer,
+  kOrderArrival,
+  kCancelArrival,
+  kNotice,
+  kMarketData,
+  kDecision,
+  kSample,
+};
+
+struct Payload {
+  EventType type = EventType::kLatentStep;
+  AgentId agent;
+  std::uint32_t view_slot = 0;  // market data: index into the view slab
+  OrderRequest order;           // order arrival; cancel arrival uses order.id
+  Notice notice;
+};
+
+/// Views published to agents, kept for polling agents that read them one delay late. Holds
+/// the changes of the last kWindow plus the one before, so memory is bounded.
+class ViewHistory {
+ public:
+  static constexpr SimTime kWindow = SimTime{10'000'000'000};  // 10 s
+
+  void publish(SimTime now, const PublicView& view) {
+    entries_.push_back({now, view});
+    while (entries_.size() > 1 && entries_[1].time < now - kWindow) entries_.pop_front();
+  }
+  /// The view as published at `t`; older than the window -> the oldest kept.
+  const PublicView& at(SimTime t) const {
+    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+      if (it->time <= t) return it->view;
+    }
+    return empty_;
+  }
+
+ private:
+  struct Entry {
+    SimTime time;
+    PublicView view;
+  };
+  std::deque<Entry> entries_;
+  PublicView empty_;
+};
+
+struct AgentSlot {
+  std::unique_ptr<Agent> agent;
+  Role role = Role::kNoise;
+  std::uint32_t entity = 0;
+  SignalSource signal;
+  AgentLatency latency;
+  RandomStream decision;
+  RandomStream arrival;
+};
+
+std::string_view event_name(EventType t) {
+  switch (t) {
+    case EventType::kLatentStep: return "latent";
+    case EventType::kTimer: return "timer";
+    case EventType::kOrderArrival: return "order";
+    case EventType::kCancelArrival: return "cancel";
+    case EventType::kNotice: return "notice";
+    case EventType::kMarketData: return "market_data";
+    case EventType::kDecision: return "decision";
+    case EventType::kSample: return "sample";
+  }
+  return "?";
+}
+
+std::string_view outcome_name(OutcomeKind k) {
+  switch (k) {
+    case OutcomeKind::kAccepted: return "accepted";
+    case OutcomeKind::kRejected: return "rejected";
+    case OutcomeKind::kTrade: return "trade";
+    case OutcomeKind::kCancelled: return "cancelled";
+    case OutcomeKind::kCancelRejected: return "cancel_rejected";
+  }
+  return "?";
+}
+
+std::string_view notice_name(Notice::Kind k) {
+  switch (k) {
+    case Notice::Kind::kAccepted: return "accepted";
+    case Notice::Kind::kRejected: return "rejected";
+    case Notice::Kind::kFill: return "fill";
+    case Notice::Kind::kCancelled: return "cancelled";
+    case Notice::Kind::kCancelRejected: return "cancel_rejected";
+  }
+  return "?";
+}
+
+}  // namespace
+
+MarketRules market_rules(const MarketSpec& spec) {
+  MarketRules r;
+  r.ticks_per_unit = std::llround(1.0 / spec.tick_size);
+  r.cash_per_tick_lot =
+      std::llround(static_cast<double>(kCashPerUnit) * spec.tick_size * spec.lot_size);
+  r.max_order_lots = spec.max_order_lots;
+  return r;
+}
+
+std::unique_ptr<Mechanism> make_mechanism(const ScenarioSpec& spec, const MarketRules& rules,
+                                          std::uint64_t /*rep_key*/) {
+  if (spec.run.mechanism == "clob") {
+    const auto rule = spec.market.self_trade == "cancel_incoming" ? SelfTradeRule::kCancelIncoming
+                                                                  : SelfTradeRule::kCancelResting;
+    return std::make_unique<Clob>(rules, rule);
+  }
+  throw std::invalid_argument(
+      fmt::format("mechanism '{}' is not implemented in this build", spec.run.mechanism));
+}
+
+class MarketSimulation::Impl final : public AgentContext {
+ public:
+  Impl(const ScenarioSpec& spec, RunKey key, EventSink* events,
+       std::unique_ptr<Mechanism> mechanism)
+      : spec_(spec),
+        rules_(market_rules(spec.market)),
+        rep_key_(repetition_key(key.master_seed, key.rep)),
+        horizon_(ms(spec.run.duration_s * 1e3)),
+        latent_(spec.latent, rep_key_, history_window(spec)),
+        mechanism_(mechanism ? std::move(mechanism) : make_mechanism(spec, rules_, rep_key_)),
+        events_(events) {
+    const auto& a = spec.agents;
+    for (int i = 0; i < a.market_maker.count; ++i) {
+      add_agent(std::make_unique<MarketMaker>(a.market_maker), Role::kMarketMaker,
+                EntityClass::kMarketMaker, i, a.market_maker.signal, spec.latency.market_maker);
+    }
+    for (int i = 0; i < a.informed.count; ++i) {
+      add_agent(std::make_unique<InformedTrader>(a.informed), Role::kInformed,
+                EntityClass::kInformed, i, a.informed.signal, spec.latency.informed);
+    }
+    for (int i = 0; i < a.noise.count; ++i) {
+      add_agent(std::make_unique<NoiseTrader>(a.noise), Role::kNoise, EntityClass::kNoise, i,
+                SignalSpec{}, spec.latency.noise);
+    }
+    if (a.sniper.enabled) {
+      for (int i = 0; i < a.sniper.count; ++i) {
+        add_agent(std::make_unique<Sniper>(a.sniper), Role::kSniper, EntityClass::kSniper, i,
+                  a.sniper.signal, spec.latency.sniper);
+      }
+    }
+    std::vector<Role> roles;
+    roles.reserve(agents_.size());
+    for (const auto& s : agents_) roles.push_back(s.role);
+    ledger_.emplace(agents_.size(), rules_,
+                    Fees{Cash{spec.market.maker_fee_micros}, Cash{spec.market.taker_fee_micros}});
+    recorder_.emplace(spec, rules_, std::move(roles));
+    outcomes_.reserve(64);
+  }
+
+  void run() {
+    queue_.push(latent_.dt(), Phase::kLatent, Payload{EventType::kLatentStep});
+    queue_.push(ms(spec_.metrics.sample_ms), Phase::kSample, Payload{EventType::kSample});
+    if (auto t = mechanism_->next_timer()) queue_.push(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
+    views_.publish(SimTime{0}, published_);
+    for (std::size_t i = 0; i < agents_.size(); ++i) {
+      current_ = static_cast<std::uint32_t>(i);
+      agents_[i].agent->on_start(*this);
+    }
+    while (!queue_.empty() && queue_.top().time <= horizon_) {
+      const auto ev = queue_.pop();
+      now_ = ev.time;
+      event_id_ = ev.seq;
+      ++processed_;
+      dispatch(ev.payload);
+    }
+    now_ = horizon_;
+    ledger_->check(event_id_);
+    bool killed = false;
+    for (const auto& s : agents_) killed = killed || (s.role == Role::kMarketMaker && s.agent->killed());
+    metrics_ = recorder_->finish(latent_.p(), *ledger_, killed);
+  }
+
+  // AgentContext.
+  SimTime now() const override { return now_; }
+  SimTime horizon() const override { return horizon_; }
+  double signal() override { return agents_[current_].signal.observe(latent_, now_); }
+  const PublicView& view() override {
+    return views_.at(now_ - agents_[current_].latency.market_data.sample());
+  }
+  const MarketRules& rules() const override { return rules_; }
+  double lot_size() const override { return spec_.market.lot_size; }
+  RandomStream& rng() override { return agents_[current_].decision; }
+  RandomStream& arrival_rng() override { return agents_[current_].arrival; }
+  OrderId submit(Side side, OrderKind kind, Price limit, Qty qty) override {
+    AgentSlot& slot = agents_[current_];
+    Payload p{EventType::kOrderArrival, AgentId{current_}};
+    p.order = OrderRequest{OrderId{next_order_id_++}, AgentId{current_}, side, kind, limit, qty};
+    if (slot.role != Role::kMarketMaker) recorder_->on_submit(p.order, now_, true_mid());
+    queue_.push(now_ + slot.latency.submit.sample(), Phase::kArrival, p);
+    return p.order.id;
+  }
+  void cancel(OrderId id) override {
+    Payload p{EventType::kCancelArrival, AgentId{current_}};
+    p.order.id = id;
+    p.order.owner = AgentId{current_};
+    queue_.push(now_ + agents_[current_].latency.submit.sample(), Phase::kArrival, p);
+  }
+  void wake_at(SimTime t) override {
+    queue_.push(t < now_ ? now_ : t, Phase::kDecision, Payload{EventType::kDecision, AgentId{current_}});
+  }
+
+  const Ledger& ledger() const { return *ledger_; }
+  const Mechanism& mechanism() const { return *mechanism_; }
+  std::uint64_t processed() const { return processed_; }
+  const std::vector<double>& metrics() const { return metrics_; }
+  std::size_t agent_count() const { return agents_.size(); }
+
+ private:
+  static SimTime history_window(const ScenarioSpec& spec) {
+    double max_delay = std::max({spec.agents.market_maker.signal.delay_ms,
+                                 spec.agents.informed.signal.delay_ms,
+                                 spec.agents.sniper.signal.delay_ms});
+    // Adverse-selection horizons (10 s) are resolved at the first latent step after they fall
+    // due, so the window needs one step beyond them.
+    return ms(std::max(max_delay, 10'000.0) + 2.0 * spec.latent.dt_ms + 1.0);
+  }
+
+  void add_agent(std::unique_ptr<Agent> agent, Role role, EntityClass cls, int index,
+                 const SignalSpec& signal, const LatencySpec& latency) {
+    const std::uint32_t e = entity(cls, static_cast<std::uint32_t>(index));
+    AgentSlot slot{std::move(agent),
+                   role,
+                   e,
+                   SignalSource(signal, rep_key_, e),
+                   make_latency(latency, rep_key_, e),
+                   RandomStream{rep_key_, StreamId::kDecision, e},
+                   RandomStream{rep_key_, StreamId::kArrival, e}};
+    if (slot.agent->subscribes_market_data()) subscribers_.push_back(static_cast<std::uint32_t>(agents_.size()));
+    agents_.push_back(std::move(slot));
+  }
+
+  std::optional<double> true_mid() const { return reference_price_mid(mechanism_->public_view()); }
+  std::optional<double> reference_price_mid(const PublicView& v) const {
+    if (!v.best_bid || !v.best_ask) return std::nullopt;
+    return 0.5 * static_cast<double>(v.best_bid->price.ticks + v.best_ask->price.ticks) /
+           static_cast<double>(rules_.ticks_per_unit);
+  }
+
+  void dispatch(const Payload& p) {
+    switch (p.type) {
+      case EventType::kLatentStep: {
+        const double before = latent_.p();
+        latent_.advance();
+        log_latent();
+        recorder_->on_latent_step(latent_, before, reference_price(published_, rules_));
+        queue_.push(now_ + latent_.dt(), Phase::kLatent, Payload{EventType::kLatentStep});
+        break;
+      }
+      case EventType::kSample:
+        recorder_->on_sample(now_, mechanism_->public_view(), latent_.p(), *ledger_);
+        queue_.push(now_ + ms(spec_.metrics.sample_ms), Phase::kSample, Payload{EventType::kSample});
+        break;
+      case EventType::kTimer: {
+        const auto mid = true_mid();
+        outcomes_.clear();
+        mechanism_->on_timer(now_, outcomes_);
+        handle_outcomes(mid);
+        if (auto t = mechanism_->next_timer()) queue_.push(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
+        break;
+      }
+      case EventType::kOrderArrival: {
+        log_order(p.order);
+        recorder_->on_message();
+        const auto mid = true_mid();
+        outcomes_.clear();
+        mechanism_->on_order(now_, p.order, outcomes_);
+        handle_outcomes(mid);
+        break;
+      }
+      case EventType::kCancelArrival: {
+        log_cancel(p.order);
+        recorder_->on_message();
+        const auto mid = true_mid();
+        outcomes_.clear();
+        mechanism_->on_cancel(now_, p.order.owner, p.order.id, outcomes_);
+        handle_outcomes(mid);
+        break;
+      }
+      case EventType::kNotice:
+        current_ = p.agent.value;
+        log_notice(p.agent, p.notice);
+        agents_[current_].agent->on_notice(*this, p.notice);
+        break;
+      case EventType::kMarketData:
+        current_ = p.agent.value;
+        log_simple(p.type, p.agent);
+        agents_[current_].agent->on_market_data(*this, view_slab_[p.view_slot]);
+        release_view(p.view_slot);
+        break;
+      case EventType::kDecision:
+        current_ = p.agent.value;
+        log_simple(p.type, p.agent);
+        agents_[current_].agent->on_decision(*this);
+        break;
+    }
+  }
+
+  void handle_outcomes(std::optional<double> mid_before) {
+    const double p_now = latent_.p();
+    for (const Outcome& o : outcomes_) {
+      log_outcome(o);
+      recorder_->on_outcome(o, now_, mid_before, p_now);
+      switch (o.kind) {
+        case OutcomeKind::kTrade: {
+          const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
+          const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
+          ledger_->apply_trade(event_id_, buyer, seller, o.counter_agent, o.price, o.qty);
+          notify(o.agent, Notice{Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
+                                 Reason::kNone, false}, true);
+          notify(o.counter_agent, Notice{Notice::Kind::kFill, o.counter_order, opposite(o.side),
+                                         o.price, o.qty, o.counter_remaining, Reason::kNone, true},
+                 true);
+          break;
+        }
+        case OutcomeKind::kAccepted:
+          notify(o.agent, Notice{Notice::Kind::kAccepted, o.order, o.side, o.price, o.qty,
+                                 o.remaining, o.reason, false}, false);
+          break;
+        case OutcomeKind::kRejected:
+          notify(o.agent, Notice{Notice::Kind::kRejected, o.order, o.side, o.price, o.qty,
+                                 o.remaining, o.reason, false}, false);
+          break;
+        case OutcomeKind::kCancelled:
+          notify(o.agent, Notice{Notice::Kind::kCancelled, o.order, o.side, o.price, o.qty,
+                                 o.remaining, o.reason, false}, false);
+          break;
+        case OutcomeKind::kCancelRejected:
+          notify(o.agent, Notice{Notice::Kind::kCancelRejected, o.order, o.side, o.price, o.qty,
+                                 o.remaining, o.reason, false}, false);
+          break;
+      }
+    }
+    const PublicView view = mechanism_->public_view();
+    if (view.best_bid && view.best_ask && view.best_bid->price >= view.best_ask->price) {
+      throw InvariantViolation(event_id_, fmt::format("book crossed: bid {} >= ask {}",
+                                                      view.best_bid->price.ticks,
+                                                      view.best_ask->price.ticks));
+    }
+    if (!(view == published_)) publish(view);
+  }
+
+  void notify(AgentId agent, const Notice& n, bool fill) {
+    AgentLatency& lat = agents_[agent.value].latency;
+    const SimTime delay = fill ? lat.fill.sample() : lat.ack.sample();
+    Payload p{EventType::kNotice, agent};
+    p.notice = n;
+    queue_.push(now_ + delay, Phase::kNotification, p);
+  }
+
+  void publish(const PublicView& view) {
+    published_ = view;
+    views_.publish(now_, view);
+    for (std::uint32_t s : subscribers_) {
+      Payload p{EventType::kMarketData, AgentId{s}};
+      p.view_slot = acquire_view(view);
+      queue_.push(now_ + agents_[s].latency.market_data.sample(), Phase::kMarketData, p);
+    }
+  }
+
+  std::uint32_t acquire_view(const PublicView& v) {
+    if (!free_views_.empty()) {
+      const std::uint32_t slot = free_views_.back();
+      free_views_.pop_back();
+      view_slab_[slot] = v;
+      return slot;
+    }
+    view_slab_.push_back(v);
+    return static_cast<std::uint32_t>(view_slab_.size() - 1);
+  }
+  void release_view(std::uint32_t slot) { free_views_.push_back(slot); }
+
+  // Event log (JSONL): one object per processed event or mechanism outcome.
+  void log_line(const std::string& s) {
+    if (events_ != nullptr) events_->write(s);
+  }
+  void log_latent() {
+    if (events_ == nullptr) return;
+    log_line(fmt::format(R"({{"id":{},"t":{},"type":"latent","p":{}}})", event_id_, now_.ns,
+                         latent_.p()));
+  }
+  void log_simple(EventType t, AgentId a) {
+    if (events_ == nullptr) return;
+    log_line(fmt::format(R"({{"id":{},"t":{},"type":"{}","agent":{}}})", event_id_, now_.ns,
+                         event_name(t), a.value));
+  }
+  void log_order(const OrderRequest& o) {
+    if (events_ == nullptr) return;
+    log_line(fmt::format(
+        R"({{"id":{},"t":{},"type":"order","agent":{},"order":{},"side":"{}","kind":"{}","price":{},"qty":{}}})",
+        event_id_, now_.ns, o.owner.value, o.id.value, to_string(o.side), to_string(o.kind),
+        o.limit.ticks, o.qty.lots));
+  }
+  void log_cancel(const OrderRequest& o) {
+    if (events_ == nullptr) return;
+    log_line(fmt::format(R"({{"id":{},"t":{},"type":"cancel","agent":{},"order":{}}})", event_id_,
+                         now_.ns, o.owner.value, o.id.value));
+  }
+  void log_notice(AgentId a, const Notice& n) {
+    if (events_ == nullptr) return;
+    log_line(fmt::format(
+        R"({{"id":{},"t":{},"type":"notice","agent":{},"notice":"{}","order":{},"price":{},"qty":{},"remaining":{}}})",
+        event_id_, now_.ns, a.value, notice_name(n.kind), n.order.value, n.price.ticks,
+        n.qty.lots, n.remaining.lots));
+  }
+  void log_outcome(const Outcome& o) {
+    if (events_ == nullptr) return;
+    log_line(fmt::format(
+        R"({{"id":{},"t":{},"type":"{}","agent":{},"order":{},"side":"{}","price":{},"qty":{},"remaining":{},"reason":"{}","counter_agent":{},"counter_order":{},"counter_remaining":{}}})",
+        event_id_, now_.ns, outcome_name(o.kind), o.agent.value, o.order.value, to_string(o.side),
+        o.price.ticks, o.qty.lots, o.remaining.lots, to_string(o.reason), o.counter_agent.value,
+        o.counter_order.value, o.counter_remaining.lots));
+  }
+
+  ScenarioSpec spec_;
+  MarketRules rules_;
+  std::uint64_t rep_key_;
+  SimTime horizon_;
+  LatentProcess latent_;
+  std::unique_ptr<Mechanism> mechanism_;
+  EventSink* events_;
+  std::vector<AgentSlot> agents_;
+  std::vector<std::uint32_t> subscribers_;
+  std::optional<Ledger> ledger_;
+  std::optional<Recorder> recorder_;
+  EventQueue<Payload> queue_;
+  Outcomes outcomes_;
+  PublicView published_;
+  ViewHistory views_;
+  std::vector<PublicView> view_slab_;
+  std::vector<std::uint32_t> free_views_;
+  std::vector<double> metrics_;
+  SimTime now_{0};
+  std::uint64_t event_id_ = 0;
+  std::uint64_t processed_ = 0;
+  std::uint64_t next_order_id_ = 1;
+  std::uint32_t current_ = 0;
+};
+
+MarketSimulation::MarketSimulation(const ScenarioSpec& spec, RunKey key, EventSink* events,
+                                   std::unique_ptr<Mechanism> mechanism)
+    : impl_(std::make_unique<Impl>(spec, key, events, std::move(mechanism))) {}
+MarketSimulation::~MarketSimulation() = default;
+void MarketSimulation::run() { impl_->run(); }
+std::vector<double> MarketSimulation::metrics() const { return impl_->metrics(); }
+std::uint64_t MarketSimulation::events_processed() const { return impl_->processed(); }
+const Ledger& MarketSimulation::ledger() const { return impl_->ledger(); }
+const Mechanism& MarketSimulation::mechanism() const { return impl_->mechanism(); }
+std::size_t MarketSimulation::agent_count() const { return impl_->agent_count(); }
+
+}  // namespace proteus::engine

@@ -1,0 +1,230 @@
+// Metric accumulation; docs/metrics.md gives each formula.
+#include "engine/recorder.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "engine/latent.hpp"
+
+namespace proteus::engine {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double ratio(double num, double den) { return den > 0.0 ? num / den : kNaN; }
+
+double sample_sd(double sum, double sq, std::int64_t n) {
+  if (n < 2) return kNaN;
+  const double mean = sum / static_cast<double>(n);
+  const double var = (sq - static_cast<double>(n) * mean * mean) / static_cast<double>(n - 1);
+  return std::sqrt(std::max(0.0, var));
+}
+
+}  // namespace
+
+Recorder::Recorder(const ScenarioSpec& spec, const MarketRules& rules, std::vector<Role> roles)
+    : rules_(rules),
+      lot_size_(spec.market.lot_size),
+      roles_(std::move(roles)),
+      horizons_{SimTime::from_ms(100), SimTime::from_ms(1000), SimTime::from_ms(10000)},
+      sample_seconds_(spec.metrics.sample_ms * 1e-3),
+      shock_threshold_(spec.metrics.shock_threshold),
+      pending_as_(horizons_.size()),
+      as_loss_(horizons_.size(), 0.0) {}
+
+double Recorder::prob(Price p) const {
+  return static_cast<double>(p.ticks) / static_cast<double>(rules_.ticks_per_unit);
+}
+
+void Recorder::on_submit(const OrderRequest& order, SimTime now, std::optional<double> mid) {
+  submitted_ += contracts(order.qty.lots);
+  trader_orders_.emplace(order.id.value, TraderOrder{now, mid, false});
+}
+
+void Recorder::trader_fill(AgentId agent, OrderId order, Side side, double price, double qty,
+                           SimTime now, double p_now) {
+  if (is_mm(agent)) return;
+  filled_ += qty;
+  exec_err_sum_ += qty * std::fabs(price - p_now);
+  exec_w_ += qty;
+  const auto it = trader_orders_.find(order.value);
+  if (it == trader_orders_.end()) return;
+  TraderOrder& t = it->second;
+  if (t.mid) {
+    slip_sum_ += qty * static_cast<double>(sign(side)) * (price - *t.mid);
+    slip_w_ += qty;
+  }
+  if (!t.filled) {
+    t.filled = true;
+    tte_sum_ms_ += static_cast<double>((now - t.submitted).ns) * 1e-6;
+    ++tte_n_;
+  }
+}
+
+void Recorder::on_outcome(const Outcome& o, SimTime now, std::optional<double> mid_before,
+                          double p_now) {
+  switch (o.kind) {
+    case OutcomeKind::kTrade: {
+      const double price = prob(o.price);
+      const double qty = contracts(o.qty.lots);
+      ++trades_;
+      volume_ += qty;
+      if (mid_before) {
+        eff_spread_sum_ += qty * 2.0 * std::fabs(price - *mid_before);
+        eff_spread_w_ += qty;
+      }
+      trader_fill(o.agent, o.order, o.side, price, qty, now, p_now);
+      trader_fill(o.counter_agent, o.counter_order, opposite(o.side), price, qty, now, p_now);
+      if (o.remaining.lots == 0) trader_orders_.erase(o.order.value);
+      if (o.counter_remaining.lots == 0) trader_orders_.erase(o.counter_order.value);
+      const bool taker_mm = is_mm(o.agent);
+      const bool maker_mm = is_mm(o.counter_agent);
+      if (taker_mm || maker_mm) ++mm_fills_;
+      if (taker_mm != maker_mm) {
+        // Counterparty's signed quantity: + when the market maker sold.
+        const Side mm_side = maker_mm ? opposite(o.side) : o.side;
+        const double q = -static_cast<double>(sign(mm_side)) * qty;
+        for (std::size_t h = 0; h < horizons_.size(); ++h) {
+          pending_as_[h].push_back({now + horizons_[h], q, price});
+        }
+      }
+      break;
+    }
+    case OutcomeKind::kCancelled:
+    case OutcomeKind::kRejected:
+      trader_orders_.erase(o.order.value);
+      break;
+    case OutcomeKind::kAccepted:
+    case OutcomeKind::kCancelRejected:
+      break;
+  }
+}
+
+void Recorder::on_latent_step(const LatentProcess& latent, double p_before,
+                              std::optional<double> ref) {
+  const SimTime now = latent.time();
+  for (std::size_t h = 0; h < horizons_.size(); ++h) {
+    auto& q = pending_as_[h];
+    while (!q.empty() && q.front().due <= now) {
+      as_loss_[h] += q.front().signed_qty * (latent.p_at(q.front().due) - q.front().price);
+      q.pop_front();
+    }
+  }
+  const double p = latent.p();
+  if (std::fabs(p - p_before) >= shock_threshold_ && ref) {
+    shock_time_ = now;
+    shock_gap_ = std::fabs(*ref - p);
+  }
+}
+
+double Recorder::mm_marked(const Ledger& ledger, double p) const {
+  double total = 0.0;
+  for (std::size_t i = 0; i < roles_.size(); ++i) {
+    if (roles_[i] != Role::kMarketMaker) continue;
+    const Account& a = ledger.account(AgentId{static_cast<std::uint32_t>(i)});
+    total += static_cast<double>(a.cash.micros) / static_cast<double>(kCashPerUnit) +
+             contracts(a.inventory_lots) * p;
+  }
+  return total;
+}
+
+void Recorder::on_sample(SimTime now, const PublicView& view, double p, const Ledger& ledger) {
+  const double pnl = mm_marked(ledger, p);
+  if (last_pnl_) {
+    const double inc = pnl - *last_pnl_;
+    inc_sum_ += inc;
+    inc_sq_ += inc * inc;
+    ++inc_n_;
+  } else {
+    pnl_peak_ = pnl;
+  }
+  last_pnl_ = pnl;
+  pnl_peak_ = std::max(pnl_peak_, pnl);
+  max_drawdown_ = std::max(max_drawdown_, pnl_peak_ - pnl);
+
+  double inventory = 0.0;
+  for (std::size_t i = 0; i < roles_.size(); ++i) {
+    if (roles_[i] == Role::kMarketMaker) {
+      inventory += contracts(ledger.account(AgentId{static_cast<std::uint32_t>(i)}).inventory_lots);
+    }
+  }
+  inv_sum_ += inventory;
+  inv_sq_ += inventory * inventory;
+  ++inv_n_;
+
+  depth_sum_ += contracts((view.best_bid ? view.best_bid->qty.lots : 0) +
+                          (view.best_ask ? view.best_ask->qty.lots : 0));
+  ++depth_n_;
+  std::optional<double> ref;
+  if (view.best_bid && view.best_ask) {
+    spread_sum_ += prob(view.best_ask->price) - prob(view.best_bid->price);
+    ++spread_n_;
+    ref = 0.5 * (prob(view.best_ask->price) + prob(view.best_bid->price));
+  } else if (view.last_price) {
+    ref = prob(*view.last_price);
+  }
+  if (ref) {
+    rmse_sq_ += (*ref - p) * (*ref - p);
+    ++rmse_n_;
+    if (last_ref_) {
+      const double d = *ref - *last_ref_;
+      dref_sum_ += d;
+      dref_sq_ += d * d;
+      ++dref_n_;
+    }
+    last_ref_ = ref;
+    if (shock_time_ && std::fabs(*ref - p) <= 0.5 * shock_gap_) {
+      half_life_sum_ms_ += static_cast<double>((now - *shock_time_).ns) * 1e-6;
+      ++half_life_n_;
+      shock_time_.reset();
+    }
+  }
+}
+
+std::vector<double> Recorder::finish(double p_end, const Ledger& ledger, bool any_mm_killed) {
+  // Horizons beyond the end are valued at the final latent probability.
+  for (std::size_t h = 0; h < horizons_.size(); ++h) {
+    for (const PendingAs& a : pending_as_[h]) as_loss_[h] += a.signed_qty * (p_end - a.price);
+    pending_as_[h].clear();
+  }
+  double mm_inventory = 0.0;
+  for (std::size_t i = 0; i < roles_.size(); ++i) {
+    if (roles_[i] == Role::kMarketMaker) {
+      mm_inventory += contracts(ledger.account(AgentId{static_cast<std::uint32_t>(i)}).inventory_lots);
+    }
+  }
+  const double inc_sd = sample_sd(inc_sum_, inc_sq_, inc_n_);
+  const double inc_mean = inc_n_ > 0 ? inc_sum_ / static_cast<double>(inc_n_) : kNaN;
+  double inv_var = kNaN;
+  if (inv_n_ > 0) {
+    const double m = inv_sum_ / static_cast<double>(inv_n_);
+    inv_var = std::max(0.0, inv_sq_ / static_cast<double>(inv_n_) - m * m);
+  }
+  return {
+      mm_marked(ledger, p_end),
+      inc_sd > 0.0 ? inc_mean / inc_sd : kNaN,
+      max_drawdown_,
+      inv_var,
+      mm_inventory,
+      static_cast<double>(mm_fills_),
+      any_mm_killed ? 0.0 : 1.0,
+      as_loss_[0],
+      as_loss_[1],
+      as_loss_[2],
+      ratio(exec_err_sum_, exec_w_),
+      ratio(slip_sum_, slip_w_),
+      ratio(filled_, submitted_),
+      tte_n_ > 0 ? tte_sum_ms_ / static_cast<double>(tte_n_) : kNaN,
+      rmse_n_ > 0 ? std::sqrt(rmse_sq_ / static_cast<double>(rmse_n_)) : kNaN,
+      spread_n_ > 0 ? spread_sum_ / static_cast<double>(spread_n_) : kNaN,
+      ratio(eff_spread_sum_, eff_spread_w_),
+      depth_n_ > 0 ? depth_sum_ / static_cast<double>(depth_n_) : kNaN,
+      sample_sd(dref_sum_, dref_sq_, dref_n_) / std::sqrt(sample_seconds_),
+      half_life_n_ > 0 ? half_life_sum_ms_ / static_cast<double>(half_life_n_) : kNaN,
+      volume_,
+      static_cast<double>(trades_),
+      static_cast<double>(messages_),
+  };
+}
+
+}  // namespace proteus::engine

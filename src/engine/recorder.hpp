@@ -1,0 +1,102 @@
+// Collects what a run's metrics need while it runs, in memory bounded by live orders and
+// pending horizons, and turns it into the registry's metric vector at the end.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/agent.hpp"
+#include "engine/ledger.hpp"
+#include "engine/mechanism.hpp"
+#include "engine/spec.hpp"
+
+namespace proteus::engine {
+
+class LatentProcess;
+
+class Recorder {
+ public:
+  Recorder(const ScenarioSpec& spec, const MarketRules& rules, std::vector<Role> roles);
+
+  /// A trader (non market maker) order left its agent; `mid` is the true mid at that time.
+  void on_submit(const OrderRequest& order, SimTime now, std::optional<double> mid);
+  /// An order or cancel reached the mechanism.
+  void on_message() { ++messages_; }
+  /// Any mechanism outcome; `mid_before` is the mid before the message that caused it.
+  void on_outcome(const Outcome& o, SimTime now, std::optional<double> mid_before, double p_now);
+  /// After each latent step: resolves adverse-selection horizons and detects shocks.
+  void on_latent_step(const LatentProcess& latent, double p_before, std::optional<double> ref);
+  /// Periodic sample of the market and the market makers' marked P&L.
+  void on_sample(SimTime now, const PublicView& view, double p, const Ledger& ledger);
+  /// Final metric vector aligned with metric_registry("market").
+  std::vector<double> finish(double p_end, const Ledger& ledger, bool any_mm_killed);
+
+ private:
+  struct TraderOrder {
+    SimTime submitted;
+    std::optional<double> mid;
+    bool filled = false;
+  };
+  struct PendingAs {
+    SimTime due;
+    double signed_qty;  // counterparty's signed contracts (+ when the MM sold)
+    double price;
+  };
+
+  double prob(Price p) const;
+  double contracts(std::int64_t lots) const { return static_cast<double>(lots) * lot_size_; }
+  bool is_mm(AgentId a) const { return roles_[a.value] == Role::kMarketMaker; }
+  void trader_fill(AgentId agent, OrderId order, Side side, double price, double qty, SimTime now,
+                   double p_now);
+  double mm_marked(const Ledger& ledger, double p) const;
+
+  MarketRules rules_;
+  double lot_size_;
+  std::vector<Role> roles_;
+  std::vector<SimTime> horizons_;
+  double sample_seconds_;
+  double shock_threshold_;
+
+  std::unordered_map<std::uint64_t, TraderOrder> trader_orders_;  // looked up, never iterated
+  std::vector<std::deque<PendingAs>> pending_as_;
+  std::vector<double> as_loss_;
+
+  std::int64_t messages_ = 0;
+  std::int64_t trades_ = 0;
+  std::int64_t mm_fills_ = 0;
+  double volume_ = 0.0;
+  double eff_spread_sum_ = 0.0, eff_spread_w_ = 0.0;
+  double exec_err_sum_ = 0.0, exec_w_ = 0.0;
+  double slip_sum_ = 0.0, slip_w_ = 0.0;
+  double submitted_ = 0.0, filled_ = 0.0;
+  double tte_sum_ms_ = 0.0;
+  std::int64_t tte_n_ = 0;
+
+  // Samples.
+  std::optional<double> last_pnl_;
+  double pnl_peak_ = 0.0, max_drawdown_ = 0.0;
+  double inc_sum_ = 0.0, inc_sq_ = 0.0;
+  std::int64_t inc_n_ = 0;
+  double inv_sum_ = 0.0, inv_sq_ = 0.0;
+  std::int64_t inv_n_ = 0;
+  double rmse_sq_ = 0.0;
+  std::int64_t rmse_n_ = 0;
+  double spread_sum_ = 0.0;
+  std::int64_t spread_n_ = 0;
+  double depth_sum_ = 0.0;
+  std::int64_t depth_n_ = 0;
+  std::optional<double> last_ref_;
+  double dref_sum_ = 0.0, dref_sq_ = 0.0;
+  std::int64_t dref_n_ = 0;
+
+  // Shock resilience.
+  std::optional<SimTime> shock_time_;
+  double shock_gap_ = 0.0;
+  double half_life_sum_ms_ = 0.0;
+  std::int64_t half_life_n_ = 0;
+};
+
+}  // namespace proteus::engine
