@@ -1,0 +1,403 @@
+// Continuous limit order book: matching written once for both sides, levels indexed by price,
+// intrusive FIFO lists in a slot pool, an open-addressing id index and a ring of seen ids.
+#include "engine/clob.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cassert>
+
+namespace proteus::engine {
+namespace {
+
+constexpr std::size_t idx(Side s) {
+  return static_cast<std::size_t>(s);
+}
+
+/// Whether an order of side `taker` with limit `limit` may trade at `price`.
+template <Side kTaker>
+constexpr bool reaches(std::int64_t limit, std::int64_t price) {
+  if constexpr (kTaker == Side::kBuy) {
+    return price <= limit;
+  } else {
+    return price >= limit;
+  }
+}
+
+/// Whether `a` is a strictly better price than `b` for a resting order of side `s`.
+constexpr bool better(Side s, std::int64_t a, std::int64_t b) {
+  return s == Side::kBuy ? a > b : a < b;
+}
+
+/// An outcome about one order (no counterparty).
+Outcome order_outcome(OutcomeKind kind, Reason reason, Side side, AgentId agent, OrderId order,
+                      Price price, Qty qty) {
+  Outcome o;
+  o.kind = kind;
+  o.reason = reason;
+  o.side = side;
+  o.agent = agent;
+  o.order = order;
+  o.price = price;
+  o.qty = qty;
+  return o;
+}
+
+constexpr std::size_t kMinIndexCapacity = 64;
+constexpr std::uint64_t kFibonacci = 0x9E37'79B9'7F4A'7C15ull;  // 2^64 / golden ratio
+
+}  // namespace
+
+Clob::Clob(const MarketRules& rules, SelfTradeRule self_trade)
+    : rules_(rules),
+      self_trade_(self_trade),
+      ticks_per_unit_(rules.ticks_per_unit),
+      levels_(static_cast<std::size_t>(rules.ticks_per_unit)),
+      occupied_((static_cast<std::size_t>(rules.ticks_per_unit) + 63) / 64, 0),
+      best_{0, rules.ticks_per_unit},
+      seen_(kIdWindow / 64, 0) {
+  assert(rules.ticks_per_unit >= 2 && rules.ticks_per_unit < (std::int64_t{1} << 31) &&
+         "Clob: ticks_per_unit must lie in [2, 2^31)");
+  index_.resize(kMinIndexCapacity);
+  index_mask_ = kMinIndexCapacity - 1;
+  index_shift_ = 64 - std::countr_zero(kMinIndexCapacity);
+}
+
+void Clob::reserve(std::size_t orders) {
+  slots_.reserve(orders);
+  while (index_.size() < 2 * orders) index_grow();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders and cancels
+
+void Clob::on_order(SimTime /*now*/, const OrderRequest& order, Outcomes& out) {
+  const auto reject = [&](Reason reason) {
+    out.push_back(order_outcome(OutcomeKind::kRejected, reason, order.side, order.owner, order.id,
+                                order.limit, order.qty));
+  };
+  const std::uint64_t id = order.id.value;
+  const bool duplicate = id_in_window(id) ? id_seen(id) : (id < id_horizon_ && find(id) != kNil);
+  if (duplicate) return reject(Reason::kDuplicateOrderId);
+  mark_seen(id);
+  if (order.kind != OrderKind::kMarket && !rules_.valid_price(order.limit)) {
+    return reject(Reason::kPriceOutOfRange);
+  }
+  if (order.qty.lots < 1 || order.qty.lots > rules_.max_order_lots) {
+    return reject(Reason::kBadQuantity);
+  }
+  if (order.side == Side::kBuy) {
+    execute<Side::kBuy>(order, out);
+  } else {
+    execute<Side::kSell>(order, out);
+  }
+}
+
+void Clob::on_cancel(SimTime /*now*/, AgentId owner, OrderId id, Outcomes& out) {
+  const std::uint32_t s = find(id.value);
+  if (s != kNil && slots_[s].owner == owner) {
+    const Slot& slot = slots_[s];
+    out.push_back(order_outcome(OutcomeKind::kCancelled, Reason::kUserCancel, slot.side, owner, id,
+                                Price{slot.price}, Qty{slot.lots}));
+    unlink(s);
+    return;
+  }
+  Reason reason = Reason::kUnknownOrder;
+  if (s == kNil) {
+    if (id_in_window(id.value)) {
+      if (id_seen(id.value)) reason = Reason::kTooLate;
+    } else if (id.value < id_horizon_) {
+      reason = Reason::kTooLate;  // older than the window: assumed sent (ids increase)
+    }
+  }
+  out.push_back(
+      order_outcome(OutcomeKind::kCancelRejected, reason, Side::kBuy, owner, id, Price{}, Qty{}));
+}
+
+template <Side kTaker>
+void Clob::execute(const OrderRequest& order, Outcomes& out) {
+  constexpr Side kMaker = opposite(kTaker);
+  const bool market = order.kind == OrderKind::kMarket;
+  // A market order is an IOC at the most aggressive valid price.
+  const std::int64_t limit =
+      market ? (kTaker == Side::kBuy ? ticks_per_unit_ - 1 : 1) : order.limit.ticks;
+  const bool opposite_empty = side_orders_[idx(kMaker)] == 0;
+
+  bool self_trade_stop = false;
+  const std::int64_t open = match<kTaker>(order, limit, order.qty.lots, self_trade_stop, out);
+  if (open == 0) return;
+
+  if (order.kind == OrderKind::kLimit && !self_trade_stop) {
+    rest(order, open);
+    out.push_back(order_outcome(OutcomeKind::kAccepted, Reason::kNone, kTaker, order.owner,
+                                order.id, order.limit, Qty{open}));
+    out.back().remaining = Qty{open};
+    return;
+  }
+  Reason reason = Reason::kUnfilledIoc;
+  if (self_trade_stop) {
+    reason = Reason::kSelfTrade;
+  } else if (market && opposite_empty) {
+    reason = Reason::kNoLiquidity;
+  }
+  out.push_back(order_outcome(OutcomeKind::kCancelled, reason, kTaker, order.owner, order.id,
+                              market ? Price{} : order.limit, Qty{open}));
+}
+
+template <Side kTaker>
+std::int64_t Clob::match(const OrderRequest& order, std::int64_t limit, std::int64_t open,
+                         bool& self_trade_stop, Outcomes& out) {
+  constexpr Side kMaker = opposite(kTaker);
+  // The empty-side sentinels (0 for bids, ticks_per_unit for asks) never reach a valid limit.
+  while (open > 0 && reaches<kTaker>(limit, best_[idx(kMaker)])) {
+    const std::int64_t price = best_[idx(kMaker)];
+    PriceLevel& level = levels_[static_cast<std::size_t>(price)];
+    std::uint32_t s = level.head;
+    // unlink() moves best_ on when this level empties, which ends this inner loop too.
+    while (s != kNil && open > 0) {
+      Slot& resting = slots_[s];
+      const std::uint32_t next = resting.next;
+      if (resting.owner == order.owner) {
+        if (self_trade_ == SelfTradeRule::kCancelIncoming) {
+          self_trade_stop = true;
+          return open;
+        }
+        out.push_back(order_outcome(OutcomeKind::kCancelled, Reason::kSelfTrade, kMaker,
+                                    resting.owner, OrderId{resting.id}, Price{price},
+                                    Qty{resting.lots}));
+        unlink(s);
+      } else {
+        const std::int64_t fill = std::min(open, resting.lots);
+        open -= fill;
+        resting.lots -= fill;
+        level.lots -= fill;
+        last_price_ = price;
+        last_lots_ = fill;
+        Outcome& trade =
+            out.emplace_back(order_outcome(OutcomeKind::kTrade, Reason::kNone, kTaker, order.owner,
+                                           order.id, Price{price}, Qty{fill}));
+        trade.remaining = Qty{open};
+        trade.counter_agent = resting.owner;
+        trade.counter_order = OrderId{resting.id};
+        trade.counter_remaining = Qty{resting.lots};
+        if (resting.lots == 0) unlink(s);
+      }
+      s = next;
+    }
+  }
+  return open;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Levels and the slot pool
+
+std::uint32_t Clob::rest(const OrderRequest& order, std::int64_t lots) {
+  std::uint32_t s = free_;
+  if (s != kNil) {
+    free_ = slots_[s].next;
+  } else {
+    s = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  const std::int64_t price = order.limit.ticks;
+  PriceLevel& level = levels_[static_cast<std::size_t>(price)];
+  Slot& slot = slots_[s];
+  slot.id = order.id.value;
+  slot.price = price;
+  slot.lots = lots;
+  slot.prev = level.tail;
+  slot.next = kNil;
+  slot.owner = order.owner;
+  slot.side = order.side;
+  if (level.tail == kNil) {
+    level.head = s;
+    occupied_[static_cast<std::size_t>(price) >> 6] |= std::uint64_t{1} << (price & 63);
+  } else {
+    slots_[level.tail].next = s;
+  }
+  level.tail = s;
+  level.lots += lots;
+
+  std::int64_t& best = best_[idx(order.side)];
+  if (better(order.side, price, best)) best = price;
+  ++side_orders_[idx(order.side)];
+  ++live_orders_;
+  index_insert(order.id.value, s);
+  return s;
+}
+
+void Clob::unlink(std::uint32_t s) {
+  Slot& slot = slots_[s];
+  PriceLevel& level = levels_[static_cast<std::size_t>(slot.price)];
+  if (slot.prev == kNil) {
+    level.head = slot.next;
+  } else {
+    slots_[slot.prev].next = slot.next;
+  }
+  if (slot.next == kNil) {
+    level.tail = slot.prev;
+  } else {
+    slots_[slot.next].prev = slot.prev;
+  }
+  level.lots -= slot.lots;
+  --side_orders_[idx(slot.side)];
+  --live_orders_;
+  if (level.head == kNil) {
+    occupied_[static_cast<std::size_t>(slot.price) >> 6] &=
+        ~(std::uint64_t{1} << (slot.price & 63));
+    std::int64_t& best = best_[idx(slot.side)];
+    if (best == slot.price) best = next_worse(slot.side, slot.price);
+  }
+  index_erase(slot.id);
+  slot.next = free_;
+  free_ = s;
+}
+
+// The book is never crossed, so every occupied price below the best bid is a bid and every
+// occupied price above the best ask is an ask: one bitmap serves both sides.
+std::int64_t Clob::next_worse(Side side, std::int64_t price) const {
+  if (side_orders_[idx(side)] == 0) return no_price(side);
+  if (side == Side::kBuy) {
+    const std::int64_t q = price - 1;
+    if (q <= 0) return 0;
+    std::size_t w = static_cast<std::size_t>(q) >> 6;
+    std::uint64_t bits = occupied_[w] & (~std::uint64_t{0} >> (63 - (q & 63)));
+    while (bits == 0) {
+      if (w == 0) return 0;
+      bits = occupied_[--w];
+    }
+    return static_cast<std::int64_t>(w * 64 + 63 - std::countl_zero(bits));
+  }
+  const std::int64_t q = price + 1;
+  if (q >= ticks_per_unit_) return ticks_per_unit_;
+  std::size_t w = static_cast<std::size_t>(q) >> 6;
+  std::uint64_t bits = occupied_[w] & (~std::uint64_t{0} << (q & 63));
+  while (bits == 0) {
+    if (++w == occupied_.size()) return ticks_per_unit_;
+    bits = occupied_[w];
+  }
+  return static_cast<std::int64_t>(w * 64 + std::countr_zero(bits));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Id index: linear probing with backward-shift deletion (no tombstones), Fibonacci hashing.
+// Never iterated, so its layout cannot reach any output.
+
+std::size_t Clob::home(std::uint64_t id) const {
+  return static_cast<std::size_t>((id * kFibonacci) >> index_shift_);
+}
+
+std::uint32_t Clob::find(std::uint64_t id) const {
+  for (std::size_t i = home(id);; i = (i + 1) & index_mask_) {
+    const IndexEntry& e = index_[i];
+    if (e.slot == kNil) return kNil;
+    if (e.id == id) return e.slot;
+  }
+}
+
+void Clob::index_insert(std::uint64_t id, std::uint32_t slot) {
+  if (2 * live_orders_ > index_.size()) index_grow();  // the new order is already counted
+  std::size_t i = home(id);
+  while (index_[i].slot != kNil) i = (i + 1) & index_mask_;
+  index_[i] = IndexEntry{id, slot};
+}
+
+void Clob::index_erase(std::uint64_t id) {
+  std::size_t i = home(id);
+  while (index_[i].id != id || index_[i].slot == kNil) {
+    assert(index_[i].slot != kNil && "Clob: erasing an id that is not indexed");
+    i = (i + 1) & index_mask_;
+  }
+  // Shift later members of the probe run back into the hole while their home allows it.
+  for (std::size_t j = i;;) {
+    j = (j + 1) & index_mask_;
+    if (index_[j].slot == kNil) break;
+    const std::size_t k = home(index_[j].id);
+    const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+    if (stays) continue;
+    index_[i] = index_[j];
+    i = j;
+  }
+  index_[i].slot = kNil;
+}
+
+void Clob::index_grow() {
+  std::vector<IndexEntry> old(index_.size() * 2);
+  old.swap(index_);
+  index_mask_ = index_.size() - 1;
+  index_shift_ = 64 - std::countr_zero(index_.size());
+  for (const IndexEntry& e : old) {
+    if (e.slot == kNil) continue;
+    std::size_t i = home(e.id);
+    while (index_[i].slot != kNil) i = (i + 1) & index_mask_;
+    index_[i] = e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Window of recently received ids
+
+bool Clob::id_in_window(std::uint64_t id) const {
+  return id < id_horizon_ && id_horizon_ - id <= kIdWindow;
+}
+
+bool Clob::id_seen(std::uint64_t id) const {
+  const std::uint64_t bit = id % kIdWindow;
+  return id_in_window(id) && ((seen_[bit >> 6] >> (bit & 63)) & 1u) != 0;
+}
+
+void Clob::mark_seen(std::uint64_t id) {
+  if (id >= id_horizon_) {
+    // Ids entering the window reuse the bits of ids leaving it: clear them.
+    if (id - id_horizon_ + 1 >= kIdWindow) {
+      std::fill(seen_.begin(), seen_.end(), 0);
+    } else {
+      for (std::uint64_t k = id_horizon_; k <= id; ++k) {
+        const std::uint64_t bit = k % kIdWindow;
+        seen_[bit >> 6] &= ~(std::uint64_t{1} << (bit & 63));
+      }
+    }
+    id_horizon_ = id + 1;
+  } else if (!id_in_window(id)) {
+    return;
+  }
+  const std::uint64_t bit = id % kIdWindow;
+  seen_[bit >> 6] |= std::uint64_t{1} << (bit & 63);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+PublicView Clob::public_view() const {
+  PublicView view;
+  const std::int64_t bid = best_[idx(Side::kBuy)];
+  const std::int64_t ask = best_[idx(Side::kSell)];
+  if (bid != no_price(Side::kBuy)) {
+    view.best_bid = Level{Price{bid}, Qty{levels_[static_cast<std::size_t>(bid)].lots}};
+  }
+  if (ask != no_price(Side::kSell)) {
+    view.best_ask = Level{Price{ask}, Qty{levels_[static_cast<std::size_t>(ask)].lots}};
+  }
+  if (last_lots_ > 0) view.last_price = Price{last_price_};
+  view.last_qty = Qty{last_lots_};
+  return view;
+}
+
+BookSnapshot Clob::snapshot() const {
+  BookSnapshot snap;
+  snap.bids.reserve(side_orders_[idx(Side::kBuy)]);
+  snap.asks.reserve(side_orders_[idx(Side::kSell)]);
+  for (const Side side : {Side::kBuy, Side::kSell}) {
+    auto& entries = side == Side::kBuy ? snap.bids : snap.asks;
+    for (std::int64_t p = best_[idx(side)]; p != no_price(side); p = next_worse(side, p)) {
+      for (std::uint32_t s = levels_[static_cast<std::size_t>(p)].head; s != kNil;
+           s = slots_[s].next) {
+        const Slot& slot = slots_[s];
+        entries.push_back(
+            BookSnapshot::Entry{OrderId{slot.id}, slot.owner, Price{slot.price}, Qty{slot.lots}});
+      }
+    }
+  }
+  return snap;
+}
+
+}  // namespace proteus::engine

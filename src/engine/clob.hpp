@@ -1,0 +1,141 @@
+// The continuous limit order book: price-time priority matching of limit, market and IOC
+// orders over integer ticks, with cancels, self-trade prevention and bounded memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "engine/mechanism.hpp"
+#include "engine/types.hpp"
+
+namespace proteus::engine {
+
+/// What happens when an incoming order would trade with a resting order of the same owner.
+enum class SelfTradeRule : std::uint8_t {
+  /// The resting order is cancelled (kCancelled, kSelfTrade, reported to its owner) and the
+  /// incoming order keeps matching against the orders behind it.
+  kCancelResting = 0,
+  /// The incoming order's open remainder is cancelled (kCancelled, kSelfTrade); the resting
+  /// order keeps its place. Trades made before reaching the own order stand.
+  kCancelIncoming = 1,
+};
+
+/// Continuous limit order book with price-time priority (docs/clob.md).
+///
+/// Rules, in the order they are applied to an incoming order:
+/// - Duplicate id -> kRejected kDuplicateOrderId; then a limit or IOC price outside
+///   (0, ticks_per_unit) -> kPriceOutOfRange (a market order's price is ignored); then a
+///   quantity outside [1, max_order_lots] -> kBadQuantity.
+/// - Matching takes the best opposite price first and, within a price, the oldest order
+///   first. Every match is one kTrade at the resting order's price.
+/// - Limit: the remainder rests (one kAccepted, qty = resting lots, after the trades).
+///   IOC: the remainder is cancelled with kUnfilledIoc. Market: matches at any price; the
+///   remainder is cancelled with kNoLiquidity if the opposite side was empty on arrival,
+///   kUnfilledIoc otherwise. Cancel outcomes of market orders carry price 0.
+/// - Cancels: the open lots of an own live order -> kCancelled kUserCancel. A live order of
+///   another owner -> kCancelRejected kUnknownOrder. For ids that are not live, the book keeps
+///   a window of the last kIdWindow ids below the highest id it has received: an id in that
+///   window that reached the book (filled, cancelled, expired or rejected) -> kTooLate; an id
+///   in the window that never reached it, or above the highest id -> kUnknownOrder; an id
+///   older than the window -> kTooLate (the book no longer remembers it; OrderIds are
+///   assigned in increasing order, so such an id was almost surely sent).
+/// - Ids may arrive out of order (latency jitter); an id older than the window that is not
+///   live is accepted as new, since the book cannot tell it from a late arrival.
+///
+/// Memory is bounded by the live book: a level array of ticks_per_unit entries, a pool of
+/// resting orders, an id index sized to the live orders and a fixed id window.
+class Clob final : public Mechanism {
+ public:
+  /// Ids below the highest id received for which "too late" and "unknown" are told apart.
+  static constexpr std::uint64_t kIdWindow = std::uint64_t{1} << 16;
+
+  /// Empty book for `rules`; ticks_per_unit must lie in [2, 2^31).
+  explicit Clob(const MarketRules& rules, SelfTradeRule self_trade = SelfTradeRule::kCancelResting);
+
+  std::string_view name() const override { return "clob"; }
+  void on_order(SimTime now, const OrderRequest& order, Outcomes& out) override;
+  void on_cancel(SimTime now, AgentId owner, OrderId id, Outcomes& out) override;
+  PublicView public_view() const override;
+  BookSnapshot snapshot() const override;
+
+  /// Pre-sizes the order pool and id index for `orders` resting orders, so that the hot path
+  /// does not allocate until the book holds more.
+  void reserve(std::size_t orders);
+  /// Number of resting orders on both sides.
+  std::size_t resting_orders() const { return live_orders_; }
+  /// The self-trade rule chosen at construction.
+  SelfTradeRule self_trade_rule() const { return self_trade_; }
+
+ private:
+  static constexpr std::uint32_t kNil = 0xFFFF'FFFFu;
+
+  // A resting order, linked into its price level's FIFO list.
+  struct Slot {
+    std::uint64_t id = 0;
+    std::int64_t price = 0;
+    std::int64_t lots = 0;
+    std::uint32_t prev = kNil;
+    std::uint32_t next = kNil;  // also the free-list link of a free slot
+    AgentId owner;
+    Side side = Side::kBuy;
+  };
+  // One price; it holds orders of at most one side because the book is never crossed.
+  struct PriceLevel {
+    std::int64_t lots = 0;
+    std::uint32_t head = kNil;
+    std::uint32_t tail = kNil;
+  };
+  // Open-addressing (linear probing) entry of the id index; slot == kNil means empty.
+  struct IndexEntry {
+    std::uint64_t id = 0;
+    std::uint32_t slot = kNil;
+  };
+
+  template <Side kTaker>
+  void execute(const OrderRequest& order, Outcomes& out);
+  template <Side kTaker>
+  std::int64_t match(const OrderRequest& order, std::int64_t limit, std::int64_t open,
+                     bool& self_trade_stop, Outcomes& out);
+
+  std::uint32_t rest(const OrderRequest& order, std::int64_t lots);
+  void unlink(std::uint32_t slot);
+  std::int64_t next_worse(Side side, std::int64_t price) const;
+  std::int64_t no_price(Side side) const { return side == Side::kBuy ? 0 : ticks_per_unit_; }
+
+  std::uint32_t find(std::uint64_t id) const;
+  void index_insert(std::uint64_t id, std::uint32_t slot);
+  void index_erase(std::uint64_t id);
+  void index_grow();
+  std::size_t home(std::uint64_t id) const;
+
+  bool id_in_window(std::uint64_t id) const;
+  bool id_seen(std::uint64_t id) const;
+  void mark_seen(std::uint64_t id);
+
+  MarketRules rules_;
+  SelfTradeRule self_trade_;
+  std::int64_t ticks_per_unit_;
+
+  std::vector<PriceLevel> levels_;       // indexed by price in ticks
+  std::vector<std::uint64_t> occupied_;  // bit p set <=> levels_[p] holds orders
+  std::int64_t best_[2];                 // best bid (0 if none), best ask (tpu if none)
+  std::size_t side_orders_[2] = {0, 0};  // resting orders per side
+  std::size_t live_orders_ = 0;
+
+  std::vector<Slot> slots_;
+  std::uint32_t free_ = kNil;
+
+  std::vector<IndexEntry> index_;
+  std::size_t index_mask_ = 0;
+  int index_shift_ = 0;
+
+  std::vector<std::uint64_t> seen_;  // ring of kIdWindow bits, bit (id mod kIdWindow)
+  std::uint64_t id_horizon_ = 0;     // one above the highest id received (0: none yet)
+
+  std::int64_t last_price_ = 0;  // 0: no trade yet
+  std::int64_t last_lots_ = 0;
+};
+
+}  // namespace proteus::engine
