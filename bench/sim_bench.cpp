@@ -1,0 +1,47 @@
+// Whole-run benchmarks: events per second on a quickstart-like scenario with 100 noise
+// traders, and time per run of the predecessor's default scenario.
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "engine/config.hpp"
+#include "engine/market_sim.hpp"
+#include "engine/simulation.hpp"
+
+namespace {
+
+using proteus::engine::RunKey;
+
+proteus::engine::ScenarioSpec load(const char* name, std::vector<std::string> overrides = {}) {
+  return proteus::engine::load_scenario_file(std::string(PROTEUS_SOURCE_DIR) + "/configs/" + name,
+                                             overrides);
+}
+
+void BM_QuickstartWith100NoiseTraders(benchmark::State& state) {
+  const auto spec = load("quickstart.toml", {"agents.noise.count=100"});
+  std::uint64_t rep = 0;
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const auto r = proteus::engine::run_scenario(spec, RunKey{1, rep++});
+    events += r.events_processed;
+    benchmark::DoNotOptimize(r.metrics.data());
+  }
+  state.counters["events_per_second"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_QuickstartWith100NoiseTraders)->Unit(benchmark::kMillisecond);
+
+void BM_PredecessorDefaultRun(benchmark::State& state) {
+  const auto spec = load("predecessor-default.toml");
+  std::uint64_t rep = 0;
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const auto r = proteus::engine::run_scenario(spec, RunKey{1, rep++});
+    events += r.events_processed;
+    benchmark::DoNotOptimize(r.metrics.data());
+  }
+  state.counters["events_per_run"] = static_cast<double>(events) / static_cast<double>(rep);
+}
+BENCHMARK(BM_PredecessorDefaultRun)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
