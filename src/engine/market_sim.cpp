@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <optional>
@@ -37,6 +38,7 @@ enum class EventType : std::uint8_t {
 };
 
 struct Payload {
+  explicit Payload(EventType t, AgentId a = AgentId{}) : type(t), agent(a) {}
   EventType type = EventType::kLatentStep;
   AgentId agent;
   std::uint32_t view_slot = 0;  // market data: index into the view slab
