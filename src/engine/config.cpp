@@ -623,9 +623,11 @@ class Loader {
     const Registry& reg = registry();
     for (const auto& [k, node] : table) {
       const std::string key = join_key(prefix, k.str());
-      if (auto leaf = reg.leaves.find(key); leaf != reg.leaves.end()) {
+      // A quoted key with a dot ("agents.noise" = ...) is one segment in TOML, never a path.
+      const bool one_segment = k.str().find('.') == std::string_view::npos;
+      if (auto leaf = reg.leaves.find(key); one_segment && leaf != reg.leaves.end()) {
         out.emplace_back(leaf->second, &node);
-      } else if (reg.children.contains(key)) {
+      } else if (one_segment && reg.children.contains(key)) {
         const toml::table* sub = node.as_table();
         if (sub == nullptr) fail_type(node, key, "a table");
         collect(*sub, key, out);
