@@ -16,7 +16,6 @@
 #include <limits>
 #include <optional>
 #include <set>
-#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -270,59 +269,55 @@ Registry build_registry() {
   Registry reg;
   auto& out = reg.entries;
   add_members(
-      out, "run", [](ScenarioSpec & s) -> auto& { return s.run; }, kRunMembers);
+      out, "run", [](ScenarioSpec& s) -> RunSpec& { return s.run; }, kRunMembers);
   add_members(
-      out, "market", [](ScenarioSpec & s) -> auto& { return s.market; }, kMarketMembers);
+      out, "market", [](ScenarioSpec& s) -> MarketSpec& { return s.market; }, kMarketMembers);
   add_members(
-      out, "latent", [](ScenarioSpec & s) -> auto& { return s.latent; }, kLatentMembers);
+      out, "latent", [](ScenarioSpec& s) -> LatentSpec& { return s.latent; }, kLatentMembers);
 
-  auto mm = [](ScenarioSpec & s) -> auto& {
-    return s.agents.market_maker;
-  };
+  auto mm = [](ScenarioSpec& s) -> MarketMakerSpec& { return s.agents.market_maker; };
   add_members(out, "agents.market_maker", mm, kMarketMakerMembers);
   add_members(
-      out, "agents.market_maker.signal", [mm](ScenarioSpec & s) -> auto& { return mm(s).signal; },
-      kSignalMembers);
+      out, "agents.market_maker.signal",
+      [mm](ScenarioSpec& s) -> SignalSpec& { return mm(s).signal; }, kSignalMembers);
   add_members(
-      out,
-      "agents.market_maker.schedule", [mm](ScenarioSpec & s) -> auto& { return mm(s).schedule; },
-      kScheduleMembers);
+      out, "agents.market_maker.schedule",
+      [mm](ScenarioSpec& s) -> ScheduleSpec& { return mm(s).schedule; }, kScheduleMembers);
 
-  auto informed = [](ScenarioSpec & s) -> auto& {
-    return s.agents.informed;
-  };
+  auto informed = [](ScenarioSpec& s) -> InformedSpec& { return s.agents.informed; };
   add_members(out, "agents.informed", informed, kInformedMembers);
   add_members(
       out, "agents.informed.signal",
-      [informed](ScenarioSpec & s) -> auto& { return informed(s).signal; }, kSignalMembers);
+      [informed](ScenarioSpec& s) -> SignalSpec& { return informed(s).signal; }, kSignalMembers);
   add_members(
       out, "agents.informed.schedule",
-      [informed](ScenarioSpec & s) -> auto& { return informed(s).schedule; }, kScheduleMembers);
+      [informed](ScenarioSpec& s) -> ScheduleSpec& { return informed(s).schedule; },
+      kScheduleMembers);
 
   add_members(
-      out, "agents.noise", [](ScenarioSpec & s) -> auto& { return s.agents.noise; }, kNoiseMembers);
+      out, "agents.noise", [](ScenarioSpec& s) -> NoiseSpec& { return s.agents.noise; },
+      kNoiseMembers);
 
-  auto sniper = [](ScenarioSpec & s) -> auto& {
-    return s.agents.sniper;
-  };
+  auto sniper = [](ScenarioSpec& s) -> SniperSpec& { return s.agents.sniper; };
   add_members(out, "agents.sniper", sniper, kSniperMembers);
   add_members(
-      out, "agents.sniper.signal", [sniper](ScenarioSpec & s) -> auto& { return sniper(s).signal; },
-      kSignalMembers);
+      out, "agents.sniper.signal",
+      [sniper](ScenarioSpec& s) -> SignalSpec& { return sniper(s).signal; }, kSignalMembers);
 
   for (const auto& [profile_name, profile] : kLatencyProfiles) {
     for (const auto& [channel_name, channel] : kLatencyChannels) {
-      add_members(
-          out, fmt::format("latency.{}.{}", profile_name, channel_name),
-          [ profile, channel ](ScenarioSpec & s) -> auto& { return (s.latency.*profile).*channel; },
-          kDelayMembers);
+      auto delay = [profile, channel](ScenarioSpec& s) -> DelaySpec& {
+        return (s.latency.*profile).*channel;
+      };
+      add_members(out, fmt::format("latency.{}.{}", profile_name, channel_name), delay,
+                  kDelayMembers);
     }
   }
 
   add_members(
-      out, "metrics", [](ScenarioSpec & s) -> auto& { return s.metrics; }, kMetricsMembers);
+      out, "metrics", [](ScenarioSpec& s) -> MetricsSpec& { return s.metrics; }, kMetricsMembers);
   add_members(
-      out, "as2008", [](ScenarioSpec & s) -> auto& { return s.as2008; }, kAs2008Members);
+      out, "as2008", [](ScenarioSpec& s) -> As2008Spec& { return s.as2008; }, kAs2008Members);
 
   std::map<std::string, std::set<std::string>, std::less<>> children;
   for (const Entry& e : reg.entries) {
@@ -623,9 +618,11 @@ class Loader {
     const Registry& reg = registry();
     for (const auto& [k, node] : table) {
       const std::string key = join_key(prefix, k.str());
-      if (auto leaf = reg.leaves.find(key); leaf != reg.leaves.end()) {
+      // A quoted key with a dot ("agents.noise" = ...) is one segment in TOML, never a path.
+      const bool one_segment = k.str().find('.') == std::string_view::npos;
+      if (auto leaf = reg.leaves.find(key); one_segment && leaf != reg.leaves.end()) {
         out.emplace_back(leaf->second, &node);
-      } else if (reg.children.contains(key)) {
+      } else if (one_segment && reg.children.contains(key)) {
         const toml::table* sub = node.as_table();
         if (sub == nullptr) fail_type(node, key, "a table");
         collect(*sub, key, out);

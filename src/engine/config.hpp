@@ -14,7 +14,8 @@
 namespace proteus::engine {
 
 /// A bad configuration: unknown key, wrong type, out-of-range value or bad override.
-/// what() is "<file>:<line>:<column>: <message>" (line/column 0 when unknown, e.g. --set).
+/// what() is "<file>:<line>:<column>: <message>", or "<file>: <message>" with line and column 0
+/// when there is no position; for a --set override the file is "--set <key>=<value>".
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(std::string file, int line, int column, std::string key, const std::string& message);

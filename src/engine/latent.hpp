@@ -18,7 +18,8 @@ class LatentProcess {
  public:
   /// Starts at time 0 with x = logit(p0) clamped to the bound, keeping the values of the steps
   /// that cover the last `history` of time for p_at. Throws std::invalid_argument for an
-  /// unknown jump_dist, a step shorter than 1 ns, a negative bound or a negative history.
+  /// unknown jump_dist, a step shorter than 1 ns, a non-finite parameter, a negative bound,
+  /// jump rate or history.
   LatentProcess(const LatentSpec& spec, std::uint64_t rep_key, SimTime history = SimTime{0});
 
   /// Length of one step (dt_ms rounded to whole nanoseconds).

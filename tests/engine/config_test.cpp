@@ -176,6 +176,8 @@ TEST(ConfigErrors, UnknownTableAndDottedKeysAreReportedAtTheirLevel) {
   EXPECT_STREQ(dotted.what(),
                "fixture.toml:1:8: unknown key 'latent.sigma_eat' (did you mean "
                "'latent.sigma_eta'?)");
+  const ConfigError quoted = load_error("\"agents.noise\" = { rate = 1.0 }\n");
+  EXPECT_STREQ(quoted.what(), "fixture.toml:1:1: unknown key 'agents.noise'");
   const ConfigError far = load_error("[latent]\nbanana = 1\n");
   EXPECT_STREQ(far.what(), "fixture.toml:2:1: unknown key 'latent.banana'");
 }
