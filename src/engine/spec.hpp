@@ -85,7 +85,7 @@ struct MarketMakerSpec {
   double size = 1.0;           ///< contracts per quote
   double max_inventory = 20.0; ///< contracts
   double loss_limit = 50.0;    ///< payoff units; the kill switch latches below -loss_limit
-  double belief_weight = 0.5;  ///< p_hat = w signal + (1 - w) last trade price
+  double belief_weight = 0.8;  ///< p_hat = w signal + (1 - w) last trade price
   double ewma_alpha = 0.1;     ///< smoothing of sigma_hat and AS_hat
   SignalSpec signal;
   ScheduleSpec schedule;

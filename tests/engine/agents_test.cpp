@@ -40,7 +40,7 @@ TEST(AvellanedaStoikovQuote, MatchesTheClosedForm) {
   // r = 0.5 - 2 * 0.015 = 0.47; h = 0.0075 + ln(1.001)/0.1 = 0.0075 + 0.0099950033...
   const QuoteTarget q = avellaneda_stoikov_quote(s, 0.5, 2.0, 60.0);
   EXPECT_NEAR(q.reservation, 0.47, 1e-15);
-  EXPECT_NEAR(q.half_spread, 0.0075 + std::log(1.001) / 0.1, 1e-15);
+  EXPECT_NEAR(q.half_spread, 0.0075 + std::log1p(0.001) / 0.1, 1e-14);
 }
 
 TEST(InformedSize, GrowsWithEdgeAndIsCapped) {
