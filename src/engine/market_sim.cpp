@@ -181,9 +181,9 @@ class MarketSimulation::Impl final : public AgentContext {
   }
 
   void run() {
-    queue_.push(latent_.dt(), Phase::kLatent, Payload{EventType::kLatentStep});
-    queue_.push(ms(spec_.metrics.sample_ms), Phase::kSample, Payload{EventType::kSample});
-    if (auto t = mechanism_->next_timer()) queue_.push(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
+    schedule(latent_.dt(), Phase::kLatent, Payload{EventType::kLatentStep});
+    schedule(ms(spec_.metrics.sample_ms), Phase::kSample, Payload{EventType::kSample});
+    if (auto t = mechanism_->next_timer()) schedule(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
     views_.publish(SimTime{0}, published_);
     for (std::size_t i = 0; i < agents_.size(); ++i) {
       current_ = static_cast<std::uint32_t>(i);
@@ -194,7 +194,10 @@ class MarketSimulation::Impl final : public AgentContext {
       now_ = ev.time;
       event_id_ = ev.seq;
       ++processed_;
-      dispatch(ev.payload);
+      // Copy out: dispatch may schedule events and grow the slab.
+      const Payload payload = slab_[ev.payload];
+      free_slots_.push_back(ev.payload);
+      dispatch(payload);
     }
     now_ = horizon_;
     ledger_->check(event_id_);
@@ -219,17 +222,17 @@ class MarketSimulation::Impl final : public AgentContext {
     Payload p{EventType::kOrderArrival, AgentId{current_}};
     p.order = OrderRequest{OrderId{next_order_id_++}, AgentId{current_}, side, kind, limit, qty};
     if (slot.role != Role::kMarketMaker) recorder_->on_submit(p.order, now_, true_mid());
-    queue_.push(now_ + slot.latency.submit.sample(), Phase::kArrival, p);
+    schedule(now_ + slot.latency.submit.sample(), Phase::kArrival, p);
     return p.order.id;
   }
   void cancel(OrderId id) override {
     Payload p{EventType::kCancelArrival, AgentId{current_}};
     p.order.id = id;
     p.order.owner = AgentId{current_};
-    queue_.push(now_ + agents_[current_].latency.submit.sample(), Phase::kArrival, p);
+    schedule(now_ + agents_[current_].latency.submit.sample(), Phase::kArrival, p);
   }
   void wake_at(SimTime t) override {
-    queue_.push(t < now_ ? now_ : t, Phase::kDecision, Payload{EventType::kDecision, AgentId{current_}});
+    schedule(t < now_ ? now_ : t, Phase::kDecision, Payload{EventType::kDecision, AgentId{current_}});
   }
 
   const Ledger& ledger() const { return *ledger_; }
@@ -246,6 +249,19 @@ class MarketSimulation::Impl final : public AgentContext {
     // Adverse-selection horizons (10 s) are resolved at the first latent step after they fall
     // due, so the window needs one step beyond them.
     return ms(std::max(max_delay, 10'000.0) + 2.0 * spec.latent.dt_ms + 1.0);
+  }
+
+  void schedule(SimTime time, Phase phase, const Payload& payload) {
+    std::uint32_t slot;
+    if (free_slots_.empty()) {
+      slot = static_cast<std::uint32_t>(slab_.size());
+      slab_.push_back(payload);
+    } else {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+      slab_[slot] = payload;
+    }
+    queue_.push(time, phase, slot);
   }
 
   void add_agent(std::unique_ptr<Agent> agent, Role role, EntityClass cls, int index,
@@ -276,19 +292,19 @@ class MarketSimulation::Impl final : public AgentContext {
         latent_.advance();
         log_latent();
         recorder_->on_latent_step(latent_, before, reference_price(published_, rules_));
-        queue_.push(now_ + latent_.dt(), Phase::kLatent, Payload{EventType::kLatentStep});
+        schedule(now_ + latent_.dt(), Phase::kLatent, Payload{EventType::kLatentStep});
         break;
       }
       case EventType::kSample:
         recorder_->on_sample(now_, mechanism_->public_view(), latent_.p(), *ledger_);
-        queue_.push(now_ + ms(spec_.metrics.sample_ms), Phase::kSample, Payload{EventType::kSample});
+        schedule(now_ + ms(spec_.metrics.sample_ms), Phase::kSample, Payload{EventType::kSample});
         break;
       case EventType::kTimer: {
         const auto mid = true_mid();
         outcomes_.clear();
         mechanism_->on_timer(now_, outcomes_);
         handle_outcomes(mid);
-        if (auto t = mechanism_->next_timer()) queue_.push(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
+        if (auto t = mechanism_->next_timer()) schedule(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
         break;
       }
       case EventType::kOrderArrival: {
@@ -377,7 +393,7 @@ class MarketSimulation::Impl final : public AgentContext {
     const SimTime delay = fill ? lat.fill.sample() : lat.ack.sample();
     Payload p{EventType::kNotice, agent};
     p.notice = n;
-    queue_.push(now_ + delay, Phase::kNotification, p);
+    schedule(now_ + delay, Phase::kNotification, p);
   }
 
   void publish(const PublicView& view) {
@@ -386,7 +402,7 @@ class MarketSimulation::Impl final : public AgentContext {
     for (std::uint32_t s : subscribers_) {
       Payload p{EventType::kMarketData, AgentId{s}};
       p.view_slot = acquire_view(view);
-      queue_.push(now_ + agents_[s].latency.market_data.sample(), Phase::kMarketData, p);
+      schedule(now_ + agents_[s].latency.market_data.sample(), Phase::kMarketData, p);
     }
   }
 
@@ -455,7 +471,9 @@ class MarketSimulation::Impl final : public AgentContext {
   std::vector<std::uint32_t> subscribers_;
   std::optional<Ledger> ledger_;
   std::optional<Recorder> recorder_;
-  EventQueue<Payload> queue_;
+  EventQueue<std::uint32_t> queue_;  // slots of slab_: the heap moves 24-byte entries only
+  std::vector<Payload> slab_;
+  std::vector<std::uint32_t> free_slots_;
   Outcomes outcomes_;
   PublicView published_;
   ViewHistory views_;
