@@ -1,7 +1,7 @@
 // Entry point of the `proteus` command: registers subcommands, maps errors to exit codes.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <exception>
 
 #include "app/exit_codes.hpp"

@@ -103,8 +103,11 @@ int run_sim(const SimOptions& opt) {
 void register_sim_command(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<SimOptions>();
   CLI::App* sim = app.add_subcommand("sim", "Run one simulation and print its metrics");
-  sim->add_option("config", opt->config, "Scenario TOML file")->required()->check(CLI::ExistingFile);
-  sim->add_option("--mechanism", opt->mechanism, "Override run.mechanism (clob, fba, rfq, dual_flow)");
+  sim->add_option("config", opt->config, "Scenario TOML file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sim->add_option("--mechanism", opt->mechanism,
+                  "Override run.mechanism (clob, fba, rfq, dual_flow)");
   sim->add_option("--rep", opt->rep, "Repetition index (default 0)");
   sim->add_option("--seed", opt->seed, "Master seed (default: run.seed of the config)");
   sim->add_option("--set", opt->overrides, "Override a key: --set agents.market_maker.h0=0.03")

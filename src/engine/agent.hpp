@@ -17,9 +17,9 @@ struct Notice {
   Kind kind = Kind::kAccepted;
   OrderId order;
   Side side = Side::kBuy;
-  Price price;      ///< fill price, or the order's limit
-  Qty qty;          ///< filled, resting or cancelled lots
-  Qty remaining;    ///< open lots of the order after this notice
+  Price price;    ///< fill price, or the order's limit
+  Qty qty;        ///< filled, resting or cancelled lots
+  Qty remaining;  ///< open lots of the order after this notice
   Reason reason = Reason::kNone;
   bool maker = false;  ///< for fills: the order was resting
 };

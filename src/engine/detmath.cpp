@@ -23,11 +23,20 @@ double det_exp(double x) {
   const int k = static_cast<int>(kd);
   const double r = (x - kd * kLn2Hi) - kd * kLn2Lo;
   double p = 1.0 / 87178291200.0;  // 1/14!
-  constexpr double kInvFact[] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
-                                 1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
-                                 1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
-                                 1.0 / 24.0,         1.0 / 6.0,         0.5,
-                                 1.0,                1.0};
+  constexpr double kInvFact[] = {1.0 / 6227020800.0,
+                                 1.0 / 479001600.0,
+                                 1.0 / 39916800.0,
+                                 1.0 / 3628800.0,
+                                 1.0 / 362880.0,
+                                 1.0 / 40320.0,
+                                 1.0 / 5040.0,
+                                 1.0 / 720.0,
+                                 1.0 / 120.0,
+                                 1.0 / 24.0,
+                                 1.0 / 6.0,
+                                 0.5,
+                                 1.0,
+                                 1.0};
   for (double c : kInvFact) p = p * r + c;
   return std::ldexp(p, k);
 }
@@ -65,6 +74,8 @@ double det_sigmoid(double x) {
   return e / (1.0 + e);
 }
 
-double det_logit(double p) { return det_log(p) - det_log1p(-p); }
+double det_logit(double p) {
+  return det_log(p) - det_log1p(-p);
+}
 
 }  // namespace proteus::engine

@@ -14,12 +14,12 @@ Ledger::Ledger(std::size_t agents, MarketRules rules, Fees fees)
 void Ledger::apply_trade(std::uint64_t event_id, AgentId buyer, AgentId seller, AgentId maker,
                          Price price, Qty qty) {
   if (buyer.value >= accounts_.size() || seller.value >= accounts_.size()) {
-    throw InvariantViolation(event_id, fmt::format("trade between unknown agents {} and {}",
-                                                   buyer.value, seller.value));
+    throw InvariantViolation(
+        event_id, fmt::format("trade between unknown agents {} and {}", buyer.value, seller.value));
   }
   if (qty.lots <= 0 || !rules_.valid_price(price)) {
-    throw InvariantViolation(event_id, fmt::format("trade of {} lots at {} ticks is not valid",
-                                                   qty.lots, price.ticks));
+    throw InvariantViolation(
+        event_id, fmt::format("trade of {} lots at {} ticks is not valid", qty.lots, price.ticks));
   }
   const Cash notional = rules_.notional(price, qty);
   const Cash buyer_fee{(buyer == maker ? fees_.maker_per_lot : fees_.taker_per_lot).micros *

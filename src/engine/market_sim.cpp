@@ -24,7 +24,9 @@
 namespace proteus::engine {
 namespace {
 
-SimTime ms(double v) { return SimTime{static_cast<std::int64_t>(std::llround(v * 1e6))}; }
+SimTime ms(double v) {
+  return SimTime{static_cast<std::int64_t>(std::llround(v * 1e6))};
+}
 
 enum class EventType : std::uint8_t {
   kLatentStep,
@@ -85,36 +87,54 @@ struct AgentSlot {
 
 std::string_view event_name(EventType t) {
   switch (t) {
-    case EventType::kLatentStep: return "latent";
-    case EventType::kTimer: return "timer";
-    case EventType::kOrderArrival: return "order";
-    case EventType::kCancelArrival: return "cancel";
-    case EventType::kNotice: return "notice";
-    case EventType::kMarketData: return "market_data";
-    case EventType::kDecision: return "decision";
-    case EventType::kSample: return "sample";
+    case EventType::kLatentStep:
+      return "latent";
+    case EventType::kTimer:
+      return "timer";
+    case EventType::kOrderArrival:
+      return "order";
+    case EventType::kCancelArrival:
+      return "cancel";
+    case EventType::kNotice:
+      return "notice";
+    case EventType::kMarketData:
+      return "market_data";
+    case EventType::kDecision:
+      return "decision";
+    case EventType::kSample:
+      return "sample";
   }
   return "?";
 }
 
 std::string_view outcome_name(OutcomeKind k) {
   switch (k) {
-    case OutcomeKind::kAccepted: return "accepted";
-    case OutcomeKind::kRejected: return "rejected";
-    case OutcomeKind::kTrade: return "trade";
-    case OutcomeKind::kCancelled: return "cancelled";
-    case OutcomeKind::kCancelRejected: return "cancel_rejected";
+    case OutcomeKind::kAccepted:
+      return "accepted";
+    case OutcomeKind::kRejected:
+      return "rejected";
+    case OutcomeKind::kTrade:
+      return "trade";
+    case OutcomeKind::kCancelled:
+      return "cancelled";
+    case OutcomeKind::kCancelRejected:
+      return "cancel_rejected";
   }
   return "?";
 }
 
 std::string_view notice_name(Notice::Kind k) {
   switch (k) {
-    case Notice::Kind::kAccepted: return "accepted";
-    case Notice::Kind::kRejected: return "rejected";
-    case Notice::Kind::kFill: return "fill";
-    case Notice::Kind::kCancelled: return "cancelled";
-    case Notice::Kind::kCancelRejected: return "cancel_rejected";
+    case Notice::Kind::kAccepted:
+      return "accepted";
+    case Notice::Kind::kRejected:
+      return "rejected";
+    case Notice::Kind::kFill:
+      return "fill";
+    case Notice::Kind::kCancelled:
+      return "cancelled";
+    case Notice::Kind::kCancelRejected:
+      return "cancel_rejected";
   }
   return "?";
 }
@@ -183,7 +203,8 @@ class MarketSimulation::Impl final : public AgentContext {
   void run() {
     schedule(latent_.dt(), Phase::kLatent, Payload{EventType::kLatentStep});
     schedule(ms(spec_.metrics.sample_ms), Phase::kSample, Payload{EventType::kSample});
-    if (auto t = mechanism_->next_timer()) schedule(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
+    if (auto t = mechanism_->next_timer())
+      schedule(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
     views_.publish(SimTime{0}, published_);
     for (std::size_t i = 0; i < agents_.size(); ++i) {
       current_ = static_cast<std::uint32_t>(i);
@@ -202,7 +223,8 @@ class MarketSimulation::Impl final : public AgentContext {
     now_ = horizon_;
     ledger_->check(event_id_);
     bool killed = false;
-    for (const auto& s : agents_) killed = killed || (s.role == Role::kMarketMaker && s.agent->killed());
+    for (const auto& s : agents_)
+      killed = killed || (s.role == Role::kMarketMaker && s.agent->killed());
     metrics_ = recorder_->finish(latent_.p(), *ledger_, killed);
   }
 
@@ -232,7 +254,8 @@ class MarketSimulation::Impl final : public AgentContext {
     schedule(now_ + agents_[current_].latency.submit.sample(), Phase::kArrival, p);
   }
   void wake_at(SimTime t) override {
-    schedule(t < now_ ? now_ : t, Phase::kDecision, Payload{EventType::kDecision, AgentId{current_}});
+    schedule(t < now_ ? now_ : t, Phase::kDecision,
+             Payload{EventType::kDecision, AgentId{current_}});
   }
 
   const Ledger& ledger() const { return *ledger_; }
@@ -243,9 +266,9 @@ class MarketSimulation::Impl final : public AgentContext {
 
  private:
   static SimTime history_window(const ScenarioSpec& spec) {
-    double max_delay = std::max({spec.agents.market_maker.signal.delay_ms,
-                                 spec.agents.informed.signal.delay_ms,
-                                 spec.agents.sniper.signal.delay_ms});
+    double max_delay =
+        std::max({spec.agents.market_maker.signal.delay_ms, spec.agents.informed.signal.delay_ms,
+                  spec.agents.sniper.signal.delay_ms});
     // Adverse-selection horizons (10 s) are resolved at the first latent step after they fall
     // due, so the window needs one step beyond them.
     return ms(std::max(max_delay, 10'000.0) + 2.0 * spec.latent.dt_ms + 1.0);
@@ -274,7 +297,8 @@ class MarketSimulation::Impl final : public AgentContext {
                    make_latency(latency, rep_key_, e),
                    RandomStream{rep_key_, StreamId::kDecision, e},
                    RandomStream{rep_key_, StreamId::kArrival, e}};
-    if (slot.agent->subscribes_market_data()) subscribers_.push_back(static_cast<std::uint32_t>(agents_.size()));
+    if (slot.agent->subscribes_market_data())
+      subscribers_.push_back(static_cast<std::uint32_t>(agents_.size()));
     agents_.push_back(std::move(slot));
   }
 
@@ -304,7 +328,8 @@ class MarketSimulation::Impl final : public AgentContext {
         outcomes_.clear();
         mechanism_->on_timer(now_, outcomes_);
         handle_outcomes(mid);
-        if (auto t = mechanism_->next_timer()) schedule(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
+        if (auto t = mechanism_->next_timer())
+          schedule(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
         break;
       }
       case EventType::kOrderArrival: {
@@ -354,36 +379,47 @@ class MarketSimulation::Impl final : public AgentContext {
           const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
           const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
           ledger_->apply_trade(event_id_, buyer, seller, o.counter_agent, o.price, o.qty);
-          notify(o.agent, Notice{Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
-                                 Reason::kNone, false}, true);
-          notify(o.counter_agent, Notice{Notice::Kind::kFill, o.counter_order, opposite(o.side),
-                                         o.price, o.qty, o.counter_remaining, Reason::kNone, true},
+          notify(o.agent,
+                 Notice{Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
+                        Reason::kNone, false},
+                 true);
+          notify(o.counter_agent,
+                 Notice{Notice::Kind::kFill, o.counter_order, opposite(o.side), o.price, o.qty,
+                        o.counter_remaining, Reason::kNone, true},
                  true);
           break;
         }
         case OutcomeKind::kAccepted:
-          notify(o.agent, Notice{Notice::Kind::kAccepted, o.order, o.side, o.price, o.qty,
-                                 o.remaining, o.reason, false}, false);
+          notify(o.agent,
+                 Notice{Notice::Kind::kAccepted, o.order, o.side, o.price, o.qty, o.remaining,
+                        o.reason, false},
+                 false);
           break;
         case OutcomeKind::kRejected:
-          notify(o.agent, Notice{Notice::Kind::kRejected, o.order, o.side, o.price, o.qty,
-                                 o.remaining, o.reason, false}, false);
+          notify(o.agent,
+                 Notice{Notice::Kind::kRejected, o.order, o.side, o.price, o.qty, o.remaining,
+                        o.reason, false},
+                 false);
           break;
         case OutcomeKind::kCancelled:
-          notify(o.agent, Notice{Notice::Kind::kCancelled, o.order, o.side, o.price, o.qty,
-                                 o.remaining, o.reason, false}, false);
+          notify(o.agent,
+                 Notice{Notice::Kind::kCancelled, o.order, o.side, o.price, o.qty, o.remaining,
+                        o.reason, false},
+                 false);
           break;
         case OutcomeKind::kCancelRejected:
-          notify(o.agent, Notice{Notice::Kind::kCancelRejected, o.order, o.side, o.price, o.qty,
-                                 o.remaining, o.reason, false}, false);
+          notify(o.agent,
+                 Notice{Notice::Kind::kCancelRejected, o.order, o.side, o.price, o.qty, o.remaining,
+                        o.reason, false},
+                 false);
           break;
       }
     }
     const PublicView view = mechanism_->public_view();
     if (view.best_bid && view.best_ask && view.best_bid->price >= view.best_ask->price) {
-      throw InvariantViolation(event_id_, fmt::format("book crossed: bid {} >= ask {}",
-                                                      view.best_bid->price.ticks,
-                                                      view.best_ask->price.ticks));
+      throw InvariantViolation(
+          event_id_, fmt::format("book crossed: bid {} >= ask {}", view.best_bid->price.ticks,
+                                 view.best_ask->price.ticks));
     }
     if (!(view == published_)) publish(view);
   }
@@ -448,8 +484,8 @@ class MarketSimulation::Impl final : public AgentContext {
     if (events_ == nullptr) return;
     log_line(fmt::format(
         R"({{"id":{},"t":{},"type":"notice","agent":{},"notice":"{}","order":{},"price":{},"qty":{},"remaining":{}}})",
-        event_id_, now_.ns, a.value, notice_name(n.kind), n.order.value, n.price.ticks,
-        n.qty.lots, n.remaining.lots));
+        event_id_, now_.ns, a.value, notice_name(n.kind), n.order.value, n.price.ticks, n.qty.lots,
+        n.remaining.lots));
   }
   void log_outcome(const Outcome& o) {
     if (events_ == nullptr) return;
@@ -491,11 +527,23 @@ MarketSimulation::MarketSimulation(const ScenarioSpec& spec, RunKey key, EventSi
                                    std::unique_ptr<Mechanism> mechanism)
     : impl_(std::make_unique<Impl>(spec, key, events, std::move(mechanism))) {}
 MarketSimulation::~MarketSimulation() = default;
-void MarketSimulation::run() { impl_->run(); }
-std::vector<double> MarketSimulation::metrics() const { return impl_->metrics(); }
-std::uint64_t MarketSimulation::events_processed() const { return impl_->processed(); }
-const Ledger& MarketSimulation::ledger() const { return impl_->ledger(); }
-const Mechanism& MarketSimulation::mechanism() const { return impl_->mechanism(); }
-std::size_t MarketSimulation::agent_count() const { return impl_->agent_count(); }
+void MarketSimulation::run() {
+  impl_->run();
+}
+std::vector<double> MarketSimulation::metrics() const {
+  return impl_->metrics();
+}
+std::uint64_t MarketSimulation::events_processed() const {
+  return impl_->processed();
+}
+const Ledger& MarketSimulation::ledger() const {
+  return impl_->ledger();
+}
+const Mechanism& MarketSimulation::mechanism() const {
+  return impl_->mechanism();
+}
+std::size_t MarketSimulation::agent_count() const {
+  return impl_->agent_count();
+}
 
 }  // namespace proteus::engine

@@ -58,16 +58,26 @@ enum class Reason : std::uint8_t {
 
 constexpr const char* to_string(Reason r) {
   switch (r) {
-    case Reason::kNone: return "none";
-    case Reason::kPriceOutOfRange: return "price_out_of_range";
-    case Reason::kBadQuantity: return "bad_quantity";
-    case Reason::kDuplicateOrderId: return "duplicate_order_id";
-    case Reason::kUserCancel: return "user_cancel";
-    case Reason::kSelfTrade: return "self_trade";
-    case Reason::kUnfilledIoc: return "unfilled_ioc";
-    case Reason::kTooLate: return "too_late";
-    case Reason::kUnknownOrder: return "unknown_order";
-    case Reason::kNoLiquidity: return "no_liquidity";
+    case Reason::kNone:
+      return "none";
+    case Reason::kPriceOutOfRange:
+      return "price_out_of_range";
+    case Reason::kBadQuantity:
+      return "bad_quantity";
+    case Reason::kDuplicateOrderId:
+      return "duplicate_order_id";
+    case Reason::kUserCancel:
+      return "user_cancel";
+    case Reason::kSelfTrade:
+      return "self_trade";
+    case Reason::kUnfilledIoc:
+      return "unfilled_ioc";
+    case Reason::kTooLate:
+      return "too_late";
+    case Reason::kUnknownOrder:
+      return "unknown_order";
+    case Reason::kNoLiquidity:
+      return "no_liquidity";
   }
   return "?";
 }

@@ -8,7 +8,7 @@
 namespace proteus::engine {
 
 struct MetricInfo {
-  std::string_view name;         ///< snake_case, stable: becomes a panel column
+  std::string_view name;  ///< snake_case, stable: becomes a panel column
   std::string_view units;
   std::string_view description;
 };

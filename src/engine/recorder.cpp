@@ -11,7 +11,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double ratio(double num, double den) { return den > 0.0 ? num / den : kNaN; }
+double ratio(double num, double den) {
+  return den > 0.0 ? num / den : kNaN;
+}
 
 double sample_sd(double sum, double sq, std::int64_t n) {
   if (n < 2) return kNaN;
@@ -190,7 +192,8 @@ std::vector<double> Recorder::finish(double p_end, const Ledger& ledger, bool an
   double mm_inventory = 0.0;
   for (std::size_t i = 0; i < roles_.size(); ++i) {
     if (roles_[i] == Role::kMarketMaker) {
-      mm_inventory += contracts(ledger.account(AgentId{static_cast<std::uint32_t>(i)}).inventory_lots);
+      mm_inventory +=
+          contracts(ledger.account(AgentId{static_cast<std::uint32_t>(i)}).inventory_lots);
     }
   }
   const double inc_sd = sample_sd(inc_sum_, inc_sq_, inc_n_);

@@ -16,8 +16,12 @@ constexpr std::uint32_t kStreamTag = 0x5354'5231u;      // "STR1"
 
 __extension__ using Uint128 = unsigned __int128;
 
-std::uint32_t lo32(std::uint64_t v) { return static_cast<std::uint32_t>(v); }
-std::uint32_t hi32(std::uint64_t v) { return static_cast<std::uint32_t>(v >> 32); }
+std::uint32_t lo32(std::uint64_t v) {
+  return static_cast<std::uint32_t>(v);
+}
+std::uint32_t hi32(std::uint64_t v) {
+  return static_cast<std::uint32_t>(v >> 32);
+}
 std::uint64_t join(std::uint32_t lo, std::uint32_t hi) {
   return static_cast<std::uint64_t>(lo) | (static_cast<std::uint64_t>(hi) << 32);
 }
@@ -86,7 +90,9 @@ double RandomStream::normal() {
   }
 }
 
-double RandomStream::exponential(double rate) { return -det_log(uniform_open()) / rate; }
+double RandomStream::exponential(double rate) {
+  return -det_log(uniform_open()) / rate;
+}
 
 std::int64_t RandomStream::poisson(double lambda) {
   std::int64_t total = 0;

@@ -19,9 +19,12 @@ enum class RunStatus : std::uint8_t {
 
 constexpr std::string_view to_string(RunStatus s) {
   switch (s) {
-    case RunStatus::kOk: return "ok";
-    case RunStatus::kInvariantViolation: return "invariant_violation";
-    case RunStatus::kError: return "error";
+    case RunStatus::kOk:
+      return "ok";
+    case RunStatus::kInvariantViolation:
+      return "invariant_violation";
+    case RunStatus::kError:
+      return "error";
   }
   return "?";
 }

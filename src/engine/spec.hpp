@@ -45,12 +45,12 @@ struct RunSpec {
   double duration_s = 60.0;
   std::string mechanism = "clob";
   std::string environment = "market";  ///< "market" or "as2008"
-  std::uint64_t seed = 1;               ///< master seed (overridden by the sweep or --seed)
+  std::uint64_t seed = 1;              ///< master seed (overridden by the sweep or --seed)
 };
 
 struct MarketSpec {
-  double tick_size = 0.001;       ///< price increment; 1 / tick_size must be an integer
-  double lot_size = 1.0;          ///< contracts per lot
+  double tick_size = 0.001;  ///< price increment; 1 / tick_size must be an integer
+  double lot_size = 1.0;     ///< contracts per lot
   std::int64_t max_order_lots = 1000;
   std::int64_t maker_fee_micros = 0;  ///< per lot, in 1e-6 of payoff; negative = rebate
   std::int64_t taker_fee_micros = 0;
@@ -59,11 +59,11 @@ struct MarketSpec {
 
 struct LatentSpec {
   double p0 = 0.5;
-  double phi = 0.995;        ///< mean reversion of log-odds per step
-  double sigma_eta = 0.2;    ///< diffusion, per sqrt(second)
-  double dt_ms = 100.0;      ///< step of the latent process
-  double x_bound = 6.0;      ///< |logit p| is clipped to this bound
-  double jump_rate = 0.0;    ///< lambda_J, jumps per second
+  double phi = 0.995;                ///< mean reversion of log-odds per step
+  double sigma_eta = 0.2;            ///< diffusion, per sqrt(second)
+  double dt_ms = 100.0;              ///< step of the latent process
+  double x_bound = 6.0;              ///< |logit p| is clipped to this bound
+  double jump_rate = 0.0;            ///< lambda_J, jumps per second
   std::string jump_dist = "normal";  ///< normal (mean, sd) or symmetric (+/- jump_size)
   double jump_mean = 0.0;
   double jump_sd = 0.5;
@@ -79,25 +79,25 @@ struct MarketMakerSpec {
   double b = 0.0;
   double c = 0.0;
   double min_half_spread = 0.004;
-  double gamma = 0.1;          ///< AS risk aversion
-  double k = 100.0;            ///< AS order-arrival decay per unit of price (1/probability)
-  double sigma = 0.05;         ///< AS volatility of p per sqrt(second)
-  double size = 1.0;           ///< contracts per quote
-  double max_inventory = 20.0; ///< contracts
-  double loss_limit = 50.0;    ///< payoff units; the kill switch latches below -loss_limit
-  double belief_weight = 0.8;  ///< p_hat = w signal + (1 - w) last trade price
-  double ewma_alpha = 0.1;     ///< smoothing of sigma_hat and AS_hat
+  double gamma = 0.1;           ///< AS risk aversion
+  double k = 100.0;             ///< AS order-arrival decay per unit of price (1/probability)
+  double sigma = 0.05;          ///< AS volatility of p per sqrt(second)
+  double size = 1.0;            ///< contracts per quote
+  double max_inventory = 20.0;  ///< contracts
+  double loss_limit = 50.0;     ///< payoff units; the kill switch latches below -loss_limit
+  double belief_weight = 0.8;   ///< p_hat = w signal + (1 - w) last trade price
+  double ewma_alpha = 0.1;      ///< smoothing of sigma_hat and AS_hat
   SignalSpec signal;
   ScheduleSpec schedule;
 };
 
 struct InformedSpec {
   int count = 1;
-  double theta = 0.01;       ///< minimum edge |signal - price| to trade
-  double cost = 0.0;         ///< added to theta
-  double activity = 0.06;    ///< probability of acting at a decision
-  double size_min = 0.5;     ///< contracts at edge theta
-  double size_max = 2.0;     ///< cap
+  double theta = 0.01;          ///< minimum edge |signal - price| to trade
+  double cost = 0.0;            ///< added to theta
+  double activity = 0.06;       ///< probability of acting at a decision
+  double size_min = 0.5;        ///< contracts at edge theta
+  double size_max = 2.0;        ///< cap
   double size_per_edge = 50.0;  ///< extra contracts per unit of edge above theta
   SignalSpec signal;
   ScheduleSpec schedule;
@@ -105,12 +105,12 @@ struct InformedSpec {
 
 struct NoiseSpec {
   int count = 20;
-  double rate = 1.8;            ///< arrivals per second per trader
+  double rate = 1.8;                  ///< arrivals per second per trader
   std::string size_dist = "uniform";  ///< uniform on [size_min, size_max] or geometric(mean)
-  double size_min = 1.0;        ///< contracts
+  double size_min = 1.0;              ///< contracts
   double size_max = 1.0;
   double size_mean = 1.0;
-  double limit_fraction = 0.0;  ///< share of arrivals posted as limit orders near the touch
+  double limit_fraction = 0.0;     ///< share of arrivals posted as limit orders near the touch
   double limit_offset_max = 0.01;  ///< limit orders rest up to this far behind the touch
   double limit_ttl_ms = 1000.0;    ///< and are cancelled after this time
 };
@@ -141,7 +141,7 @@ struct LatencyProfiles {
 
 struct MetricsSpec {
   std::vector<double> as_horizons_ms = {100.0, 1000.0};  ///< adverse-selection horizons
-  double sample_ms = 100.0;  ///< sampling step of quoted spread, depth, RMSE, inventory
+  double sample_ms = 100.0;       ///< sampling step of quoted spread, depth, RMSE, inventory
   double shock_threshold = 0.05;  ///< |dp| per latent step that counts as a shock
 };
 

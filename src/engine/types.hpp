@@ -48,10 +48,16 @@ inline constexpr std::int64_t kCashPerUnit = 1'000'000;
 
 enum class Side : std::uint8_t { kBuy = 0, kSell = 1 };
 
-constexpr Side opposite(Side s) { return s == Side::kBuy ? Side::kSell : Side::kBuy; }
+constexpr Side opposite(Side s) {
+  return s == Side::kBuy ? Side::kSell : Side::kBuy;
+}
 /// +1 for a buy, -1 for a sell: the sign of the inventory change of the order's owner.
-constexpr std::int64_t sign(Side s) { return s == Side::kBuy ? 1 : -1; }
-constexpr const char* to_string(Side s) { return s == Side::kBuy ? "buy" : "sell"; }
+constexpr std::int64_t sign(Side s) {
+  return s == Side::kBuy ? 1 : -1;
+}
+constexpr const char* to_string(Side s) {
+  return s == Side::kBuy ? "buy" : "sell";
+}
 
 enum class OrderKind : std::uint8_t {
   kLimit = 0,   ///< rests in the book after matching what it can
@@ -61,9 +67,12 @@ enum class OrderKind : std::uint8_t {
 
 constexpr const char* to_string(OrderKind k) {
   switch (k) {
-    case OrderKind::kLimit: return "limit";
-    case OrderKind::kMarket: return "market";
-    case OrderKind::kIoc: return "ioc";
+    case OrderKind::kLimit:
+      return "limit";
+    case OrderKind::kMarket:
+      return "market";
+    case OrderKind::kIoc:
+      return "ioc";
   }
   return "?";
 }

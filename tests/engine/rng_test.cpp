@@ -22,12 +22,12 @@ TEST(Philox, MatchesPublishedKnownAnswersEmbedded) {
   // From Random123's kat_vectors (Salmon et al., SC'11), philox4x32 10 lines.
   EXPECT_EQ(philox4x32_10({0, 0, 0, 0}, {0, 0}),
             (Block{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
-  EXPECT_EQ(philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
-                          {0xffffffff, 0xffffffff}),
-            (Block{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
-  EXPECT_EQ(philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
-                          {0xa4093822, 0x299f31d0}),
-            (Block{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
+  EXPECT_EQ(
+      philox4x32_10({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}),
+      (Block{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
+  EXPECT_EQ(
+      philox4x32_10({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}),
+      (Block{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
 }
 
 TEST(Philox, MatchesEveryVectorInTheInstalledKatFile) {
@@ -66,7 +66,9 @@ TEST(RngGolden, KeysFollowTheSeedProtocol) {
   EXPECT_EQ(stream_key(rk, StreamId::kLatent, 0), 0xe7ce895c9f67626cu);
 }
 
-RandomStream golden_stream() { return RandomStream{repetition_key(42, 7), StreamId::kLatent, 0}; }
+RandomStream golden_stream() {
+  return RandomStream{repetition_key(42, 7), StreamId::kLatent, 0};
+}
 
 TEST(RngGolden, RawDrawsAndUniformsMatchReference) {
   auto s = golden_stream();
@@ -158,8 +160,7 @@ TEST(DetMath, ExpAndLogAgreeWithLibmWithinTwoUlp) {
   for (int i = 0; i < 100000; ++i) {
     const double x = s.uniform(-700.0, 700.0);
     const double want = std::exp(x);
-    EXPECT_LE(std::fabs(det_exp(x) - want), 2.0 * std::fabs(std::nextafter(want, 0.0) - want))
-        << x;
+    EXPECT_LE(std::fabs(det_exp(x) - want), 2.0 * std::fabs(std::nextafter(want, 0.0) - want)) << x;
     const double y = std::exp(s.uniform(-300.0, 300.0));
     const double want_log = std::log(y);
     EXPECT_LE(std::fabs(det_log(y) - want_log),

@@ -1,5 +1,7 @@
 // Whole runs: determinism, common random numbers, exact accounting, replay of the event log,
 // invariant violations named by event id, and golden metrics of quickstart rep 0.
+#include "engine/simulation.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -15,7 +17,6 @@
 #include "engine/ledger.hpp"
 #include "engine/market_sim.hpp"
 #include "engine/metrics_registry.hpp"
-#include "engine/simulation.hpp"
 
 namespace proteus::engine {
 namespace {
@@ -140,7 +141,8 @@ TEST(Accounting, LedgerBalancesOverManyRandomRuns) {
     // P&L of everyone plus the venue sums to zero at any mark.
     for (std::int64_t mark : {1, 500, 999}) {
       std::int64_t total = l.venue_fees().micros;
-      for (std::uint32_t a = 0; a < l.size(); ++a) total += l.marked_pnl(AgentId{a}, Price{mark}).micros;
+      for (std::uint32_t a = 0; a < l.size(); ++a)
+        total += l.marked_pnl(AgentId{a}, Price{mark}).micros;
       EXPECT_EQ(total, 0) << "rep " << rep << " mark " << mark;
     }
   }
@@ -212,7 +214,9 @@ TEST(EventLog, ReplayReconstructsFinalBookAndLedger) {
       o.owner = AgentId{static_cast<std::uint32_t>(num(l, "agent"))};
       o.side = field(l, "side") == "buy" ? Side::kBuy : Side::kSell;
       const std::string kind = field(l, "kind");
-      o.kind = kind == "limit" ? OrderKind::kLimit : kind == "ioc" ? OrderKind::kIoc : OrderKind::kMarket;
+      o.kind = kind == "limit" ? OrderKind::kLimit
+               : kind == "ioc" ? OrderKind::kIoc
+                               : OrderKind::kMarket;
       o.limit = Price{num(l, "price")};
       o.qty = Qty{num(l, "qty")};
       book.on_order(t, o, out);
@@ -242,11 +246,13 @@ TEST(EventLog, ReplayReconstructsFinalBookAndLedger) {
 //   PROTEUS_UPDATE_GOLDEN=1 ./engine_tests --gtest_filter=Golden.*
 // and commit tests/engine/golden/quickstart_rep0.txt with an explanation.
 TEST(Golden, QuickstartRepetitionZeroMetrics) {
-  const ScenarioSpec spec = load_scenario_file(std::string(PROTEUS_SOURCE_DIR) + "/configs/quickstart.toml");
+  const ScenarioSpec spec =
+      load_scenario_file(std::string(PROTEUS_SOURCE_DIR) + "/configs/quickstart.toml");
   const RunResult r = run_scenario(spec, RunKey{spec.run.seed, 0});
   ASSERT_EQ(r.status, RunStatus::kOk) << r.message;
   const auto registry = metric_registry("market");
-  const std::string path = std::string(PROTEUS_SOURCE_DIR) + "/tests/engine/golden/quickstart_rep0.txt";
+  const std::string path =
+      std::string(PROTEUS_SOURCE_DIR) + "/tests/engine/golden/quickstart_rep0.txt";
   std::ostringstream now;
   for (std::size_t i = 0; i < registry.size(); ++i) {
     char buf[64];

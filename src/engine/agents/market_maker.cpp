@@ -27,7 +27,8 @@ void MarketMaker::on_start(AgentContext& ctx) {
 
 void MarketMaker::on_decision(AgentContext& ctx) {
   decide(ctx, ctx.view());
-  if (!killed_) ctx.wake_at(ctx.now() + SimTime{static_cast<std::int64_t>(spec_.schedule.interval_ms * 1e6)});
+  if (!killed_)
+    ctx.wake_at(ctx.now() + SimTime{static_cast<std::int64_t>(spec_.schedule.interval_ms * 1e6)});
 }
 
 void MarketMaker::on_market_data(AgentContext& ctx, const PublicView& view) {
@@ -45,7 +46,8 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
   const double tape = view.last_price ? static_cast<double>(view.last_price->ticks) / unit : s;
   const double p_hat = spec_.belief_weight * s + (1.0 - spec_.belief_weight) * tape;
   if (p_hat_ >= 0.0) {
-    sigma_hat_ = (1.0 - spec_.ewma_alpha) * sigma_hat_ + spec_.ewma_alpha * std::fabs(p_hat - p_hat_);
+    sigma_hat_ =
+        (1.0 - spec_.ewma_alpha) * sigma_hat_ + spec_.ewma_alpha * std::fabs(p_hat - p_hat_);
   }
   p_hat_ = p_hat;
   if (pending_fills_ > 0) {
@@ -73,8 +75,10 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
   std::optional<Price> ask = to_tick_ceil(q.reservation + q.half_spread, rules);
   if (ask->ticks <= bid->ticks) {
     // Both rounded into the same tick at the edge of (0, 1): keep a one-tick market.
-    if (bid->ticks > 1) bid = Price{ask->ticks - 1};
-    else ask = Price{bid->ticks + 1};
+    if (bid->ticks > 1)
+      bid = Price{ask->ticks - 1};
+    else
+      ask = Price{bid->ticks + 1};
   }
   // Stop quoting the side that would push |inventory| beyond the limit.
   if (inventory_ + spec_.size > spec_.max_inventory + 1e-9) bid.reset();
@@ -107,7 +111,8 @@ void MarketMaker::on_notice(AgentContext& ctx, const Notice& n) {
   switch (n.kind) {
     case Notice::Kind::kFill: {
       const double contracts = static_cast<double>(n.qty.lots) * ctx.lot_size();
-      const double price = static_cast<double>(n.price.ticks) / static_cast<double>(ctx.rules().ticks_per_unit);
+      const double price =
+          static_cast<double>(n.price.ticks) / static_cast<double>(ctx.rules().ticks_per_unit);
       const double sgn = static_cast<double>(sign(n.side));
       inventory_ += sgn * contracts;
       cash_ -= sgn * contracts * price;

@@ -7,7 +7,9 @@
 namespace proteus::engine {
 namespace {
 
-SimTime ms(double v) { return SimTime{static_cast<std::int64_t>(std::llround(v * 1e6))}; }
+SimTime ms(double v) {
+  return SimTime{static_cast<std::int64_t>(std::llround(v * 1e6))};
+}
 
 double to_prob(Price p, const MarketRules& rules) {
   return static_cast<double>(p.ticks) / static_cast<double>(rules.ticks_per_unit);
@@ -16,12 +18,14 @@ double to_prob(Price p, const MarketRules& rules) {
 }  // namespace
 
 Price to_tick_floor(double p, const MarketRules& rules) {
-  const auto t = static_cast<std::int64_t>(std::floor(p * static_cast<double>(rules.ticks_per_unit) + 1e-9));
+  const auto t =
+      static_cast<std::int64_t>(std::floor(p * static_cast<double>(rules.ticks_per_unit) + 1e-9));
   return Price{std::clamp<std::int64_t>(t, 1, rules.ticks_per_unit - 1)};
 }
 
 Price to_tick_ceil(double p, const MarketRules& rules) {
-  const auto t = static_cast<std::int64_t>(std::ceil(p * static_cast<double>(rules.ticks_per_unit) - 1e-9));
+  const auto t =
+      static_cast<std::int64_t>(std::ceil(p * static_cast<double>(rules.ticks_per_unit) - 1e-9));
   return Price{std::clamp<std::int64_t>(t, 1, rules.ticks_per_unit - 1)};
 }
 
@@ -82,7 +86,9 @@ void InformedTrader::decide(AgentContext& ctx, const PublicView& view) {
   }
 }
 
-void NoiseTrader::on_start(AgentContext& ctx) { schedule_next(ctx); }
+void NoiseTrader::on_start(AgentContext& ctx) {
+  schedule_next(ctx);
+}
 
 void NoiseTrader::schedule_next(AgentContext& ctx) {
   if (spec_.rate <= 0.0) return;
@@ -122,9 +128,10 @@ void NoiseTrader::on_decision(AgentContext& ctx) {
     const auto ref = reference_price(view, rules);
     if (ref) {
       // Rest behind the touch on the own side: below the mid for buys, above for sells.
-      const double half = (view.best_bid && view.best_ask)
-                              ? 0.5 * (to_prob(view.best_ask->price, rules) - to_prob(view.best_bid->price, rules))
-                              : 0.0;
+      const double half =
+          (view.best_bid && view.best_ask)
+              ? 0.5 * (to_prob(view.best_ask->price, rules) - to_prob(view.best_bid->price, rules))
+              : 0.0;
       const double p = side == Side::kBuy ? *ref - half - offset : *ref + half + offset;
       const Price price = side == Side::kBuy ? to_tick_floor(p, rules) : to_tick_ceil(p, rules);
       const OrderId id = ctx.submit(side, OrderKind::kLimit, price, qty);
@@ -140,9 +147,11 @@ void Sniper::on_market_data(AgentContext& ctx, const PublicView& view) {
   const MarketRules& rules = ctx.rules();
   const double s = ctx.signal();
   if (view.best_ask && s - to_prob(view.best_ask->price, rules) > spec_.theta_snipe) {
-    ctx.submit(Side::kBuy, OrderKind::kIoc, view.best_ask->price, to_lots(spec_.size, ctx.lot_size()));
+    ctx.submit(Side::kBuy, OrderKind::kIoc, view.best_ask->price,
+               to_lots(spec_.size, ctx.lot_size()));
   } else if (view.best_bid && to_prob(view.best_bid->price, rules) - s > spec_.theta_snipe) {
-    ctx.submit(Side::kSell, OrderKind::kIoc, view.best_bid->price, to_lots(spec_.size, ctx.lot_size()));
+    ctx.submit(Side::kSell, OrderKind::kIoc, view.best_bid->price,
+               to_lots(spec_.size, ctx.lot_size()));
   }
 }
 
