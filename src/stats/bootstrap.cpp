@@ -97,11 +97,11 @@ BcaInterval bca_interval(std::span<const double> bootstrap_values, double estima
   const auto at_or_below =
       std::upper_bound(sorted.begin(), sorted.end(), estimate) - sorted.begin();
   BcaInterval bca;
-  // Efron (1987) eq. 2.8; ties with the estimate count half, as scipy.stats.bootstrap does.
+  // Efron (1987) bias correction; ties with the estimate count half, as scipy.stats.bootstrap does.
   bca.z0 = normal_quantile(static_cast<double>(below + at_or_below) /
                            (2.0 * static_cast<double>(sorted.size())));
 
-  // Efron & Tibshirani (1993) eq. 14.15: acceleration from the jackknife skewness.
+  // Efron & Tibshirani (1993) ch. 14: acceleration from the jackknife skewness.
   double jack_mean = 0.0;
   for (const double v : jackknife_values) jack_mean += v;
   jack_mean /= static_cast<double>(jackknife_values.size());

@@ -48,7 +48,7 @@ double student_t_critical(double df, double level) {
 
 double hedges_correction(double df) {
   if (!(df > 1.0)) return kNaN;
-  // Hedges (1981), eq. 6e: J(m) = Gamma(m/2) / (sqrt(m/2) Gamma((m-1)/2)). Boost's
+  // Hedges (1981): J(m) = Gamma(m/2) / (sqrt(m/2) Gamma((m-1)/2)). Boost's
   // tgamma_delta_ratio(a, d) = Gamma(a) / Gamma(a + d) forms the ratio without either gamma,
   // which would overflow for m > 340.
   const double ratio = boost::math::tgamma_delta_ratio((df - 1.0) / 2.0, 0.5);

@@ -45,8 +45,9 @@ TEST(Textbook, SleepDataWelchTMatchesPublishedValues) {
   EXPECT_TRUE(Close(c.ci_high, 0.2054832, 5e-8));
 }
 
-TEST(Textbook, WilsonMatchesNewcombe1998Table) {
-  // Newcombe (1998), Stat. Med. 17:857, Table I, method 3 (score, no continuity correction).
+TEST(Textbook, WilsonMatchesNewcombe1998Examples) {
+  // Newcombe (1998), Stat. Med. 17:857, worked examples, method 3 (score, no continuity
+  // correction).
   struct Case {
     std::uint64_t k, n;
     double low, high;
@@ -63,7 +64,7 @@ TEST(Textbook, HedgesCorrectionHasClosedFormsAtSmallDf) {
   // J(2) = Gamma(1) / (1 * Gamma(1/2)) = 1/sqrt(pi); J(3) = Gamma(3/2) / sqrt(3/2) = sqrt(pi/6).
   EXPECT_TRUE(Close(hedges_correction(2.0), 1.0 / std::sqrt(std::numbers::pi), 1e-15));
   EXPECT_TRUE(Close(hedges_correction(3.0), std::sqrt(std::numbers::pi / 6.0), 1e-15));
-  // Hedges (1981) Table 2: J(10) = .9227; and J(m) ~ 1 - 3 / (4m - 1) for large m.
+  // Hedges (1981) tabulates J(10) = .9227; and J(m) ~ 1 - 3 / (4m - 1) for large m.
   EXPECT_TRUE(Close(hedges_correction(10.0), 0.9227, 5e-5));
   EXPECT_TRUE(Close(hedges_correction(1000.0), 1.0 - 3.0 / 3999.0, 1e-7));
 }
