@@ -105,7 +105,23 @@ void OrderedMoments::add(double x) {
 
 void OrderedMoments::add(std::span<const double> xs) {
   require_finite(xs, "moments from position " + std::to_string(end_));
-  for (std::size_t i = 0; i < xs.size(); ++i) add(xs[i]);
+  std::size_t i = 0;
+  if (!xs.empty() && end_ % 2 != 0) {
+    push(Node{end_, 0, Moments(1, xs[0], 0.0)});
+    ++end_;
+    i = 1;
+  }
+  // Aligned pairs of leaves built directly with the bits Moments::merge gives for
+  // merge(of_value(a), of_value(b)): mean a + (b - a) * (1 / 2), M2 0 + (b - a)^2 * (1 * 1 / 2).
+  for (; i + 1 < xs.size(); i += 2) {
+    const double delta = xs[i + 1] - xs[i];
+    push(Node{end_, 1, Moments(2, xs[i] + delta * 0.5, delta * delta * 0.5)});
+    end_ += 2;
+  }
+  for (; i < xs.size(); ++i) {
+    push(Node{end_, 0, Moments(1, xs[i], 0.0)});
+    ++end_;
+  }
 }
 
 void OrderedMoments::append(const OrderedMoments& next) {

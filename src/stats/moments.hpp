@@ -11,6 +11,9 @@ namespace proteus::stats {
 /// Count, mean and sum of squared deviations (M2) of a sample; memory O(1) in the count.
 class Moments {
  public:
+  /// Empty moments (count 0), the identity of merge().
+  Moments() = default;
+
   /// Adds one value by Welford's update; throws InvalidInput for NaN or infinity.
   void add(double x);
 
@@ -34,6 +37,9 @@ class Moments {
   double sd() const;
 
  private:
+  friend class OrderedMoments;
+  Moments(std::uint64_t count, double mean, double m2) : count_(count), mean_(mean), m2_(m2) {}
+
   std::uint64_t count_ = 0;
   double mean_ = 0.0;
   double m2_ = 0.0;
