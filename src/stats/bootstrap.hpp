@@ -31,6 +31,7 @@ std::vector<double> bootstrap_distribution(std::span<const double> xs, const Sta
 /// Leave-one-out values: element i is the statistic of xs without xs[i]; needs n >= 2.
 std::vector<double> jackknife(std::span<const double> xs, const Statistic& statistic);
 
+/// A closed interval [low, high].
 struct Interval {
   double low = 0.0;
   double high = 0.0;
@@ -55,19 +56,22 @@ struct BcaInterval {
 BcaInterval bca_interval(std::span<const double> bootstrap_values, double estimate,
                          std::span<const double> jackknife_values, double level = 0.95);
 
+/// How bootstrap() resamples.
 struct BootstrapOptions {
-  std::uint64_t resamples = 10000;
-  std::uint64_t seed = 0;
-  double level = 0.95;
+  std::uint64_t resamples = 10000;  ///< B, at least 1
+  std::uint64_t seed = 0;           ///< SplitMix64 seed; same seed, same distribution
+  double level = 0.95;              ///< confidence level in (0, 1)
 };
 
+/// The estimate with both intervals (n >= 2 is required for the jackknife).
 struct BootstrapResult {
   double estimate = 0.0;  ///< the statistic of the full sample
   Interval percentile;
   BcaInterval bca;
 };
 
-/// Percentile and BCa intervals of `statistic` on xs; same seed, same bits.
+/// Percentile and BCa intervals of `statistic` on xs; same seed, same bits. Throws InvalidInput
+/// on NaN/inf, fewer than 2 values, zero resamples or a level outside (0, 1).
 BootstrapResult bootstrap(std::span<const double> xs, const Statistic& statistic,
                           const BootstrapOptions& options);
 

@@ -26,6 +26,7 @@ class Moments {
   /// Moments of a single value, the leaf of every merge tree.
   static Moments of_value(double x);
 
+  /// Number of values reduced.
   std::uint64_t count() const { return count_; }
   /// Arithmetic mean; NaN when empty.
   double mean() const;
@@ -64,7 +65,9 @@ class OrderedMoments {
   /// end() (an empty part is accepted anywhere).
   void append(const OrderedMoments& next);
 
+  /// First position covered.
   std::uint64_t begin() const { return begin_; }
+  /// One past the last position covered; the next add() lands here.
   std::uint64_t end() const { return end_; }
 
   /// The canonical moments of [begin, end): identical bits for every split of the range.

@@ -15,6 +15,7 @@ struct PrecisionTarget {
   double relative = std::numeric_limits<double>::infinity();  ///< max half-width / |mean|
 };
 
+/// Achieved precision of one summary and its verdict against a target.
 struct Precision {
   double half_width = 0.0;  ///< (ci_high - ci_low) / 2; NaN for n = 1
   double relative = 0.0;    ///< half_width / |mean|: +inf for mean 0, NaN for 0/0 or n = 1

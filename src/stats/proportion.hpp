@@ -7,11 +7,11 @@ namespace proteus::stats {
 
 /// A proportion with its Wilson (1927) score interval, without continuity correction.
 struct Proportion {
-  std::uint64_t successes = 0;
-  std::uint64_t trials = 0;
-  double estimate = 0.0;  ///< successes / trials
-  double ci_low = 0.0;    ///< exactly 0 when successes = 0
-  double ci_high = 0.0;   ///< exactly 1 when successes = trials
+  std::uint64_t successes = 0;  ///< k
+  std::uint64_t trials = 0;     ///< n
+  double estimate = 0.0;        ///< successes / trials
+  double ci_low = 0.0;          ///< exactly 0 when successes = 0
+  double ci_high = 0.0;         ///< exactly 1 when successes = trials
   double level = 0.95;
 };
 
