@@ -21,6 +21,7 @@ DelaySampler::DelaySampler(const DelaySpec& spec, RandomStream stream) : stream_
     dist_ = Dist::kConstant;
     a_ms_ = spec.value_ms;
     require_finite(a_ms_, "latency value_ms");
+    constant_ = to_delay(a_ms_);
   } else if (spec.dist == "uniform") {
     dist_ = Dist::kUniform;
     a_ms_ = spec.low_ms;
@@ -49,8 +50,7 @@ SimTime DelaySampler::sample() {
   double ms = 0.0;
   switch (dist_) {
     case Dist::kConstant:
-      ms = a_ms_;
-      break;
+      return constant_;
     // Closed interval [low, high] up to the 2^-53 granularity of uniform(); rounding to ns
     // makes the distinction immaterial.
     case Dist::kUniform:
@@ -64,6 +64,10 @@ SimTime DelaySampler::sample() {
       ms = a_ms_ * det_exp(b_ms_ * stream_.normal());
       break;
   }
+  return to_delay(ms);
+}
+
+SimTime DelaySampler::to_delay(double ms) {
   const double ns = ms * 1e6;
   if (!(ns > 0.0)) return SimTime{0};
   if (ns >= static_cast<double>(kMaxDelay.ns)) return kMaxDelay;
