@@ -28,6 +28,7 @@ struct SweepArgs {
   bool fail_fast = false;
   bool quiet = false;
   std::uint64_t batch = 0;
+  double flush_seconds = 2.0;
 };
 
 std::string clock_text(double seconds) {
@@ -77,6 +78,7 @@ int run_sweep_command(const SweepArgs& args) {
   options.resume = args.resume;
   options.fail_fast = args.fail_fast;
   options.batch = args.batch;
+  options.flush_interval_s = args.flush_seconds;
   auto printer = std::make_shared<ProgressPrinter>();
   if (mpi.rank() == 0 && !args.quiet)
     options.progress = [printer](const auto& p) { (*printer)(p); };
@@ -187,6 +189,10 @@ void add_sweep_commands(CLI::App& app, int& exit_code) {
   sweep->add_flag("--fail-fast", args->fail_fast, "Stop at the first failed run");
   sweep->add_flag("--quiet", args->quiet, "No progress output");
   sweep->add_option("--batch", args->batch, "Runs per batch (default: adaptive)")
+      ->check(CLI::PositiveNumber);
+  sweep
+      ->add_option("--flush-seconds", args->flush_seconds,
+                   "Write finished rows to disk at least this often (default 2)")
       ->check(CLI::PositiveNumber);
   sweep->callback([args, &exit_code] { exit_code = run_sweep_command(*args); });
 

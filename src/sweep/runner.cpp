@@ -13,6 +13,7 @@
 #include <boost/serialization/vector.hpp>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <optional>
@@ -152,6 +153,17 @@ void broadcast(std::string& text) {
   }
 }
 
+/// Test aid: PROTEUS_SWEEP_RUN_DELAY_MS adds a sleep after every run so scheduling, kill and
+/// resume tests can catch a sweep mid-way while the engine is fast. Never changes results.
+std::chrono::microseconds run_delay() {
+  static const std::chrono::microseconds delay = [] {
+    const char* text = std::getenv("PROTEUS_SWEEP_RUN_DELAY_MS");
+    return std::chrono::microseconds(
+        text != nullptr ? static_cast<long long>(std::atof(text) * 1000.0) : 0);
+  }();
+  return delay;
+}
+
 /// Runs one (cell, rep); a throwing run becomes an error row, never an abort.
 RunRecord execute(const SweepPlan& plan, std::size_t metric_count, std::uint64_t row, int rank) {
   const RunId id = run_of(row, plan.repetitions);
@@ -178,6 +190,7 @@ RunRecord execute(const SweepPlan& plan, std::size_t metric_count, std::uint64_t
     record.message = e.what();
     record.metrics.clear();
   }
+  if (run_delay().count() > 0) std::this_thread::sleep_for(run_delay());
   record.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
   return record;
 }
