@@ -508,4 +508,64 @@ std::string read_panel_config(const std::filesystem::path& path) {
   return read_attr_string(file.get(), "config");
 }
 
+namespace {
+
+template <class T>
+T read_scalar_attr(hid_t obj, const char* name, hid_t type) {
+  Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, name);
+  T value{};
+  check(H5Aread(attr.get(), type, &value), name);
+  return value;
+}
+
+/// Reads element `index` of a 1-D dataset.
+template <class T>
+T read_element(hid_t file, const std::string& path, hid_t mem_type, hsize_t index) {
+  Handle ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose, path);
+  Handle space(H5Dget_space(ds.get()), H5Sclose, path);
+  const hsize_t one = 1;
+  check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, &index, nullptr, &one, nullptr), path);
+  Handle mem(H5Screate_simple(1, &one, nullptr), H5Sclose, path);
+  T value{};
+  check(H5Dread(ds.get(), mem_type, mem.get(), space.get(), H5P_DEFAULT, &value), path);
+  return value;
+}
+
+}  // namespace
+
+StoredRun read_panel_run(const std::filesystem::path& path, std::uint64_t cell, std::uint64_t rep) {
+  check(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "silence error printing");
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
+              fmt::format("open {}", path.string()));
+  const hid_t f = file.get();
+  StoredRun run;
+  run.cell = cell;
+  run.rep = rep;
+  run.master_seed = read_scalar_attr<std::uint64_t>(f, "master_seed", H5T_NATIVE_UINT64);
+  const auto repetitions = read_scalar_attr<std::uint64_t>(f, "repetitions", H5T_NATIVE_UINT64);
+  Handle scenarios(H5Dopen2(f, "cells/scenario", H5P_DEFAULT), H5Dclose, "cells/scenario");
+  Handle space(H5Dget_space(scenarios.get()), H5Sclose, "cells/scenario");
+  hsize_t cells = 0;
+  check(H5Sget_simple_extent_dims(space.get(), &cells, nullptr), "cells/scenario");
+  if (cell >= cells || rep >= repetitions) {
+    throw SweepUsageError(
+        fmt::format("{} has {} cells and {} repetitions; no run (cell {}, rep {})", path.string(),
+                    cells, repetitions, cell, rep));
+  }
+  Handle type = vlen_string_type();
+  char* text = read_element<char*>(f, "cells/scenario", type.get(), cell);
+  run.scenario_toml = text != nullptr ? text : "";
+  H5free_memory(text);
+  const hsize_t row = row_of(RunId{cell, rep}, repetitions);
+  run.status = read_element<std::uint8_t>(f, "runs/status", H5T_NATIVE_UINT8, row);
+  run.seed = read_element<std::uint64_t>(f, "runs/seed", H5T_NATIVE_UINT64, row);
+  const std::string environment = read_attr_string(f, "environment");
+  for (const auto& m : engine::metric_registry(environment)) {
+    run.metric_names.emplace_back(m.name);
+    run.metrics.push_back(
+        read_element<double>(f, fmt::format("runs/{}", m.name), H5T_NATIVE_DOUBLE, row));
+  }
+  return run;
+}
+
 }  // namespace proteus::sweep

@@ -76,4 +76,21 @@ bool panel_exists(const std::filesystem::path& path);
 /// The sweep config text stored in a panel's root attribute `config`.
 std::string read_panel_config(const std::filesystem::path& path);
 
+/// One stored run and what is needed to re-run it: load `scenario_toml` with
+/// engine::load_scenario and call run_scenario(spec, RunKey{master_seed, rep}).
+struct StoredRun {
+  std::string scenario_toml;
+  std::uint64_t master_seed = 0;
+  std::uint64_t cell = 0;
+  std::uint64_t rep = 0;
+  std::uint8_t status = kStatusPending;
+  std::uint64_t seed = 0;
+  std::vector<std::string> metric_names;  ///< registry order
+  std::vector<double> metrics;            ///< aligned with metric_names
+};
+
+/// Reads run (cell, rep) of a panel; throws PanelError when the file cannot be read and
+/// SweepUsageError when cell or rep is out of range.
+StoredRun read_panel_run(const std::filesystem::path& path, std::uint64_t cell, std::uint64_t rep);
+
 }  // namespace proteus::sweep
