@@ -98,7 +98,7 @@ int run_sweep_command(const SweepArgs& args) {
       default:
         break;
     }
-    if (summary.failed > 0 && !args.quiet) {
+    if (summary.failed > 0) {
       fmt::print(stderr, "warning: {} of {} runs failed (status and /errors in {})\n",
                  summary.failed, summary.total, args.out);
     }

@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "engine/config.hpp"
@@ -153,15 +154,38 @@ void broadcast(std::string& text) {
   }
 }
 
-/// Test aid: PROTEUS_SWEEP_RUN_DELAY_MS adds a sleep after every run so scheduling, kill and
-/// resume tests can catch a sweep mid-way while the engine is fast. Never changes results.
-std::chrono::microseconds run_delay() {
-  static const std::chrono::microseconds delay = [] {
-    const char* text = std::getenv("PROTEUS_SWEEP_RUN_DELAY_MS");
-    return std::chrono::microseconds(
-        text != nullptr ? static_cast<long long>(std::atof(text) * 1000.0) : 0);
+/// Test aids read once from the environment (docs/sweep-config.md); none changes a result.
+/// PROTEUS_SWEEP_RUN_DELAY_MS: sleep after every run, so tests can catch a sweep mid-way.
+/// PROTEUS_SWEEP_FAIL_ROWS=3,17: those runs throw inside the run (recorded as errors).
+/// PROTEUS_SWEEP_CRASH_RANK=r: rank r throws outside any run when it starts simulating.
+struct TestAids {
+  std::chrono::microseconds delay{0};
+  std::set<std::uint64_t> fail_rows;
+  int crash_rank = -1;
+};
+
+const TestAids& test_aids() {
+  static const TestAids aids = [] {
+    TestAids a;
+    if (const char* text = std::getenv("PROTEUS_SWEEP_RUN_DELAY_MS")) {
+      a.delay = std::chrono::microseconds(static_cast<long long>(std::atof(text) * 1000.0));
+    }
+    if (const char* text = std::getenv("PROTEUS_SWEEP_FAIL_ROWS")) {
+      std::istringstream list(text);
+      for (std::string item; std::getline(list, item, ',');) {
+        a.fail_rows.insert(std::stoull(item));
+      }
+    }
+    if (const char* text = std::getenv("PROTEUS_SWEEP_CRASH_RANK")) a.crash_rank = std::atoi(text);
+    return a;
   }();
-  return delay;
+  return aids;
+}
+
+void maybe_crash(int rank) {
+  if (rank == test_aids().crash_rank) {
+    throw std::runtime_error("injected crash (PROTEUS_SWEEP_CRASH_RANK)");
+  }
 }
 
 /// Runs one (cell, rep); a throwing run becomes an error row, never an abort.
@@ -172,6 +196,9 @@ RunRecord execute(const SweepPlan& plan, std::size_t metric_count, std::uint64_t
   record.rank = rank;
   const auto start = Clock::now();
   try {
+    if (test_aids().fail_rows.contains(row)) {
+      throw std::runtime_error("injected failure (PROTEUS_SWEEP_FAIL_ROWS)");
+    }
     engine::RunResult result =
         engine::run_scenario(plan.cells[id.cell].spec, engine::RunKey{plan.master_seed, id.rep});
     record.status = static_cast<std::uint8_t>(result.status);
@@ -190,7 +217,7 @@ RunRecord execute(const SweepPlan& plan, std::size_t metric_count, std::uint64_t
     record.message = e.what();
     record.metrics.clear();
   }
-  if (run_delay().count() > 0) std::this_thread::sleep_for(run_delay());
+  if (test_aids().delay.count() > 0) std::this_thread::sleep_for(test_aids().delay);
   record.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
   return record;
 }
@@ -268,6 +295,7 @@ class Coordinator {
       if (stop_) own.count = 0;
       if (own.count == 0 && !stop_ && !todo_.empty()) own = next_batch();
       if (own.count > 0) {
+        maybe_crash(0);
         RunRecord record = execute(plan_, metric_count_, own.first, 0);
         ++own.first;
         --own.count;
@@ -431,6 +459,7 @@ void work(const SweepPlan& plan, int rank) {
     const auto a = unpack<Assignment>(receive(status));
     --open;
     if (a.count == 0) continue;
+    maybe_crash(rank);
     ResultBatch batch;
     const auto start = Clock::now();
     for (std::uint64_t row = a.first; row < a.first + a.count; ++row) {

@@ -34,8 +34,8 @@ def sweep_cmd(config, out, ranks=None, extra=()):
     return cmd
 
 
-def run(cmd, delay_ms=None, expect=0):
-    env = dict(os.environ)
+def run(cmd, delay_ms=None, expect=0, env_extra=None):
+    env = dict(os.environ, **(env_extra or {}))
     if delay_ms is not None:
         env["PROTEUS_SWEEP_RUN_DELAY_MS"] = str(delay_ms)
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=100)
@@ -231,6 +231,49 @@ def case_panel_schema():
     dump = subprocess.run(["h5dump", "-d", "/runs/cell", ref], capture_output=True, text=True)
     expect(dump.returncode == 0 and "DATASPACE  SIMPLE { ( 48 ) / ( H5S_UNLIMITED ) }" in dump.stdout,
            dump.stdout[:500])
+
+
+def case_run_failures():
+    ref = reference()
+    out = path("failures.h5")
+    p = run(sweep_cmd(SMALL, out, 2, ["--overwrite"]), delay_ms=5,
+            env_extra={"PROTEUS_SWEEP_FAIL_ROWS": "3,17"})
+    expect("warning: 2 of 48 runs failed" in p.stderr, p.stderr)
+    with h5py.File(ref, "r") as r, h5py.File(out, "r") as f:
+        status = f["runs/status"][()]
+        expect(status.tolist() == [2 if i in (3, 17) else 0 for i in range(ROWS)], str(status))
+        expect(f["errors/row"][()].tolist() == [3, 17], str(f["errors/row"][()]))
+        expect(f["errors/cell"][()].tolist() == [0, 1] and f["errors/rep"][()].tolist() == [3, 5],
+               "errors cell/rep")
+        expect(all("injected failure" in m for m in f["errors/message"].asstr()[()]), "messages")
+        ok = status == 0
+        for name in r["runs"]:
+            a, b = r["runs"][name][()], f["runs"][name][()]
+            if name == "status":
+                continue
+            expect(a[ok].tobytes() == b[ok].tobytes(), f"/runs/{name} differs on ok rows")
+        expect(np.isnan(f["runs/mm_pnl"][3]), "a failed run's metrics are NaN")
+
+
+def case_fail_fast():
+    out = path("failfast.h5")
+    p = run(sweep_cmd(SMALL, out, extra=["--overwrite", "--fail-fast"]), expect=1,
+            env_extra={"PROTEUS_SWEEP_FAIL_ROWS": "3"})
+    expect("--fail-fast" in p.stderr, p.stderr)
+    done = done_rows(out)
+    expect(4 <= done < ROWS, f"--fail-fast should stop early, {done} rows done")
+    run(sweep_cmd(SMALL, out, extra=["--resume"]))
+    expect(done_rows(out) == ROWS, "resume after --fail-fast did not finish")
+
+
+def case_crash_aborts():
+    out = path("crash.h5")
+    started = time.monotonic()
+    p = run(sweep_cmd(SMALL, out, 3, ["--overwrite"]), delay_ms=10, expect=None,
+            env_extra={"PROTEUS_SWEEP_CRASH_RANK": "1"})
+    expect(p.returncode != 0, "a crashing rank must fail the job")
+    expect("error: rank 1: injected crash" in p.stderr, p.stderr)
+    expect(time.monotonic() - started < 30, "the job did not end promptly")
 
 
 if __name__ == "__main__":
