@@ -200,7 +200,6 @@ void write_cells(hid_t file, const SweepPlan& plan) {
   for (const auto& axis : plan.axes) {
     for (std::size_t k = 0; k < axis.keys.size(); ++k) {
       const std::string& key = axis.keys[k];
-      if (key == "mechanism") continue;
       bool strings = false;
       bool bools = true;
       for (const auto& point : axis.points) {
