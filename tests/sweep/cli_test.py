@@ -44,9 +44,19 @@ def run(cmd, delay_ms=None, expect=0, env_extra=None):
     return p
 
 
-def start(cmd, delay_ms):
+def start(cmd, delay_ms, out, running_s):
+    """Starts a sweep writing `out` and returns once it has been running for `running_s`
+    seconds after creating the panel (so slow start-up under load does not matter)."""
+    if os.path.exists(out):
+        os.remove(out)
     env = dict(os.environ, PROTEUS_SWEEP_RUN_DELAY_MS=str(delay_ms))
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not os.path.exists(out):
+        expect(time.monotonic() < deadline and p.poll() is None, "the sweep did not create its panel")
+        time.sleep(0.01)
+    time.sleep(running_s)
+    return p
 
 
 def reference():
@@ -89,12 +99,11 @@ def case_ranks():
 def case_kill_resume():
     ref = reference()
     out = path("killed.h5")
-    p = start(sweep_cmd(SMALL, out, extra=["--overwrite", "--flush-seconds", "0.05"]), delay_ms=25)
-    time.sleep(0.6)
+    p = start(sweep_cmd(SMALL, out, extra=["--flush-seconds", "0.05"]), 40, out, 0.6)
     p.send_signal(signal.SIGKILL)
     p.wait()
     done = done_rows(out)
-    expect(0 < done < ROWS, f"SIGKILL after 0.6 s should leave a partial panel, got {done} rows")
+    expect(0 < done < ROWS, f"SIGKILL 0.6 s in should leave a partial panel, got {done} rows")
     run(sweep_cmd(SMALL, out, 2, ["--resume"]), delay_ms=5)
     expect(done_rows(out) == ROWS, "resume did not finish every row")
     expect_same(ref, out)
@@ -103,8 +112,7 @@ def case_kill_resume():
 def case_sigterm_resume():
     ref = reference()
     out = path("terminated.h5")
-    p = start(sweep_cmd(SMALL, out, extra=["--overwrite"]), delay_ms=25)
-    time.sleep(0.6)
+    p = start(sweep_cmd(SMALL, out), 40, out, 0.6)
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=30)
     expect(p.returncode == 3, f"SIGTERM: exit {p.returncode}, expected 3\n{err}")
@@ -112,7 +120,7 @@ def case_sigterm_resume():
     with h5py.File(out, "r") as f:  # a valid, closed file
         expect(f.attrs["complete"] == 0, "interrupted panel marked complete")
         done = int((f["runs/status"][()] != 255).sum())
-    expect(0 < done < ROWS, f"SIGTERM after 0.6 s should leave a partial panel, got {done}")
+    expect(0 < done < ROWS, f"SIGTERM 0.6 s in should leave a partial panel, got {done}")
     run(sweep_cmd(SMALL, out, extra=["--resume"]))
     with h5py.File(out, "r") as f:
         expect(f.attrs["complete"] == 1, "resumed panel not marked complete")
@@ -121,8 +129,7 @@ def case_sigterm_resume():
 
 def case_sigterm_mpirun():
     out = path("terminated2.h5")
-    p = start(sweep_cmd(SMALL, out, 2, ["--overwrite"]), delay_ms=100)
-    time.sleep(1.0)
+    p = start(sweep_cmd(SMALL, out, 2), 100, out, 0.6)
     p.send_signal(signal.SIGTERM)  # mpirun forwards it to every rank, as SLURM does
     _, err = p.communicate(timeout=30)
     expect("interrupted" in err, f"rank 0 did not report the interruption: {err}")
