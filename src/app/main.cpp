@@ -6,6 +6,7 @@
 
 #include "app/exit_codes.hpp"
 #include "app/sim_command.hpp"
+#include "app/sweep_command.hpp"
 #include "proteus/version.hpp"
 
 int main(int argc, char** argv) {
@@ -15,15 +16,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = proteus::app::kExitOk;
   proteus::app::register_sim_command(app, exit_code);
+  proteus::app::add_sweep_commands(app, exit_code);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return proteus::app::kExitUsage;
+    // --help and --version are "errors" with exit code 0; real usage errors exit 2.
+    const int code = app.exit(e);
+    return code == 0 ? proteus::app::kExitOk : proteus::app::kExitUsage;
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return proteus::app::kExitRuntime;

@@ -1,0 +1,206 @@
+// `proteus sweep` (MPI sweep to an HDF5 panel) and `proteus validate` (print the resolved grid).
+#include "app/sweep_command.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <set>
+
+#include "engine/config.hpp"
+#include "engine/metrics_registry.hpp"
+#include "sweep/errors.hpp"
+#include "sweep/mpi_session.hpp"
+#include "sweep/runner.hpp"
+#include "sweep/sweep_config.hpp"
+
+namespace proteus::app {
+namespace {
+
+struct SweepArgs {
+  std::string sweep_file;
+  std::string out;
+  bool overwrite = false;
+  bool resume = false;
+  bool fail_fast = false;
+  bool quiet = false;
+  std::uint64_t batch = 0;
+  double flush_seconds = 2.0;
+};
+
+std::string clock_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "--:--";
+  const auto s = static_cast<long long>(seconds + 0.5);
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                   : fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+/// Progress on stderr: a live bar on a terminal, otherwise a plain line every 10 s.
+class ProgressPrinter {
+ public:
+  ProgressPrinter() : tty_(isatty(STDERR_FILENO) != 0) {}
+
+  void operator()(const sweep::Progress& p) {
+    const double eta =
+        p.runs_per_s > 0 ? static_cast<double>(p.total - p.done) / p.runs_per_s : std::nan("");
+    const std::string stats = fmt::format("{}/{} runs  {:.0f} runs/s  ETA {}  failed {}", p.done,
+                                          p.total, p.runs_per_s, clock_text(eta), p.failed);
+    if (tty_) {
+      constexpr int kWidth = 30;
+      const int filled = p.total > 0 ? static_cast<int>(kWidth * p.done / p.total) : kWidth;
+      fmt::print(stderr, "\r[{:#<{}}{:.<{}}] {}\x1b[K", "", filled, "", kWidth - filled, stats);
+      if (p.final) fmt::print(stderr, "\n");
+      std::fflush(stderr);
+    } else if (p.final || p.elapsed_s >= next_line_s_) {
+      fmt::print(stderr, "progress: {}  elapsed {}\n", stats, clock_text(p.elapsed_s));
+      next_line_s_ = p.elapsed_s + 10.0;
+    }
+  }
+
+ private:
+  bool tty_;
+  double next_line_s_ = 10.0;
+};
+
+void print_error(const std::string& what) {
+  fmt::print(stderr, "error: {}\n", what);
+}
+
+int run_sweep_command(const SweepArgs& args) {
+  sweep::MpiSession mpi;
+  sweep::SweepOptions options;
+  options.sweep_file = args.sweep_file;
+  options.out = args.out;
+  options.overwrite = args.overwrite;
+  options.resume = args.resume;
+  options.fail_fast = args.fail_fast;
+  options.batch = args.batch;
+  options.flush_interval_s = args.flush_seconds;
+  auto printer = std::make_shared<ProgressPrinter>();
+  if (mpi.rank() == 0 && !args.quiet)
+    options.progress = [printer](const auto& p) { (*printer)(p); };
+  try {
+    const sweep::SweepSummary summary = sweep::run_sweep(mpi, options);
+    if (mpi.rank() != 0) {
+      return summary.outcome == sweep::SweepOutcome::kPeerFailed ? summary.peer_exit_code : 0;
+    }
+    switch (summary.outcome) {
+      case sweep::SweepOutcome::kInterrupted:
+        print_error(fmt::format("interrupted: {}/{} runs in {}; finish with --resume", summary.done,
+                                summary.total, args.out));
+        return 3;
+      case sweep::SweepOutcome::kFailedFast:
+        print_error(fmt::format("--fail-fast: a run failed (see /errors in {})", args.out));
+        return 1;
+      default:
+        break;
+    }
+    if (summary.failed > 0) {
+      fmt::print(stderr, "warning: {} of {} runs failed (status and /errors in {})\n",
+                 summary.failed, summary.total, args.out);
+    }
+    return 0;
+  } catch (const engine::ConfigError& e) {
+    print_error(e.what());
+    return 2;
+  } catch (const sweep::SweepUsageError& e) {
+    print_error(e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    print_error(mpi.size() > 1 ? fmt::format("rank {}: {}", mpi.rank(), e.what()) : e.what());
+    if (mpi.size() > 1) mpi.abort(1);
+    return 1;
+  }
+}
+
+std::string axis_text(const sweep::Axis& axis) {
+  std::vector<std::string> points;
+  for (const auto& point : axis.points) {
+    std::vector<std::string> values;
+    for (const auto& v : point) values.push_back(sweep::to_text(v));
+    points.push_back(values.size() == 1 ? values.front()
+                                        : fmt::format("({})", fmt::join(values, ", ")));
+  }
+  const std::string keys = axis.keys.size() == 1
+                               ? axis.keys.front()
+                               : fmt::format("zip({})", fmt::join(axis.keys, ", "));
+  return fmt::format("{}{}: {}{}", axis.mechanism.empty() ? "" : "[" + axis.mechanism + " only] ",
+                     keys, fmt::join(points, ", "), axis.treatment ? "  (treatment)" : "");
+}
+
+int run_validate_command(const std::string& file) {
+  try {
+    const sweep::SweepPlan plan = sweep::load_sweep_file(file);
+    fmt::print("sweep {} ({})\n", plan.name, file);
+    fmt::print("master_seed {}, repetitions {}, environment {}\n", plan.master_seed,
+               plan.repetitions, plan.environment);
+    fmt::print("axes ({}):\n", plan.axes.size());
+    for (const auto& axis : plan.axes) fmt::print("  {}\n", axis_text(axis));
+    if (!plan.baseline.empty()) {
+      std::vector<std::string> parts;
+      for (const auto& b : plan.baseline) parts.push_back(b.key + " = " + sweep::to_text(b.value));
+      fmt::print("baseline: {}\n", fmt::join(parts, ", "));
+    }
+    fmt::print("cells ({}):\n", plan.cells.size());
+    for (std::size_t c = 0; c < plan.cells.size(); ++c) {
+      fmt::print("  {:>4}  {}  [{}]\n", c, plan.cells[c].label, plan.cells[c].mechanism);
+    }
+    fmt::print("runs: {} ({} cells x {} repetitions)\n", plan.total_runs(), plan.cells.size(),
+               plan.repetitions);
+    const auto violations = sweep::check_parity(plan);
+    if (violations.empty()) {
+      fmt::print("parity: ok\n");
+    } else {
+      fmt::print("parity: VIOLATED\n");
+      for (const auto& line : sweep::describe(plan, violations)) fmt::print("  {}\n", line);
+    }
+    // cell, rep (4 + 4), seed, events (8 + 8), status (1), metrics, wall time (8), rank (4).
+    const std::size_t metrics = engine::metric_registry(plan.environment).size();
+    const double bytes = static_cast<double>(plan.total_runs()) *
+                         static_cast<double>(4 + 4 + 8 + 8 + 1 + 8 * metrics + 8 + 4);
+    fmt::print("estimated panel size: {:.1f} MB before compression ({} rows x {} columns)\n",
+               bytes / 1e6, plan.total_runs(), 5 + metrics);
+    if (!violations.empty()) {
+      print_error(
+          fmt::format("treatment parity violated in {} ({} differences)", file, violations.size()));
+      return 2;
+    }
+    return 0;
+  } catch (const engine::ConfigError& e) {
+    print_error(e.what());
+    return 2;
+  }
+}
+
+}  // namespace
+
+void add_sweep_commands(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<SweepArgs>();
+  CLI::App* sweep = app.add_subcommand("sweep", "Run a parameter sweep (MPI) into an HDF5 panel");
+  sweep->add_option("SWEEP.toml", args->sweep_file, "Sweep file (scenario + [sweep] + [grid])")
+      ->required();
+  sweep->add_option("--out", args->out, "Panel file to write (HDF5)")->required();
+  auto* overwrite = sweep->add_flag("--overwrite", args->overwrite, "Replace an existing panel");
+  sweep->add_flag("--resume", args->resume, "Finish the pending runs of an existing panel")
+      ->excludes(overwrite);
+  sweep->add_flag("--fail-fast", args->fail_fast, "Stop at the first failed run");
+  sweep->add_flag("--quiet", args->quiet, "No progress output");
+  sweep->add_option("--batch", args->batch, "Runs per batch (default: adaptive)")
+      ->check(CLI::PositiveNumber);
+  sweep
+      ->add_option("--flush-seconds", args->flush_seconds,
+                   "Write finished rows to disk at least this often (default 2)")
+      ->check(CLI::PositiveNumber);
+  sweep->callback([args, &exit_code] { exit_code = run_sweep_command(*args); });
+
+  auto file = std::make_shared<std::string>();
+  CLI::App* validate =
+      app.add_subcommand("validate", "Print the resolved grid of a sweep file and check parity");
+  validate->add_option("SWEEP.toml", *file, "Sweep file")->required();
+  validate->callback([file, &exit_code] { exit_code = run_validate_command(*file); });
+}
+
+}  // namespace proteus::app

@@ -1,0 +1,527 @@
+// Dynamic MPI scheduling of (cell, rep) runs. Protocol (docs/scaling.md): each worker keeps
+// two requests open; every result message asks for one more batch; the coordinator answers
+// each request with a batch of contiguous rows or with "stop" (an empty batch).
+#include "sweep/runner.hpp"
+
+#include <fmt/format.h>
+#include <mpi.h>
+
+#include <algorithm>
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "engine/config.hpp"
+#include "engine/metrics_registry.hpp"
+#include "engine/rng.hpp"
+#include "engine/simulation.hpp"
+#include "sweep/errors.hpp"
+#include "sweep/panel.hpp"
+#include "sweep/sha256.hpp"
+#include "sweep/sweep_config.hpp"
+
+namespace proteus::sweep {
+
+/// Boost.Serialization of a result row (found by ADL).
+template <class Archive>
+void serialize(Archive& ar, RunRecord& r, const unsigned /*version*/) {
+  ar& r.row& r.status& r.seed& r.events& r.wall_time_s& r.rank& r.metrics& r.message;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kTagResults = 1;
+constexpr int kTagAssign = 2;
+constexpr std::uint64_t kMaxBatch = 4096;
+constexpr double kTargetBatchSeconds = 0.1;
+constexpr std::size_t kFlushRows = 1 << 16;
+
+/// Rows [first, first + count) to simulate; count 0 means stop.
+struct Assignment {
+  std::uint64_t first = 0;
+  std::uint64_t count = 0;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned /*version*/) {
+    ar& first& count;
+  }
+};
+
+/// The results of one assignment (empty for the opening requests).
+struct ResultBatch {
+  std::vector<RunRecord> records;
+  double compute_s = 0.0;
+  template <class Archive>
+  void serialize(Archive& ar, const unsigned /*version*/) {
+    ar& records& compute_s;
+  }
+};
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+extern "C" void on_interrupt(int /*signal*/) {
+  g_interrupted = 1;
+}
+
+/// Installs SIGTERM/SIGINT handlers for the lifetime of the object, then restores them.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = 0;
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, &old_term_);
+    sigaction(SIGINT, &action, &old_int_);
+  }
+  ~InterruptGuard() {
+    sigaction(SIGTERM, &old_term_, nullptr);
+    sigaction(SIGINT, &old_int_, nullptr);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  struct sigaction old_term_ {};
+  struct sigaction old_int_ {};
+};
+
+void check_mpi(int code, std::string_view what) {
+  if (code == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(code, text, &length);
+  throw MpiError(fmt::format("MPI: {}: {}", what, std::string_view(text, length)));
+}
+
+template <class T>
+std::string pack(const T& value) {
+  std::ostringstream os(std::ios::binary);
+  {
+    boost::archive::binary_oarchive ar(os, boost::archive::no_header);
+    ar << value;
+  }
+  return std::move(os).str();
+}
+
+template <class T>
+T unpack(const std::string& bytes) {
+  std::istringstream is(bytes, std::ios::binary);
+  boost::archive::binary_iarchive ar(is, boost::archive::no_header);
+  T value;
+  ar >> value;
+  return value;
+}
+
+void send(const std::string& bytes, int dest, int tag) {
+  check_mpi(
+      MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, dest, tag, MPI_COMM_WORLD),
+      "send");
+}
+
+/// Receives the message announced by `status` (from a probe).
+std::string receive(const MPI_Status& probed) {
+  int size = 0;
+  check_mpi(MPI_Get_count(&probed, MPI_BYTE, &size), "get count");
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  check_mpi(MPI_Recv(bytes.data(), size, MPI_BYTE, probed.MPI_SOURCE, probed.MPI_TAG,
+                     MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+            "receive");
+  return bytes;
+}
+
+/// Broadcasts a string from rank 0.
+void broadcast(std::string& text) {
+  std::uint64_t size = text.size();
+  check_mpi(MPI_Bcast(&size, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD), "broadcast size");
+  text.resize(size);
+  if (size > 0) {
+    check_mpi(MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, 0, MPI_COMM_WORLD),
+              "broadcast text");
+  }
+}
+
+/// Test aids read once from the environment (docs/sweep-config.md); none changes a result.
+/// PROTEUS_SWEEP_RUN_DELAY_MS: sleep after every run, so tests can catch a sweep mid-way.
+/// PROTEUS_SWEEP_FAIL_ROWS=3,17: those runs throw inside the run (recorded as errors).
+/// PROTEUS_SWEEP_CRASH_RANK=r: rank r throws outside any run when it starts simulating.
+struct TestAids {
+  std::chrono::microseconds delay{0};
+  std::set<std::uint64_t> fail_rows;
+  int crash_rank = -1;
+};
+
+const TestAids& test_aids() {
+  static const TestAids aids = [] {
+    TestAids a;
+    if (const char* text = std::getenv("PROTEUS_SWEEP_RUN_DELAY_MS")) {
+      a.delay = std::chrono::microseconds(static_cast<long long>(std::atof(text) * 1000.0));
+    }
+    if (const char* text = std::getenv("PROTEUS_SWEEP_FAIL_ROWS")) {
+      std::istringstream list(text);
+      for (std::string item; std::getline(list, item, ',');) {
+        a.fail_rows.insert(std::stoull(item));
+      }
+    }
+    if (const char* text = std::getenv("PROTEUS_SWEEP_CRASH_RANK")) a.crash_rank = std::atoi(text);
+    return a;
+  }();
+  return aids;
+}
+
+void maybe_crash(int rank) {
+  if (rank == test_aids().crash_rank) {
+    throw std::runtime_error("injected crash (PROTEUS_SWEEP_CRASH_RANK)");
+  }
+}
+
+/// Runs one (cell, rep); a throwing run becomes an error row, never an abort.
+RunRecord execute(const SweepPlan& plan, std::size_t metric_count, std::uint64_t row, int rank) {
+  const RunId id = run_of(row, plan.repetitions);
+  RunRecord record;
+  record.row = row;
+  record.rank = rank;
+  const auto start = Clock::now();
+  try {
+    if (test_aids().fail_rows.contains(row)) {
+      throw std::runtime_error("injected failure (PROTEUS_SWEEP_FAIL_ROWS)");
+    }
+    engine::RunResult result =
+        engine::run_scenario(plan.cells[id.cell].spec, engine::RunKey{plan.master_seed, id.rep});
+    record.status = static_cast<std::uint8_t>(result.status);
+    record.seed = result.seed;
+    record.events = result.events_processed;
+    record.message = std::move(result.message);
+    record.metrics = std::move(result.metrics);
+    if (record.metrics.size() != metric_count && result.status == engine::RunStatus::kOk) {
+      record.status = static_cast<std::uint8_t>(engine::RunStatus::kError);
+      record.message = fmt::format("run returned {} metrics, registry has {}",
+                                   record.metrics.size(), metric_count);
+    }
+  } catch (const std::exception& e) {
+    record.status = static_cast<std::uint8_t>(engine::RunStatus::kError);
+    record.seed = engine::repetition_key(plan.master_seed, id.rep);
+    record.message = e.what();
+    record.metrics.clear();
+  }
+  if (test_aids().delay.count() > 0) std::this_thread::sleep_for(test_aids().delay);
+  record.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
+  return record;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw engine::ConfigError(path.string(), 0, 0, "", "cannot read file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Rank 0's checks before any run; throws on the first problem.
+PanelWriter prepare(const SweepPlan& plan, const SweepOptions& options, int ranks) {
+  if (options.resume && options.overwrite) {
+    throw SweepUsageError("--resume and --overwrite exclude each other");
+  }
+  const auto violations = check_parity(plan);
+  if (!violations.empty()) {
+    throw SweepUsageError(fmt::format(
+        "treatment parity violated in {}: contrasted cells differ outside the treatment axes: {}",
+        plan.source, fmt::join(describe(plan, violations), "; ")));
+  }
+  if (options.resume) {
+    if (!panel_exists(options.out)) {
+      throw SweepUsageError(fmt::format("--resume: {} does not exist", options.out.string()));
+    }
+    const std::string stored = read_panel_config(options.out);
+    if (sha256_hex(stored) != sha256_hex(plan.config_text)) {
+      const auto diffs = config_differences(stored, plan.config_text);
+      throw SweepUsageError(fmt::format(
+          "--resume: {} was written for a different config (SHA-256 {} vs {}); differing keys: {}",
+          options.out.string(), sha256_hex(stored), sha256_hex(plan.config_text),
+          diffs.empty() ? std::string("(none: comments or formatting only)")
+                        : fmt::format("{}", fmt::join(diffs, "; "))));
+    }
+    return PanelWriter::reopen(options.out, plan, ranks);
+  }
+  if (panel_exists(options.out) && !options.overwrite) {
+    throw SweepUsageError(
+        fmt::format("{} exists; pass --overwrite to replace it or --resume to finish it",
+                    options.out.string()));
+  }
+  return PanelWriter::create(options.out, plan, ranks);
+}
+
+/// Rank 0: hands out batches, simulates between messages, writes rows at their index.
+class Coordinator {
+ public:
+  Coordinator(const SweepPlan& plan, const SweepOptions& options, PanelWriter& writer, int ranks)
+      : plan_(plan),
+        options_(options),
+        writer_(writer),
+        metric_count_(engine::metric_registry(plan.environment).size()),
+        outstanding_(static_cast<std::size_t>(ranks), 0),
+        stopping_(static_cast<std::size_t>(ranks), false) {
+    for (const auto& range : writer.pending_ranges()) {
+      todo_.push_back(range);
+      remaining_ += range.second - range.first;
+    }
+    total_ = plan.total_runs();
+    done_ = total_ - remaining_;
+    workers_left_ = ranks - 1;
+  }
+
+  SweepSummary run() {
+    start_ = Clock::now();
+    last_flush_ = last_progress_ = start_;
+    Assignment own;
+    while (true) {
+      if (g_interrupted != 0 && !stop_) {
+        stop_ = true;
+        interrupted_ = true;
+      }
+      if (stop_) own.count = 0;
+      if (own.count == 0 && !stop_ && !todo_.empty()) own = next_batch();
+      if (own.count > 0) {
+        maybe_crash(0);
+        RunRecord record = execute(plan_, metric_count_, own.first, 0);
+        ++own.first;
+        --own.count;
+        note_run_time(record.wall_time_s);
+        accept(std::vector<RunRecord>{std::move(record)});
+        poll(false);
+      } else {
+        if (workers_left_ == 0) break;
+        poll(true);
+      }
+      housekeeping(false);
+    }
+    writer_.close(!interrupted_ && !failed_fast_ && done_ == total_);
+    report(true);
+    SweepSummary summary;
+    summary.total = total_;
+    summary.done = done_;
+    summary.failed = failed_;
+    summary.outcome = interrupted_   ? SweepOutcome::kInterrupted
+                      : failed_fast_ ? SweepOutcome::kFailedFast
+                                     : SweepOutcome::kComplete;
+    return summary;
+  }
+
+ private:
+  /// Batch size: about kTargetBatchSeconds of work, shrinking towards the end so the last
+  /// batches spread over all ranks (guided self-scheduling).
+  Assignment next_batch() {
+    std::uint64_t size = options_.batch;
+    if (size == 0) {
+      size = run_time_s_ > 0 ? static_cast<std::uint64_t>(kTargetBatchSeconds / run_time_s_) : 1;
+      const std::uint64_t ranks = outstanding_.size();
+      size = std::clamp<std::uint64_t>(size, 1, kMaxBatch);
+      size = std::min<std::uint64_t>(size, std::max<std::uint64_t>(1, remaining_ / (2 * ranks)));
+    }
+    RowRange& front = todo_.front();
+    Assignment a{front.first, std::min(size, front.second - front.first)};
+    front.first += a.count;
+    if (front.first == front.second) todo_.pop_front();
+    remaining_ -= a.count;
+    return a;
+  }
+
+  void note_run_time(double seconds) {
+    run_time_s_ = run_time_s_ > 0 ? 0.9 * run_time_s_ + 0.1 * seconds : seconds;
+  }
+
+  void accept(std::vector<RunRecord> records) {
+    for (const auto& r : records) {
+      ++done_;
+      ++session_done_;
+      if (r.status != 0) {
+        ++failed_;
+        if (options_.fail_fast) {
+          stop_ = true;
+          failed_fast_ = true;
+        }
+      }
+    }
+    writer_.add(std::move(records));
+  }
+
+  /// Serves worker messages; with `wait`, sleeps briefly when none is there.
+  void poll(bool wait) {
+    while (true) {
+      int flag = 0;
+      MPI_Status status;
+      check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, kTagResults, MPI_COMM_WORLD, &flag, &status), "probe");
+      if (flag == 0) {
+        if (wait) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        return;
+      }
+      serve(status);
+      wait = false;
+    }
+  }
+
+  void serve(const MPI_Status& probed) {
+    const int worker = probed.MPI_SOURCE;
+    auto batch = unpack<ResultBatch>(receive(probed));
+    auto& outstanding = outstanding_[static_cast<std::size_t>(worker)];
+    if (!batch.records.empty()) {
+      --outstanding;
+      note_run_time(batch.compute_s / static_cast<double>(batch.records.size()));
+      accept(std::move(batch.records));
+    }
+    Assignment reply;
+    if (!stop_ && !todo_.empty()) reply = next_batch();
+    send(pack(reply), worker, kTagAssign);
+    if (reply.count > 0) {
+      ++outstanding;
+    } else {
+      stopping_[static_cast<std::size_t>(worker)] = true;
+    }
+    if (stopping_[static_cast<std::size_t>(worker)] && outstanding == 0 &&
+        !finished_.contains(worker)) {
+      finished_.insert(worker);
+      --workers_left_;
+    }
+  }
+
+  void housekeeping(bool force) {
+    const auto now = Clock::now();
+    if (force || writer_.buffered() >= kFlushRows ||
+        std::chrono::duration<double>(now - last_flush_).count() >= options_.flush_interval_s) {
+      writer_.flush();
+      last_flush_ = now;
+    }
+    if (std::chrono::duration<double>(now - last_progress_).count() >= 0.2) {
+      report(false);
+      last_progress_ = now;
+    }
+  }
+
+  void report(bool final) {
+    if (!options_.progress) return;
+    Progress p;
+    p.done = done_;
+    p.total = total_;
+    p.failed = failed_;
+    p.elapsed_s = std::chrono::duration<double>(Clock::now() - start_).count();
+    p.runs_per_s = p.elapsed_s > 0 ? static_cast<double>(session_done_) / p.elapsed_s : 0.0;
+    p.final = final;
+    options_.progress(p);
+  }
+
+  const SweepPlan& plan_;
+  const SweepOptions& options_;
+  PanelWriter& writer_;
+  std::size_t metric_count_;
+  std::deque<RowRange> todo_;
+  std::vector<int> outstanding_;
+  std::vector<bool> stopping_;
+  std::set<int> finished_;
+  int workers_left_ = 0;
+  std::uint64_t total_ = 0;
+  std::uint64_t remaining_ = 0;
+  std::uint64_t done_ = 0;
+  std::uint64_t session_done_ = 0;
+  std::uint64_t failed_ = 0;
+  double run_time_s_ = 0.0;
+  bool stop_ = false;
+  bool interrupted_ = false;
+  bool failed_fast_ = false;
+  Clock::time_point start_;
+  Clock::time_point last_flush_;
+  Clock::time_point last_progress_;
+};
+
+/// Ranks > 0: two requests open at all times so a batch is queued while one runs.
+void work(const SweepPlan& plan, int rank) {
+  const std::size_t metric_count = engine::metric_registry(plan.environment).size();
+  std::string in_flight = pack(ResultBatch{});
+  MPI_Request request = MPI_REQUEST_NULL;
+  send(in_flight, 0, kTagResults);
+  send(in_flight, 0, kTagResults);
+  int open = 2;
+  while (open > 0) {
+    MPI_Status status;
+    check_mpi(MPI_Probe(0, kTagAssign, MPI_COMM_WORLD, &status), "probe");
+    const auto a = unpack<Assignment>(receive(status));
+    --open;
+    if (a.count == 0) continue;
+    maybe_crash(rank);
+    ResultBatch batch;
+    const auto start = Clock::now();
+    for (std::uint64_t row = a.first; row < a.first + a.count; ++row) {
+      batch.records.push_back(execute(plan, metric_count, row, rank));
+    }
+    batch.compute_s = std::chrono::duration<double>(Clock::now() - start).count();
+    check_mpi(MPI_Wait(&request, MPI_STATUS_IGNORE), "wait");
+    in_flight = pack(batch);
+    check_mpi(MPI_Isend(in_flight.data(), static_cast<int>(in_flight.size()), MPI_BYTE, 0,
+                        kTagResults, MPI_COMM_WORLD, &request),
+              "isend");
+    ++open;
+  }
+  check_mpi(MPI_Wait(&request, MPI_STATUS_IGNORE), "wait");
+}
+
+}  // namespace
+
+SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
+  InterruptGuard guard;
+  // Rank 0 checks everything first and tells the others whether to go on (0) or which exit
+  // code it will use, so a bad config never leaves ranks waiting.
+  std::string text;
+  std::optional<SweepPlan> plan;
+  std::optional<PanelWriter> writer;
+  std::exception_ptr failure;
+  int verdict = 0;
+  if (mpi.rank() == 0) {
+    try {
+      text = read_file(options.sweep_file);
+      plan = load_sweep(text, options.sweep_file.string());
+      writer.emplace(prepare(*plan, options, mpi.size()));
+    } catch (const engine::ConfigError&) {
+      failure = std::current_exception();
+      verdict = 2;
+    } catch (const SweepUsageError&) {
+      failure = std::current_exception();
+      verdict = 2;
+    } catch (...) {
+      failure = std::current_exception();
+      verdict = 1;
+    }
+  }
+  if (mpi.size() > 1) {
+    check_mpi(MPI_Bcast(&verdict, 1, MPI_INT, 0, MPI_COMM_WORLD), "broadcast verdict");
+  }
+  if (failure) std::rethrow_exception(failure);
+  if (verdict != 0) {
+    SweepSummary summary;
+    summary.outcome = SweepOutcome::kPeerFailed;
+    summary.peer_exit_code = verdict;
+    return summary;
+  }
+  if (mpi.size() > 1) broadcast(text);
+  if (mpi.rank() != 0) {
+    // The text is the one rank 0 validated, so this cannot fail differently.
+    const SweepPlan worker_plan = load_sweep(text, options.sweep_file.string());
+    work(worker_plan, mpi.rank());
+    return {};
+  }
+  Coordinator coordinator(*plan, options, *writer, mpi.size());
+  return coordinator.run();
+}
+
+}  // namespace proteus::sweep

@@ -1,0 +1,56 @@
+// Runs a sweep on every rank of MPI_COMM_WORLD: rank 0 plans, schedules batches
+// dynamically, simulates too and writes the panel; other ranks simulate what they are given.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+
+#include "sweep/mpi_session.hpp"
+
+namespace proteus::sweep {
+
+/// Progress seen by rank 0, passed to SweepOptions::progress.
+struct Progress {
+  std::uint64_t done = 0;  ///< finished runs, including those of earlier (resumed) sessions
+  std::uint64_t total = 0;
+  std::uint64_t failed = 0;  ///< runs of this session whose status is not ok
+  double elapsed_s = 0.0;    ///< since this session started running
+  double runs_per_s = 0.0;   ///< runs finished in this session per second
+  bool final = false;        ///< the last report of the session
+};
+
+struct SweepOptions {
+  std::filesystem::path sweep_file;
+  std::filesystem::path out;
+  bool overwrite = false;
+  bool resume = false;
+  bool fail_fast = false;
+  std::uint64_t batch = 0;  ///< runs per batch; 0 adapts to the measured run time
+  double flush_interval_s = 2.0;
+  std::function<void(const Progress&)> progress;  ///< rank 0 only; at most ~5 calls per second
+};
+
+/// How a sweep session ended.
+enum class SweepOutcome {
+  kComplete,     ///< every row finished (some runs may have failed: see failed)
+  kFailedFast,   ///< --fail-fast stopped at a failed run; the file is valid and resumable
+  kInterrupted,  ///< SIGTERM/SIGINT: finished runs flushed, file closed, resumable
+  kPeerFailed,   ///< (ranks > 0) rank 0 reported an error before running; it printed it
+};
+
+struct SweepSummary {
+  SweepOutcome outcome = SweepOutcome::kComplete;
+  std::uint64_t total = 0;
+  std::uint64_t done = 0;
+  std::uint64_t failed = 0;
+  int peer_exit_code = 0;  ///< with kPeerFailed: the exit code rank 0 uses
+};
+
+/// Collective over MPI_COMM_WORLD. Rank 0 loads the sweep file and checks it (ConfigError,
+/// SweepUsageError for parity, existing output or a changed config on resume) before any
+/// run; PanelError and MpiError are runtime failures. SIGTERM/SIGINT make it stop handing out
+/// work and return kInterrupted after flushing. The caller aborts the job on any exception.
+SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options);
+
+}  // namespace proteus::sweep

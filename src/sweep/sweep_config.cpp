@@ -1,0 +1,643 @@
+// Sweep file parsing, grid expansion, cell resolution and the treatment-parity check.
+#include "sweep/sweep_config.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "engine/config.hpp"
+
+namespace proteus::sweep {
+namespace {
+
+using engine::ConfigError;
+
+constexpr std::string_view kMechanismKey = "run.mechanism";
+
+SourcePos pos_of(const toml::node& node) {
+  return {static_cast<int>(node.source().begin.line), static_cast<int>(node.source().begin.column)};
+}
+
+[[noreturn]] void fail(const SweepPlan& plan, const toml::node& at, const std::string& key,
+                       const std::string& message) {
+  const SourcePos p = pos_of(at);
+  throw ConfigError(plan.source, p.line, p.column, key, message);
+}
+
+std::string format_double(double v) {
+  std::string s = fmt::format("{}", v);
+  // Keep a float recognisable as one in TOML and in labels ("1.0", not "1").
+  if (s.find_first_of(".einn") == std::string::npos) s += ".0";
+  return s;
+}
+
+AxisValue to_axis_value(const SweepPlan& plan, const toml::node& node, const std::string& key) {
+  if (auto v = node.value_exact<bool>()) return *v;
+  if (auto v = node.value_exact<std::int64_t>()) return *v;
+  if (auto v = node.value_exact<double>()) return *v;
+  if (auto v = node.value_exact<std::string>()) return *v;
+  fail(plan, node, key, fmt::format("{}: axis values must be booleans, numbers or strings", key));
+}
+
+void insert_value(toml::table& table, const std::string& key, const AxisValue& value) {
+  std::visit([&](const auto& v) { table.insert_or_assign(key, v); }, value);
+}
+
+/// Sets `dotted` in `root`, creating intermediate tables; false when a prefix is not a table.
+bool set_dotted(toml::table& root, const std::string& dotted, const AxisValue& value) {
+  toml::table* t = &root;
+  std::size_t start = 0;
+  for (std::size_t dot = dotted.find('.'); dot != std::string::npos;
+       start = dot + 1, dot = dotted.find('.', start)) {
+    const std::string segment = dotted.substr(start, dot - start);
+    toml::node* child = t->get(segment);
+    if (child == nullptr) {
+      t->insert(segment, toml::table{});
+      child = t->get(segment);
+    }
+    t = child->as_table();
+    if (t == nullptr) return false;
+  }
+  insert_value(*t, dotted.substr(start), value);
+  return true;
+}
+
+const toml::node* find_dotted(const toml::table& root, const std::string& dotted) {
+  return root.at_path(dotted).node();
+}
+
+bool valid_key(std::string_view key) {
+  if (key.empty() || key.front() == '.' || key.back() == '.') return false;
+  if (key.find("..") != std::string_view::npos) return false;
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  });
+}
+
+/// Reads a list of values for one axis key.
+Axis single_axis(const SweepPlan& plan, const std::string& key, const toml::node& node) {
+  if (!valid_key(key)) fail(plan, node, key, fmt::format("'{}' is not a dotted key", key));
+  const auto* list = node.as_array();
+  if (list == nullptr || list->empty()) {
+    fail(plan, node, key, fmt::format("grid axis '{}' must be a non-empty list of values", key));
+  }
+  Axis axis;
+  axis.keys = {key};
+  axis.pos = pos_of(node);
+  for (const auto& v : *list) axis.points.push_back({to_axis_value(plan, v, key)});
+  return axis;
+}
+
+/// Reads one zip group: { keys = [...], values = [[...], ...] }.
+Axis zip_axis(const SweepPlan& plan, const toml::node& node) {
+  const auto* group = node.as_table();
+  if (group == nullptr) fail(plan, node, "grid.zip", "each grid.zip entry must be a table");
+  for (const auto& [k, v] : *group) {
+    if (k != "keys" && k != "values") {
+      fail(plan, v, "grid.zip",
+           fmt::format("unknown key '{}' in grid.zip (keys, values)", k.str()));
+    }
+  }
+  const auto* keys = group->get_as<toml::array>("keys");
+  const auto* values = group->get_as<toml::array>("values");
+  if (keys == nullptr || keys->empty() || values == nullptr || values->empty()) {
+    fail(plan, node, "grid.zip", "grid.zip needs non-empty 'keys' and 'values' lists");
+  }
+  Axis axis;
+  axis.pos = pos_of(node);
+  for (const auto& k : *keys) {
+    auto s = k.value_exact<std::string>();
+    if (!s || !valid_key(*s)) fail(plan, k, "grid.zip.keys", "grid.zip keys must be dotted keys");
+    axis.keys.push_back(*s);
+  }
+  for (const auto& row : *values) {
+    const auto* tuple = row.as_array();
+    if (tuple == nullptr || tuple->size() != axis.keys.size()) {
+      fail(plan, row, "grid.zip.values",
+           fmt::format("each grid.zip value must be a list of {} values, one per key",
+                       axis.keys.size()));
+    }
+    std::vector<AxisValue> point;
+    for (std::size_t i = 0; i < tuple->size(); ++i) {
+      point.push_back(to_axis_value(plan, *tuple->get(i), axis.keys[i]));
+    }
+    axis.points.push_back(std::move(point));
+  }
+  return axis;
+}
+
+/// Collects the axes of a grid table (plain or per-mechanism); nested tables are dotted keys.
+void collect_axes(const SweepPlan& plan, const toml::table& table, const std::string& prefix,
+                  bool top, std::vector<Axis>& out, const toml::table** per_mechanism) {
+  for (const auto& [k, node] : table) {
+    const std::string name(k.str());
+    if (top && name == "zip") {
+      if (const auto* list = node.as_array()) {
+        for (const auto& group : *list) out.push_back(zip_axis(plan, group));
+      } else {
+        fail(plan, node, "grid.zip", "grid.zip must be a list of { keys, values } tables");
+      }
+      continue;
+    }
+    if (top && name == "per_mechanism" && per_mechanism != nullptr) {
+      *per_mechanism = node.as_table();
+      if (*per_mechanism == nullptr) {
+        fail(plan, node, "grid.per_mechanism", "grid.per_mechanism must be a table");
+      }
+      continue;
+    }
+    const std::string key = prefix.empty() ? name : prefix + "." + name;
+    if (const auto* sub = node.as_table()) {
+      collect_axes(plan, *sub, key, false, out, nullptr);
+    } else {
+      out.push_back(single_axis(plan, key, node));
+    }
+  }
+}
+
+void sort_by_position(std::vector<Axis>& axes) {
+  std::stable_sort(axes.begin(), axes.end(), [](const Axis& a, const Axis& b) {
+    return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+  });
+}
+
+std::uint64_t positive_integer(const SweepPlan& plan, const toml::table& sweep,
+                               const toml::node& table_node, const char* key, std::int64_t min) {
+  const toml::node* node = sweep.get(key);
+  const std::string dotted = fmt::format("sweep.{}", key);
+  if (node == nullptr) fail(plan, table_node, dotted, fmt::format("missing {}", dotted));
+  auto v = node->value_exact<std::int64_t>();
+  if (!v || *v < min)
+    fail(plan, *node, dotted, fmt::format("{} must be an integer >= {}", dotted, min));
+  return static_cast<std::uint64_t>(*v);
+}
+
+void parse_sweep_table(SweepPlan& plan, const toml::node& node) {
+  const auto* sweep = node.as_table();
+  if (sweep == nullptr) fail(plan, node, "sweep", "[sweep] must be a table");
+  for (const auto& [k, v] : *sweep) {
+    static const std::set<std::string_view> kKnown = {"name", "master_seed", "repetitions",
+                                                      "treatment", "baseline"};
+    if (!kKnown.contains(k.str())) {
+      fail(plan, v, fmt::format("sweep.{}", k.str()),
+           fmt::format("unknown key 'sweep.{}' (name, master_seed, repetitions, treatment, "
+                       "baseline)",
+                       k.str()));
+    }
+  }
+  plan.name = sweep->get("name") ? sweep->get("name")->value_or(std::string{}) : "";
+  if (plan.name.empty()) {
+    plan.name = std::filesystem::path(plan.source).stem().string();
+  }
+  plan.master_seed = positive_integer(plan, *sweep, node, "master_seed", 0);
+  plan.repetitions = positive_integer(plan, *sweep, node, "repetitions", 1);
+  if (const toml::node* t = sweep->get("treatment")) {
+    const auto* list = t->as_array();
+    if (list == nullptr)
+      fail(plan, *t, "sweep.treatment", "sweep.treatment must be a list of keys");
+    for (const auto& item : *list) {
+      auto s = item.value_exact<std::string>();
+      if (!s) fail(plan, item, "sweep.treatment", "sweep.treatment entries must be strings");
+      plan.treatment.push_back(*s);
+    }
+  }
+}
+
+std::vector<std::size_t> axes_of_key(const SweepPlan& plan, const std::string& key) {
+  std::vector<std::size_t> found;
+  for (std::size_t a = 0; a < plan.axes.size(); ++a) {
+    const auto& keys = plan.axes[a].keys;
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) found.push_back(a);
+  }
+  return found;
+}
+
+/// Labels use the last segments of each key, enough of them to tell every axis key apart.
+std::map<std::string, std::string> short_names(const std::vector<Axis>& axes) {
+  std::vector<std::string> keys;
+  for (const auto& a : axes) keys.insert(keys.end(), a.keys.begin(), a.keys.end());
+  std::map<std::string, std::string> names;
+  for (const auto& key : keys) {
+    std::string name = key;
+    for (std::size_t pos = key.rfind('.'); pos != std::string::npos;
+         pos = pos == 0 ? std::string::npos : key.rfind('.', pos - 1)) {
+      const std::string candidate = key.substr(pos + 1);
+      const auto clashes = std::count_if(keys.begin(), keys.end(), [&](const std::string& other) {
+        return other == candidate || other.ends_with("." + candidate);
+      });
+      if (clashes == 1) {
+        name = candidate;
+        break;
+      }
+    }
+    names[key] = name;
+  }
+  return names;
+}
+
+std::string strip_location(const ConfigError& e) {
+  const std::string prefix = fmt::format("{}:{}:{}: ", e.file(), e.line(), e.column());
+  const std::string what = e.what();
+  return what.starts_with(prefix) ? what.substr(prefix.size()) : what;
+}
+
+/// The scenario part of a sweep file: the whole table minus [sweep] and [grid].
+toml::table scenario_table(const toml::table& doc) {
+  toml::table scenario = doc;
+  scenario.erase("sweep");
+  scenario.erase("grid");
+  return scenario;
+}
+
+std::string serialise(const toml::table& table) {
+  std::ostringstream os;
+  os << toml::toml_formatter{
+      table, toml::toml_formatter::default_flags & ~toml::format_flags::indentation};
+  return os.str();
+}
+
+toml::table parse_document(std::string_view text, const std::string& source) {
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(source, static_cast<int>(e.source().begin.line),
+                      static_cast<int>(e.source().begin.column), "", std::string(e.description()));
+  }
+}
+
+void flatten(const toml::table& table, const std::string& prefix,
+             std::map<std::string, std::string>& out) {
+  for (const auto& [k, node] : table) {
+    const std::string key =
+        prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const auto* sub = node.as_table()) {
+      flatten(*sub, key, out);
+    } else {
+      std::ostringstream os;
+      node.visit([&os](const auto& n) { os << toml::toml_formatter{n}; });
+      out[key] = os.str();
+    }
+  }
+}
+
+}  // namespace
+
+std::string to_text(const AxisValue& value) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>)
+          return v ? "true" : "false";
+        else if constexpr (std::is_same_v<T, double>)
+          return format_double(v);
+        else if constexpr (std::is_same_v<T, std::string>)
+          return v;
+        else
+          return fmt::format("{}", v);
+      },
+      value);
+}
+
+SweepPlan parse_sweep(std::string_view text, std::string_view source) {
+  SweepPlan plan;
+  plan.source = std::string(source);
+  plan.config_text = std::string(text);
+  const toml::table doc = parse_document(text, plan.source);
+
+  const toml::node* sweep_node = doc.get("sweep");
+  if (sweep_node == nullptr) throw ConfigError(plan.source, 1, 1, "sweep", "missing [sweep] table");
+  parse_sweep_table(plan, *sweep_node);
+
+  // Axes: the plain ones in file order, then each mechanism's own axes.
+  const toml::table* per_mechanism = nullptr;
+  if (const toml::node* grid = doc.get("grid")) {
+    const auto* table = grid->as_table();
+    if (table == nullptr) fail(plan, *grid, "grid", "[grid] must be a table");
+    collect_axes(plan, *table, "", true, plan.axes, &per_mechanism);
+    sort_by_position(plan.axes);
+    if (per_mechanism != nullptr) {
+      for (const auto& [mech, node] : *per_mechanism) {
+        const auto* axes = node.as_table();
+        if (axes == nullptr) {
+          fail(plan, node, "grid.per_mechanism",
+               "grid.per_mechanism.<mechanism> must be a table of axes");
+        }
+        std::vector<Axis> own;
+        collect_axes(plan, *axes, "", true, own, nullptr);
+        sort_by_position(own);
+        for (auto& axis : own) {
+          axis.mechanism = std::string(mech.str());
+          if (std::find(axis.keys.begin(), axis.keys.end(), kMechanismKey) != axis.keys.end()) {
+            fail(plan, node, std::string(kMechanismKey),
+                 "run.mechanism cannot be a mechanism-specific axis");
+          }
+          plan.axes.push_back(std::move(axis));
+        }
+      }
+    }
+  }
+
+  // A key may be swept once per cell: once overall, or once per mechanism.
+  std::map<std::string, std::set<std::string>> seen;  // key -> mechanisms ("" = all)
+  for (const auto& axis : plan.axes) {
+    for (const auto& key : axis.keys) {
+      auto& mechs = seen[key];
+      if (mechs.contains("") || mechs.contains(axis.mechanism) ||
+          (axis.mechanism.empty() && !mechs.empty())) {
+        throw ConfigError(plan.source, axis.pos.line, axis.pos.column, key,
+                          fmt::format("'{}' is swept by more than one axis", key));
+      }
+      if (key == "run.seed") {
+        throw ConfigError(plan.source, axis.pos.line, axis.pos.column, key,
+                          "run.seed cannot be swept: seeds come from sweep.master_seed and the "
+                          "repetition index");
+      }
+      mechs.insert(axis.mechanism);
+    }
+  }
+
+  // Treatment keys and the baseline.
+  for (const auto& key : plan.treatment) {
+    const auto found = axes_of_key(plan, key);
+    if (found.empty()) {
+      fail(plan, *doc.at_path("sweep.treatment").node(), "sweep.treatment",
+           fmt::format("treatment key '{}' is not a grid axis", key));
+    }
+    for (std::size_t a : found) plan.axes[a].treatment = true;
+  }
+  if (const toml::node* baseline = doc.at_path("sweep.baseline").node()) {
+    const auto* table = baseline->as_table();
+    if (table == nullptr) fail(plan, *baseline, "sweep.baseline", "sweep.baseline must be a table");
+    for (const auto& [k, v] : *table) {
+      const std::string key(k.str());
+      if (std::find(plan.treatment.begin(), plan.treatment.end(), key) == plan.treatment.end()) {
+        fail(plan, v, "sweep.baseline",
+             fmt::format("baseline key '{}' is not listed in sweep.treatment", key));
+      }
+      const AxisValue value = to_axis_value(plan, v, key);
+      bool known = false;
+      for (std::size_t a : axes_of_key(plan, key)) {
+        const auto& axis = plan.axes[a];
+        const auto k_index = static_cast<std::size_t>(
+            std::find(axis.keys.begin(), axis.keys.end(), key) - axis.keys.begin());
+        for (const auto& point : axis.points) known = known || point[k_index] == value;
+      }
+      if (!known) {
+        fail(plan, v, "sweep.baseline",
+             fmt::format("baseline {} = {} is not one of the axis values", key, to_text(value)));
+      }
+      plan.baseline.push_back({key, value});
+    }
+  } else if (!plan.treatment.empty()) {
+    for (const auto& key : plan.treatment) {
+      const auto& axis = plan.axes[axes_of_key(plan, key).front()];
+      const auto k_index = static_cast<std::size_t>(
+          std::find(axis.keys.begin(), axis.keys.end(), key) - axis.keys.begin());
+      plan.baseline.push_back({key, axis.points.front()[k_index]});
+    }
+  }
+
+  // Expansion: plain axes in row-major order, then the cell mechanism's own axes.
+  std::string default_mechanism = engine::RunSpec{}.mechanism;
+  if (auto m = doc.at_path(kMechanismKey).value<std::string>()) default_mechanism = *m;
+  std::vector<std::size_t> plain;
+  std::map<std::string, std::vector<std::size_t>> own;
+  for (std::size_t a = 0; a < plan.axes.size(); ++a) {
+    if (plan.axes[a].mechanism.empty())
+      plain.push_back(a);
+    else
+      own[plan.axes[a].mechanism].push_back(a);
+  }
+  const auto names = short_names(plan.axes);
+  std::set<std::string> mechanisms_used;
+  auto odometer = [&plan](const std::vector<std::size_t>& axes, auto&& visit) {
+    std::vector<std::size_t> idx(axes.size(), 0);
+    while (true) {
+      visit(idx);
+      std::size_t d = axes.size();
+      while (d > 0) {
+        --d;
+        if (++idx[d] < plan.axes[axes[d]].points.size()) break;
+        idx[d] = 0;
+        if (d == 0) return;
+      }
+      if (axes.empty()) return;
+    }
+  };
+  odometer(plain, [&](const std::vector<std::size_t>& idx) {
+    Cell base;
+    base.point.assign(plan.axes.size(), kNotApplicable);
+    base.mechanism = default_mechanism;
+    for (std::size_t i = 0; i < plain.size(); ++i) {
+      const Axis& axis = plan.axes[plain[i]];
+      base.point[plain[i]] = idx[i];
+      for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+        base.settings.push_back({axis.keys[k], axis.points[idx[i]][k]});
+        if (axis.keys[k] == kMechanismKey) base.mechanism = to_text(axis.points[idx[i]][k]);
+      }
+    }
+    mechanisms_used.insert(base.mechanism);
+    const auto& extra = own[base.mechanism];
+    odometer(extra, [&](const std::vector<std::size_t>& jdx) {
+      Cell cell = base;
+      for (std::size_t j = 0; j < extra.size(); ++j) {
+        const Axis& axis = plan.axes[extra[j]];
+        cell.point[extra[j]] = jdx[j];
+        for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+          cell.settings.push_back({axis.keys[k], axis.points[jdx[j]][k]});
+        }
+      }
+      std::vector<std::string> parts;
+      for (const auto& s : cell.settings) parts.push_back(names.at(s.key) + "=" + to_text(s.value));
+      cell.label = parts.empty() ? "base" : fmt::format("{}", fmt::join(parts, ", "));
+      plan.cells.push_back(std::move(cell));
+    });
+  });
+  for (const auto& [mech, axes] : own) {
+    if (!mechanisms_used.contains(mech) && !axes.empty()) {
+      const Axis& axis = plan.axes[axes.front()];
+      throw ConfigError(
+          plan.source, axis.pos.line, axis.pos.column, axis.keys.front(),
+          fmt::format("grid.per_mechanism.{}: no cell has mechanism '{}'", mech, mech));
+    }
+  }
+  return plan;
+}
+
+void resolve_cells(SweepPlan& plan) {
+  const toml::table doc = parse_document(plan.config_text, plan.source);
+  toml::table base = scenario_table(doc);
+  set_dotted(base, "run.seed", static_cast<std::int64_t>(plan.master_seed));
+  for (std::size_t c = 0; c < plan.cells.size(); ++c) {
+    Cell& cell = plan.cells[c];
+    toml::table scenario = base;
+    for (const auto& s : cell.settings) {
+      if (!set_dotted(scenario, s.key, s.value)) {
+        const auto a = axes_of_key(plan, s.key).front();
+        throw ConfigError(plan.source, plan.axes[a].pos.line, plan.axes[a].pos.column, s.key,
+                          fmt::format("'{}' names a value, not a table, in the scenario", s.key));
+      }
+    }
+    cell.scenario_toml = serialise(scenario);
+    try {
+      cell.spec = engine::load_scenario(cell.scenario_toml, plan.source);
+    } catch (const ConfigError& e) {
+      // Point at the axis that set the key, else at the key in the file, else at [grid].
+      SourcePos pos;
+      const auto axes = axes_of_key(plan, e.key());
+      if (!axes.empty()) {
+        pos = plan.axes[axes.front()].pos;
+      } else if (const toml::node* n = find_dotted(doc, e.key())) {
+        pos = pos_of(*n);
+      } else if (const toml::node* g = doc.get("grid")) {
+        pos = pos_of(*g);
+      }
+      throw ConfigError(plan.source, pos.line, pos.column, e.key(),
+                        fmt::format("cell {} ({}): {}", c, cell.label, strip_location(e)));
+    }
+    if (c == 0) {
+      plan.environment = cell.spec.run.environment;
+    } else if (cell.spec.run.environment != plan.environment) {
+      throw ConfigError(plan.source, 0, 0, "run.environment",
+                        fmt::format("cell {} ({}) has environment '{}' but cell 0 has '{}': a "
+                                    "panel holds one environment",
+                                    c, cell.label, cell.spec.run.environment, plan.environment));
+    }
+  }
+}
+
+SweepPlan load_sweep(std::string_view text, std::string_view source) {
+  SweepPlan plan = parse_sweep(text, source);
+  resolve_cells(plan);
+  return plan;
+}
+
+SweepPlan load_sweep_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path.string(), 0, 0, "", "cannot read file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load_sweep(ss.str(), path.string());
+}
+
+std::vector<ParityViolation> check_parity(const SweepPlan& plan) {
+  const bool mechanism_is_treatment = std::find(plan.treatment.begin(), plan.treatment.end(),
+                                                kMechanismKey) != plan.treatment.end();
+  // Keys the treatment may change: the treatment keys themselves (not the other keys of a
+  // zip group they belong to) and, when the mechanism is treated, the mechanism.* keys.
+  const std::set<std::string> owned(plan.treatment.begin(), plan.treatment.end());
+  auto is_owned = [&](const std::string& key) {
+    return owned.contains(key) || (mechanism_is_treatment && key.starts_with("mechanism."));
+  };
+  auto grouping_axis = [&](const Axis& axis) {
+    return !axis.treatment && !(mechanism_is_treatment && !axis.mechanism.empty());
+  };
+  auto is_baseline = [&](const Cell& cell) {
+    for (const auto& b : plan.baseline) {
+      auto it = std::find_if(cell.settings.begin(), cell.settings.end(),
+                             [&](const Setting& s) { return s.key == b.key; });
+      if (it == cell.settings.end() || !(it->value == b.value)) return false;
+    }
+    return true;
+  };
+
+  // Contrast groups: cells with equal points on every non-treatment axis.
+  std::map<std::vector<std::size_t>, std::vector<std::size_t>> groups;
+  for (std::size_t c = 0; c < plan.cells.size(); ++c) {
+    std::vector<std::size_t> key;
+    for (std::size_t a = 0; a < plan.axes.size(); ++a) {
+      if (grouping_axis(plan.axes[a])) key.push_back(plan.cells[c].point[a]);
+    }
+    groups[key].push_back(c);
+  }
+  std::vector<ParityViolation> violations;
+  for (const auto& [_, members] : groups) {
+    std::size_t reference = members.front();
+    for (std::size_t c : members) {
+      if (is_baseline(plan.cells[c])) {
+        reference = c;
+        break;
+      }
+    }
+    const auto ref_keys = engine::resolved_keys(plan.cells[reference].spec);
+    for (std::size_t c : members) {
+      if (c == reference) continue;
+      const auto keys = engine::resolved_keys(plan.cells[c].spec);
+      std::set<std::string> all;
+      for (const auto& [k, _v] : ref_keys) all.insert(k);
+      for (const auto& [k, _v] : keys) all.insert(k);
+      for (const auto& k : all) {
+        if (is_owned(k)) continue;
+        const auto a = ref_keys.find(k);
+        const auto b = keys.find(k);
+        const std::string va = a == ref_keys.end() ? "(absent)" : a->second;
+        const std::string vb = b == keys.end() ? "(absent)" : b->second;
+        if (va != vb) violations.push_back({reference, c, k, va, vb});
+      }
+    }
+  }
+  std::sort(violations.begin(), violations.end(), [](const auto& x, const auto& y) {
+    return std::tie(x.cell, x.key) < std::tie(y.cell, y.key);
+  });
+  return violations;
+}
+
+std::vector<std::string> describe(const SweepPlan& plan,
+                                  const std::vector<ParityViolation>& violations) {
+  std::vector<std::string> out;
+  for (const auto& v : violations) {
+    out.push_back(fmt::format(
+        "cell {} ({}) vs cell {} ({}): {} = {} vs {}", v.cell, plan.cells[v.cell].label,
+        v.reference_cell, plan.cells[v.reference_cell].label, v.key, v.value, v.reference_value));
+  }
+  return out;
+}
+
+std::vector<std::string> config_differences(std::string_view old_text, std::string_view new_text) {
+  std::map<std::string, std::string> old_keys;
+  std::map<std::string, std::string> new_keys;
+  std::optional<toml::table> old_doc;
+  std::optional<toml::table> new_doc;
+  try {
+    old_doc = toml::parse(old_text);
+    new_doc = toml::parse(new_text);
+  } catch (const toml::parse_error&) {
+    return {"(config text): cannot be parsed in one of the files"};
+  }
+  flatten(*old_doc, "", old_keys);
+  flatten(*new_doc, "", new_keys);
+  // Resolved scenario keys catch a default written out in one file and implied in the other.
+  try {
+    for (const auto& [k, v] : engine::resolved_keys(
+             engine::load_scenario(serialise(scenario_table(*old_doc)), "stored config"))) {
+      old_keys.try_emplace(k, v);
+    }
+    for (const auto& [k, v] : engine::resolved_keys(
+             engine::load_scenario(serialise(scenario_table(*new_doc)), "new config"))) {
+      new_keys.try_emplace(k, v);
+    }
+  } catch (const ConfigError&) {
+    // A base scenario that only validates with its axes applied: the written keys suffice.
+  }
+  std::set<std::string> all;
+  for (const auto& [k, _] : old_keys) all.insert(k);
+  for (const auto& [k, _] : new_keys) all.insert(k);
+  std::vector<std::string> lines;
+  for (const auto& k : all) {
+    const auto a = old_keys.find(k);
+    const auto b = new_keys.find(k);
+    const std::string va = a == old_keys.end() ? "(absent)" : a->second;
+    const std::string vb = b == new_keys.end() ? "(absent)" : b->second;
+    if (va != vb) lines.push_back(fmt::format("{}: {} -> {}", k, va, vb));
+  }
+  return lines;
+}
+
+}  // namespace proteus::sweep
