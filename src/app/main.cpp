@@ -20,9 +20,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help and --version are "errors" with exit code 0; real usage errors exit 2.
-    const int code = app.exit(e);
-    return code == 0 ? proteus::app::kExitOk : proteus::app::kExitUsage;
+    // --help and --version arrive as "errors" with exit code 0; real usage errors are one
+    // `error:` line and exit 2.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    fmt::print(stderr, "error: {}\n", e.what());
+    return proteus::app::kExitUsage;
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return proteus::app::kExitRuntime;

@@ -533,8 +533,17 @@ std::vector<ParityViolation> check_parity(const SweepPlan& plan) {
   // Keys the treatment may change: the treatment keys themselves (not the other keys of a
   // zip group they belong to) and, when the mechanism is treated, the mechanism.* keys.
   const std::set<std::string> owned(plan.treatment.begin(), plan.treatment.end());
+  // Per-class latency keys inherit latency.default.*, so a treated default key also owns the
+  // same channel field of every class profile.
+  auto inherits_owned = [&](const std::string& key) {
+    if (!key.starts_with("latency.")) return false;
+    const auto cls_end = key.find('.', 8);
+    if (cls_end == std::string::npos) return false;
+    return owned.contains("latency.default" + key.substr(cls_end));
+  };
   auto is_owned = [&](const std::string& key) {
-    return owned.contains(key) || (mechanism_is_treatment && key.starts_with("mechanism."));
+    return owned.contains(key) || inherits_owned(key) ||
+           (mechanism_is_treatment && key.starts_with("mechanism."));
   };
   auto grouping_axis = [&](const Axis& axis) {
     return !axis.treatment && !(mechanism_is_treatment && !axis.mechanism.empty());

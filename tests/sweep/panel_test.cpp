@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
+
 #include <cmath>
 #include <filesystem>
 
@@ -75,7 +77,10 @@ TEST(PanelWriter, StoredRunReRunsToTheSameMetrics) {
   EXPECT_EQ(again.seed, stored.seed);
   ASSERT_EQ(again.metrics.size(), stored.metrics.size());
   for (std::size_t m = 0; m < again.metrics.size(); ++m) {
-    EXPECT_EQ(again.metrics[m], stored.metrics[m]) << stored.metric_names[m];
+    // Bit equality, so that a NaN metric (no data in the run) compares equal to itself.
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(again.metrics[m]),
+              std::bit_cast<std::uint64_t>(stored.metrics[m]))
+        << stored.metric_names[m];
   }
   EXPECT_THROW(read_panel_run(path, 2, 0), SweepUsageError);
 }

@@ -4,6 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "engine/config.hpp"
 
 namespace proteus::sweep {
@@ -270,6 +274,30 @@ TEST(SweepConfigDiff, NamesChangedAddedAndRemovedKeys) {
       "[run]\nduration_s = 2.0\n[sweep]\nmaster_seed = 1\nrepetitions = 4\n",
       "[run]\nduration_s = 3.0\n[sweep]\nmaster_seed = 1\nrepetitions = 4\nname = \"x\"\n");
   EXPECT_THAT(lines, ElementsAre("run.duration_s: 2.0 -> 3.0", "sweep.name: (absent) -> 'x'"));
+}
+
+}  // namespace
+}  // namespace proteus::sweep
+
+namespace proteus::sweep {
+namespace {
+
+TEST(ShippedSweeps, EverySweepFileInConfigsLoadsAndPassesParity) {
+  std::size_t count = 0;
+  for (const auto& file :
+       std::filesystem::directory_iterator(std::filesystem::path(PROTEUS_SOURCE_DIR) / "configs")) {
+    if (file.path().extension() != ".toml") continue;
+    std::ifstream in(file.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.find("\n[sweep]") == std::string::npos && !text.starts_with("[sweep]")) continue;
+    SCOPED_TRACE(file.path().string());
+    SweepPlan plan;
+    ASSERT_NO_THROW(plan = load_sweep_file(file.path()));
+    EXPECT_TRUE(check_parity(plan).empty());
+    EXPECT_GT(plan.cells.size(), 1u);
+    ++count;
+  }
+  EXPECT_GE(count, 1u);
 }
 
 }  // namespace
