@@ -278,3 +278,64 @@ TEST(Golden, QuickstartRepetitionZeroMetrics) {
 
 }  // namespace
 }  // namespace proteus::engine
+
+namespace proteus::engine {
+namespace {
+
+TEST(MarketMakerRisk, KillSwitchLatchesAndStopsAllQuoting) {
+  ScenarioSpec spec = small_scenario();
+  spec.run.duration_s = 20.0;
+  spec.agents.market_maker.loss_limit = 0.05;    // a few adverse fills trip it
+  spec.agents.market_maker.signal.noise = 0.15;  // a badly informed market maker
+  spec.agents.market_maker.h0 = 0.005;
+  spec.agents.informed.activity = 1.0;
+  spec.agents.informed.theta = 0.002;
+  spec.agents.informed.signal.noise = 0.0;
+  VectorSink log;
+  const RunResult r = run_scenario(spec, RunKey{21, 0}, &log);
+  ASSERT_EQ(r.status, RunStatus::kOk) << r.message;
+  const auto survival = metric_registry("market");
+  std::size_t idx = 0;
+  while (survival[idx].name != "mm_survival") ++idx;
+  EXPECT_EQ(r.metrics[idx], 0.0);
+  // After the last cancel it sent, the market maker (agent 0) sends no order at all.
+  std::int64_t last_order = -1, last_cancel = -1;
+  for (const auto& l : log.lines) {
+    if (field(l, "agent").empty() || num(l, "agent") != 0) continue;
+    if (field(l, "type") == "order") last_order = num(l, "t");
+    if (field(l, "type") == "cancel") last_cancel = num(l, "t");
+  }
+  ASSERT_GE(last_order, 0);
+  EXPECT_LT(last_order, last_cancel);
+  EXPECT_LT(last_cancel, static_cast<std::int64_t>(15e9)) << "the kill switch should trip early";
+}
+
+TEST(MarketMakerRisk, InventoryStaysWithinTheLimitPlusOneQuote) {
+  ScenarioSpec spec = small_scenario();
+  spec.run.duration_s = 20.0;
+  spec.agents.market_maker.max_inventory = 3.0;
+  spec.agents.market_maker.loss_limit = 1e9;
+  spec.agents.noise.count = 10;
+  spec.agents.noise.limit_fraction = 0.0;
+  VectorSink log;
+  MarketSimulation sim(spec, RunKey{8, 1}, &log);
+  sim.run();
+  // Follow the market maker's (agent 0) inventory through every trade of the log: quotes in
+  // flight can overshoot the limit by at most one quote (1 lot).
+  std::int64_t inventory = 0, peak = 0;
+  for (const auto& l : log.lines) {
+    if (field(l, "type") != "trade") continue;
+    const std::int64_t q = num(l, "qty") * (field(l, "side") == "buy" ? 1 : -1);
+    if (num(l, "agent") == 0) inventory += q;
+    if (num(l, "counter_agent") == 0) inventory -= q;
+    peak = std::max(peak, std::abs(inventory));
+  }
+  const auto& acct = sim.ledger().account(AgentId{0});
+  EXPECT_EQ(acct.inventory_lots, inventory);
+  EXPECT_LE(peak, 4);
+  EXPECT_GE(peak, 3) << "the limit should bind in this scenario";
+  EXPECT_GT(acct.fills, 20);
+}
+
+}  // namespace
+}  // namespace proteus::engine
