@@ -56,12 +56,17 @@ class ViewHistory {
 
   void publish(SimTime now, const PublicView& view) {
     entries_.push_back({now, view});
-    while (entries_.size() > 1 && entries_[1].time < now - kWindow) entries_.pop_front();
+    while (entries_.size() - head_ > 1 && entries_[head_ + 1].time < now - kWindow) ++head_;
+    // Compact when the dropped prefix dominates: amortised O(1), no per-publish allocation.
+    if (head_ > 64 && 2 * head_ > entries_.size()) {
+      entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
   }
   /// The view as published at `t`; older than the window -> the oldest kept.
   const PublicView& at(SimTime t) const {
-    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
-      if (it->time <= t) return it->view;
+    for (std::size_t i = entries_.size(); i > head_; --i) {
+      if (entries_[i - 1].time <= t) return entries_[i - 1].view;
     }
     return empty_;
   }
@@ -71,7 +76,8 @@ class ViewHistory {
     SimTime time;
     PublicView view;
   };
-  std::deque<Entry> entries_;
+  std::vector<Entry> entries_;
+  std::size_t head_ = 0;
   PublicView empty_;
 };
 
@@ -302,7 +308,8 @@ class MarketSimulation::Impl final : public AgentContext {
     agents_.push_back(std::move(slot));
   }
 
-  std::optional<double> true_mid() const { return reference_price_mid(mechanism_->public_view()); }
+  // published_ always equals the mechanism's current view: it is refreshed after every call.
+  std::optional<double> true_mid() const { return reference_price_mid(published_); }
   std::optional<double> reference_price_mid(const PublicView& v) const {
     if (!v.best_bid || !v.best_ask) return std::nullopt;
     return 0.5 * static_cast<double>(v.best_bid->price.ticks + v.best_ask->price.ticks) /
@@ -320,7 +327,7 @@ class MarketSimulation::Impl final : public AgentContext {
         break;
       }
       case EventType::kSample:
-        recorder_->on_sample(now_, mechanism_->public_view(), latent_.p(), *ledger_);
+        recorder_->on_sample(now_, published_, latent_.p(), *ledger_);
         schedule(now_ + ms(spec_.metrics.sample_ms), Phase::kSample, Payload{EventType::kSample});
         break;
       case EventType::kTimer: {
