@@ -38,34 +38,47 @@ class EventQueue {
   /// Schedules `payload` and returns its event id.
   std::uint64_t push(SimTime time, Phase phase, const Payload& payload) {
     const std::uint64_t seq = next_seq_++;
-    heap_.push_back(Scheduled<Payload>{time, phase, seq, payload});
+    assert(seq < (std::uint64_t{1} << 56) && "event sequence overflows the order key");
+    heap_.push_back(Entry{time.ns, order_key(phase, seq), payload});
     sift_up(heap_.size() - 1);
     return seq;
   }
 
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
-  const Scheduled<Payload>& top() const { return heap_.front(); }
+  /// Time of the earliest event. Precondition: not empty.
+  SimTime top_time() const { return SimTime{heap_.front().time}; }
 
   /// Removes and returns the earliest event. Precondition: not empty.
   Scheduled<Payload> pop() {
     assert(!heap_.empty() && "pop from an empty event queue");
-    Scheduled<Payload> out = heap_.front();
-    heap_.front() = heap_.back();
+    const Entry& e = heap_.front();
+    Scheduled<Payload> out{SimTime{e.time}, static_cast<Phase>(e.key >> 56),
+                           e.key & ((std::uint64_t{1} << 56) - 1), e.payload};
+    const Entry last = heap_.back();
     heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
+    if (!heap_.empty()) sift_down(last);
     return out;
   }
 
  private:
-  static bool before(const Scheduled<Payload>& a, const Scheduled<Payload>& b) {
-    if (a.time != b.time) return a.time < b.time;
-    if (a.phase != b.phase) return a.phase < b.phase;
-    return a.seq < b.seq;
+  // Time and (phase, sequence) packed in two 64-bit words: comparisons are two integer
+  // compares and entries move as whole words (no partial stores forwarded into wide loads).
+  struct Entry {
+    std::int64_t time;
+    std::uint64_t key;  // phase << 56 | seq
+    Payload payload;
+  };
+
+  static std::uint64_t order_key(Phase phase, std::uint64_t seq) {
+    return (static_cast<std::uint64_t>(phase) << 56) | seq;
+  }
+  static bool before(const Entry& a, const Entry& b) {
+    return a.time < b.time || (a.time == b.time && a.key < b.key);
   }
 
   void sift_up(std::size_t i) {
-    Scheduled<Payload> item = heap_[i];
+    const Entry item = heap_[i];
     while (i > 0) {
       const std::size_t parent = (i - 1) / 2;
       if (!before(item, heap_[parent])) break;
@@ -75,8 +88,9 @@ class EventQueue {
     heap_[i] = item;
   }
 
-  void sift_down(std::size_t i) {
-    Scheduled<Payload> item = heap_[i];
+  // Moves `item` down from the root's hole.
+  void sift_down(const Entry& item) {
+    std::size_t i = 0;
     const std::size_t n = heap_.size();
     for (;;) {
       std::size_t child = 2 * i + 1;
@@ -89,7 +103,7 @@ class EventQueue {
     heap_[i] = item;
   }
 
-  std::vector<Scheduled<Payload>> heap_;
+  std::vector<Entry> heap_;
   std::uint64_t next_seq_ = 1;
 };
 

@@ -207,16 +207,16 @@ class MarketSimulation::Impl final : public AgentContext {
   }
 
   void run() {
-    schedule(latent_.dt(), Phase::kLatent, Payload{EventType::kLatentStep});
-    schedule(ms(spec_.metrics.sample_ms), Phase::kSample, Payload{EventType::kSample});
+    schedule(latent_.dt(), Phase::kLatent, EventType::kLatentStep);
+    schedule(ms(spec_.metrics.sample_ms), Phase::kSample, EventType::kSample);
     if (auto t = mechanism_->next_timer())
-      schedule(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
+      schedule(*t, Phase::kMechanismTimer, EventType::kTimer);
     views_.publish(SimTime{0}, published_);
     for (std::size_t i = 0; i < agents_.size(); ++i) {
       current_ = static_cast<std::uint32_t>(i);
       agents_[i].agent->on_start(*this);
     }
-    while (!queue_.empty() && queue_.top().time <= horizon_) {
+    while (!queue_.empty() && queue_.top_time() <= horizon_) {
       const auto ev = queue_.pop();
       now_ = ev.time;
       event_id_ = ev.seq;
@@ -247,21 +247,21 @@ class MarketSimulation::Impl final : public AgentContext {
   RandomStream& arrival_rng() override { return agents_[current_].arrival; }
   OrderId submit(Side side, OrderKind kind, Price limit, Qty qty) override {
     AgentSlot& slot = agents_[current_];
-    Payload p{EventType::kOrderArrival, AgentId{current_}};
-    p.order = OrderRequest{OrderId{next_order_id_++}, AgentId{current_}, side, kind, limit, qty};
-    if (slot.role != Role::kMarketMaker) recorder_->on_submit(p.order, now_, true_mid());
-    schedule(now_ + slot.latency.submit.sample(), Phase::kArrival, p);
-    return p.order.id;
+    const OrderRequest order{OrderId{next_order_id_++}, AgentId{current_}, side, kind, limit, qty};
+    if (slot.role != Role::kMarketMaker) recorder_->on_submit(order, now_, true_mid());
+    schedule(now_ + slot.latency.submit.sample(), Phase::kArrival, EventType::kOrderArrival,
+             AgentId{current_})
+        .order = order;
+    return order.id;
   }
   void cancel(OrderId id) override {
-    Payload p{EventType::kCancelArrival, AgentId{current_}};
+    Payload& p = schedule(now_ + agents_[current_].latency.submit.sample(), Phase::kArrival,
+                          EventType::kCancelArrival, AgentId{current_});
     p.order.id = id;
     p.order.owner = AgentId{current_};
-    schedule(now_ + agents_[current_].latency.submit.sample(), Phase::kArrival, p);
   }
   void wake_at(SimTime t) override {
-    schedule(t < now_ ? now_ : t, Phase::kDecision,
-             Payload{EventType::kDecision, AgentId{current_}});
+    schedule(t < now_ ? now_ : t, Phase::kDecision, EventType::kDecision, AgentId{current_});
   }
 
   const Ledger& ledger() const { return *ledger_; }
@@ -280,17 +280,21 @@ class MarketSimulation::Impl final : public AgentContext {
     return ms(std::max(max_delay, 10'000.0) + 2.0 * spec.latent.dt_ms + 1.0);
   }
 
-  void schedule(SimTime time, Phase phase, const Payload& payload) {
+  /// Queues an event and returns its payload, built in place in the slab, for the caller to
+  /// fill (valid until the next schedule call).
+  Payload& schedule(SimTime time, Phase phase, EventType type, AgentId agent = AgentId{}) {
     std::uint32_t slot;
     if (free_slots_.empty()) {
       slot = static_cast<std::uint32_t>(slab_.size());
-      slab_.push_back(payload);
+      slab_.emplace_back(type, agent);
     } else {
       slot = free_slots_.back();
       free_slots_.pop_back();
-      slab_[slot] = payload;
+      slab_[slot].type = type;
+      slab_[slot].agent = agent;
     }
     queue_.push(time, phase, slot);
+    return slab_[slot];
   }
 
   void add_agent(std::unique_ptr<Agent> agent, Role role, EntityClass cls, int index,
@@ -323,12 +327,12 @@ class MarketSimulation::Impl final : public AgentContext {
         latent_.advance();
         log_latent();
         recorder_->on_latent_step(latent_, before, reference_price(published_, rules_));
-        schedule(now_ + latent_.dt(), Phase::kLatent, Payload{EventType::kLatentStep});
+        schedule(now_ + latent_.dt(), Phase::kLatent, EventType::kLatentStep);
         break;
       }
       case EventType::kSample:
         recorder_->on_sample(now_, published_, latent_.p(), *ledger_);
-        schedule(now_ + ms(spec_.metrics.sample_ms), Phase::kSample, Payload{EventType::kSample});
+        schedule(now_ + ms(spec_.metrics.sample_ms), Phase::kSample, EventType::kSample);
         break;
       case EventType::kTimer: {
         const auto mid = true_mid();
@@ -336,7 +340,7 @@ class MarketSimulation::Impl final : public AgentContext {
         mechanism_->on_timer(now_, outcomes_);
         handle_outcomes(mid);
         if (auto t = mechanism_->next_timer())
-          schedule(*t, Phase::kMechanismTimer, Payload{EventType::kTimer});
+          schedule(*t, Phase::kMechanismTimer, EventType::kTimer);
         break;
       }
       case EventType::kOrderArrival: {
@@ -434,18 +438,17 @@ class MarketSimulation::Impl final : public AgentContext {
   void notify(AgentId agent, const Notice& n, bool fill) {
     AgentLatency& lat = agents_[agent.value].latency;
     const SimTime delay = fill ? lat.fill.sample() : lat.ack.sample();
-    Payload p{EventType::kNotice, agent};
-    p.notice = n;
-    schedule(now_ + delay, Phase::kNotification, p);
+    schedule(now_ + delay, Phase::kNotification, EventType::kNotice, agent).notice = n;
   }
 
   void publish(const PublicView& view) {
     published_ = view;
     views_.publish(now_, view);
     for (std::uint32_t s : subscribers_) {
-      Payload p{EventType::kMarketData, AgentId{s}};
-      p.view_slot = acquire_view(view);
-      schedule(now_ + agents_[s].latency.market_data.sample(), Phase::kMarketData, p);
+      const std::uint32_t slot = acquire_view(view);
+      schedule(now_ + agents_[s].latency.market_data.sample(), Phase::kMarketData,
+               EventType::kMarketData, AgentId{s})
+          .view_slot = slot;
     }
   }
 
