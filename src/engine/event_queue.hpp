@@ -39,8 +39,10 @@ class EventQueue {
   std::uint64_t push(SimTime time, Phase phase, const Payload& payload) {
     const std::uint64_t seq = next_seq_++;
     assert(seq < (std::uint64_t{1} << 56) && "event sequence overflows the order key");
-    heap_.push_back(Entry{time.ns, order_key(phase, seq), payload});
-    sift_up(heap_.size() - 1);
+    // Sift a hole up from the end and write the entry once, so that it is never stored and
+    // then reloaded (a store-forwarding stall on a fresh push).
+    heap_.emplace_back();
+    sift_up(heap_.size() - 1, Entry{time.ns, order_key(phase, seq), payload});
     return seq;
   }
 
@@ -77,8 +79,7 @@ class EventQueue {
     return a.time < b.time || (a.time == b.time && a.key < b.key);
   }
 
-  void sift_up(std::size_t i) {
-    const Entry item = heap_[i];
+  void sift_up(std::size_t i, const Entry& item) {
     while (i > 0) {
       const std::size_t parent = (i - 1) / 2;
       if (!before(item, heap_[parent])) break;
