@@ -209,8 +209,7 @@ class MarketSimulation::Impl final : public AgentContext {
   void run() {
     schedule(latent_.dt(), Phase::kLatent, EventType::kLatentStep);
     schedule(ms(spec_.metrics.sample_ms), Phase::kSample, EventType::kSample);
-    if (auto t = mechanism_->next_timer())
-      schedule(*t, Phase::kMechanismTimer, EventType::kTimer);
+    if (auto t = mechanism_->next_timer()) schedule(*t, Phase::kMechanismTimer, EventType::kTimer);
     views_.publish(SimTime{0}, published_);
     for (std::size_t i = 0; i < agents_.size(); ++i) {
       current_ = static_cast<std::uint32_t>(i);
@@ -390,39 +389,27 @@ class MarketSimulation::Impl final : public AgentContext {
           const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
           const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
           ledger_->apply_trade(event_id_, buyer, seller, o.counter_agent, o.price, o.qty);
-          notify(o.agent,
-                 Notice{Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
-                        Reason::kNone, false},
-                 true);
-          notify(o.counter_agent,
-                 Notice{Notice::Kind::kFill, o.counter_order, opposite(o.side), o.price, o.qty,
-                        o.counter_remaining, Reason::kNone, true},
-                 true);
+          notify(o.agent, true, Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
+                 Reason::kNone, false);
+          notify(o.counter_agent, true, Notice::Kind::kFill, o.counter_order, opposite(o.side),
+                 o.price, o.qty, o.counter_remaining, Reason::kNone, true);
           break;
         }
         case OutcomeKind::kAccepted:
-          notify(o.agent,
-                 Notice{Notice::Kind::kAccepted, o.order, o.side, o.price, o.qty, o.remaining,
-                        o.reason, false},
-                 false);
+          notify(o.agent, false, Notice::Kind::kAccepted, o.order, o.side, o.price, o.qty,
+                 o.remaining, o.reason, false);
           break;
         case OutcomeKind::kRejected:
-          notify(o.agent,
-                 Notice{Notice::Kind::kRejected, o.order, o.side, o.price, o.qty, o.remaining,
-                        o.reason, false},
-                 false);
+          notify(o.agent, false, Notice::Kind::kRejected, o.order, o.side, o.price, o.qty,
+                 o.remaining, o.reason, false);
           break;
         case OutcomeKind::kCancelled:
-          notify(o.agent,
-                 Notice{Notice::Kind::kCancelled, o.order, o.side, o.price, o.qty, o.remaining,
-                        o.reason, false},
-                 false);
+          notify(o.agent, false, Notice::Kind::kCancelled, o.order, o.side, o.price, o.qty,
+                 o.remaining, o.reason, false);
           break;
         case OutcomeKind::kCancelRejected:
-          notify(o.agent,
-                 Notice{Notice::Kind::kCancelRejected, o.order, o.side, o.price, o.qty, o.remaining,
-                        o.reason, false},
-                 false);
+          notify(o.agent, false, Notice::Kind::kCancelRejected, o.order, o.side, o.price, o.qty,
+                 o.remaining, o.reason, false);
           break;
       }
     }
@@ -435,10 +422,21 @@ class MarketSimulation::Impl final : public AgentContext {
     if (!(view == published_)) publish(view);
   }
 
-  void notify(AgentId agent, const Notice& n, bool fill) {
+  // Fields are written one by one into the slab: building a Notice on the stack and copying
+  // it costs a store-forwarding stall per notice.
+  void notify(AgentId agent, bool fill, Notice::Kind kind, OrderId order, Side side, Price price,
+              Qty qty, Qty remaining, Reason reason, bool maker) {
     AgentLatency& lat = agents_[agent.value].latency;
     const SimTime delay = fill ? lat.fill.sample() : lat.ack.sample();
-    schedule(now_ + delay, Phase::kNotification, EventType::kNotice, agent).notice = n;
+    Notice& n = schedule(now_ + delay, Phase::kNotification, EventType::kNotice, agent).notice;
+    n.kind = kind;
+    n.order = order;
+    n.side = side;
+    n.price = price;
+    n.qty = qty;
+    n.remaining = remaining;
+    n.reason = reason;
+    n.maker = maker;
   }
 
   void publish(const PublicView& view) {
