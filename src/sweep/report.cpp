@@ -361,8 +361,17 @@ ContrastRow contrast_cells(std::uint64_t cell, std::uint64_t baseline, const Pan
   if (options.bootstrap > 0 && xa.size() >= 2) {
     std::vector<double> d(xa.size());
     for (std::size_t i = 0; i < d.size(); ++i) d[i] = xa[i] - xb[i];
-    const auto distribution = stats::bootstrap_distribution(d, stats::mean_statistic,
-                                                            options.bootstrap, row.bootstrap_seed);
+    auto distribution = stats::bootstrap_distribution(d, stats::mean_statistic, options.bootstrap,
+                                                      row.bootstrap_seed);
+    // With repeated differences (often exact zeros under common random numbers) many resample
+    // means equal the estimate in exact arithmetic but not in the last bits, because they are
+    // summed in another order; z0 must count them as ties. Means within 1e-12 max|d| of the
+    // estimate are set to it (far below any difference between distinct resample means).
+    double scale = 0.0;
+    for (double v : d) scale = std::max(scale, std::abs(v));
+    for (double& v : distribution) {
+      if (std::abs(v - row.paired.mean_diff) <= 1e-12 * scale) v = row.paired.mean_diff;
+    }
     // Leave-one-out means in closed form, (sum - d_i) / (n - 1): O(n) instead of the generic
     // jackknife's O(n^2), which matters at 10^5 repetitions.
     double sum = 0.0;
