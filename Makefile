@@ -20,7 +20,9 @@ build: configure
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
 run: build
-	$(PROTEUS) sim configs/quickstart.toml
+	mpirun --oversubscribe -np 2 $(PROTEUS) sweep configs/quickstart-sweep.toml \
+		--out build/quickstart.h5 --overwrite
+	$(PROTEUS) report build/quickstart.h5
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)

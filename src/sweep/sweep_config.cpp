@@ -527,6 +527,48 @@ SweepPlan load_sweep_file(const std::filesystem::path& path) {
   return load_sweep(ss.str(), path.string());
 }
 
+bool is_baseline_cell(const SweepPlan& plan, const Cell& cell) {
+  if (plan.baseline.empty()) return false;
+  for (const auto& b : plan.baseline) {
+    auto it = std::find_if(cell.settings.begin(), cell.settings.end(),
+                           [&](const Setting& s) { return s.key == b.key; });
+    if (it == cell.settings.end() || !(it->value == b.value)) return false;
+  }
+  return true;
+}
+
+std::vector<ContrastGroup> contrast_groups(const SweepPlan& plan) {
+  const bool mechanism_is_treatment = std::find(plan.treatment.begin(), plan.treatment.end(),
+                                                kMechanismKey) != plan.treatment.end();
+  // A mechanism-specific axis belongs to the treatment when the mechanism is treated: its cells
+  // exist only for one mechanism, so they cannot be matched across mechanisms.
+  auto grouping_axis = [&](const Axis& axis) {
+    return !axis.treatment && !(mechanism_is_treatment && !axis.mechanism.empty());
+  };
+  // Cells with equal points on every non-treatment axis; the map orders groups by that key.
+  std::map<std::vector<std::size_t>, std::vector<std::size_t>> by_key;
+  for (std::size_t c = 0; c < plan.cells.size(); ++c) {
+    std::vector<std::size_t> key;
+    for (std::size_t a = 0; a < plan.axes.size(); ++a) {
+      if (grouping_axis(plan.axes[a])) key.push_back(plan.cells[c].point[a]);
+    }
+    by_key[key].push_back(c);
+  }
+  std::vector<ContrastGroup> groups;
+  for (auto& [_, members] : by_key) {
+    ContrastGroup group;
+    group.members = std::move(members);
+    for (std::size_t c : group.members) {
+      if (is_baseline_cell(plan, plan.cells[c])) {
+        group.baseline = c;
+        break;
+      }
+    }
+    groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
 std::vector<ParityViolation> check_parity(const SweepPlan& plan) {
   const bool mechanism_is_treatment = std::find(plan.treatment.begin(), plan.treatment.end(),
                                                 kMechanismKey) != plan.treatment.end();
@@ -545,36 +587,11 @@ std::vector<ParityViolation> check_parity(const SweepPlan& plan) {
     return owned.contains(key) || inherits_owned(key) ||
            (mechanism_is_treatment && key.starts_with("mechanism."));
   };
-  auto grouping_axis = [&](const Axis& axis) {
-    return !axis.treatment && !(mechanism_is_treatment && !axis.mechanism.empty());
-  };
-  auto is_baseline = [&](const Cell& cell) {
-    for (const auto& b : plan.baseline) {
-      auto it = std::find_if(cell.settings.begin(), cell.settings.end(),
-                             [&](const Setting& s) { return s.key == b.key; });
-      if (it == cell.settings.end() || !(it->value == b.value)) return false;
-    }
-    return true;
-  };
-
-  // Contrast groups: cells with equal points on every non-treatment axis.
-  std::map<std::vector<std::size_t>, std::vector<std::size_t>> groups;
-  for (std::size_t c = 0; c < plan.cells.size(); ++c) {
-    std::vector<std::size_t> key;
-    for (std::size_t a = 0; a < plan.axes.size(); ++a) {
-      if (grouping_axis(plan.axes[a])) key.push_back(plan.cells[c].point[a]);
-    }
-    groups[key].push_back(c);
-  }
   std::vector<ParityViolation> violations;
-  for (const auto& [_, members] : groups) {
-    std::size_t reference = members.front();
-    for (std::size_t c : members) {
-      if (is_baseline(plan.cells[c])) {
-        reference = c;
-        break;
-      }
-    }
+  for (const auto& group : contrast_groups(plan)) {
+    const std::size_t reference =
+        group.baseline != kNotApplicable ? group.baseline : group.members.front();
+    const auto& members = group.members;
     const auto ref_keys = engine::resolved_keys(plan.cells[reference].spec);
     for (std::size_t c : members) {
       if (c == reference) continue;

@@ -88,6 +88,20 @@ SweepPlan load_sweep(std::string_view text, std::string_view source);
 /// Reads `path` and calls load_sweep; an unreadable file is an engine::ConfigError.
 SweepPlan load_sweep_file(const std::filesystem::path& path);
 
+/// Whether a cell carries every [sweep] baseline setting; false when the plan has no baseline.
+bool is_baseline_cell(const SweepPlan& plan, const Cell& cell);
+
+/// Cells that differ only on treatment axes (mechanism-specific axes count as treatment when
+/// the mechanism is treated): the cells a report contrasts with each other.
+struct ContrastGroup {
+  std::vector<std::size_t> members;       ///< cell indices, ascending
+  std::size_t baseline = kNotApplicable;  ///< the member matching [sweep] baseline, if any
+};
+
+/// Partitions the cells into contrast groups, ordered by their non-treatment grid points.
+/// Needs only a parsed plan (parse_sweep), not resolved cells.
+std::vector<ContrastGroup> contrast_groups(const SweepPlan& plan);
+
 /// Two cells that the reduction contrasts but whose resolved keys differ outside the treatment.
 struct ParityViolation {
   std::size_t reference_cell = 0;

@@ -105,6 +105,46 @@ baseline = { "run.mechanism" = "clob" }
   EXPECT_EQ(plan.total_runs(), 24u);
 }
 
+TEST(ContrastGroups, GroupCellsByNonTreatmentAxesWithTheBaselineCell) {
+  const auto plan = parse_sweep(R"(
+[sweep]
+master_seed = 3
+repetitions = 4
+treatment = ["run.mechanism"]
+baseline = { "run.mechanism" = "clob" }
+[grid]
+"run.mechanism" = ["clob", "fba"]
+"agents.informed.activity" = [0.03, 0.06]
+[grid.per_mechanism.fba]
+"mechanism.fba.delta_ms" = [100, 500]
+)",
+                                "m.toml");
+  // Cells (see above): 0 clob/0.03, 1 clob/0.06, 2-3 fba/0.03, 4-5 fba/0.06. The fba-only axis
+  // travels with the treated mechanism, so each activity level is one group.
+  const auto groups = contrast_groups(plan);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_THAT(groups[0].members, ElementsAre(0u, 2u, 3u));
+  EXPECT_EQ(groups[0].baseline, 0u);
+  EXPECT_THAT(groups[1].members, ElementsAre(1u, 4u, 5u));
+  EXPECT_EQ(groups[1].baseline, 1u);
+}
+
+TEST(ContrastGroups, WithoutTreatmentEveryCellIsItsOwnGroupWithoutBaseline) {
+  const auto plan = parse_sweep(R"(
+[sweep]
+master_seed = 3
+repetitions = 2
+[grid]
+"agents.informed.activity" = [0.03, 0.06]
+)",
+                                "n.toml");
+  const auto groups = contrast_groups(plan);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_THAT(groups[0].members, ElementsAre(0u));
+  EXPECT_EQ(groups[0].baseline, kNotApplicable);
+  EXPECT_FALSE(is_baseline_cell(plan, plan.cells[1]));
+}
+
 TEST(SweepGrid, PerMechanismAxisOfAnUnusedMechanismIsAnError) {
   try {
     parse_sweep(R"([sweep]

@@ -1,0 +1,359 @@
+// `proteus report PANEL.h5 [--metric]... [--level] [--baseline K=V]... [--adjust] [--bootstrap]
+// [--format] [--out DIR] [--no-write]`: formats a sweep::Report (docs/statistics.md).
+#include "app/report_command.hpp"
+
+#include <fmt/format.h>
+#include <fmt/os.h>
+
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/exit_codes.hpp"
+#include "engine/config.hpp"
+#include "stats/error.hpp"
+#include "sweep/errors.hpp"
+#include "sweep/report.hpp"
+
+namespace proteus::app {
+namespace {
+
+struct ReportArgs {
+  std::string panel;
+  std::vector<std::string> metrics;
+  double level = 0.95;
+  std::vector<std::string> baseline;
+  std::string adjust = "holm";
+  std::uint64_t bootstrap = 0;
+  std::string format = "table";
+  std::string out_dir;
+  bool no_write = false;
+};
+
+std::string json_number(double v) {
+  return std::isfinite(v) ? fmt::format("{}", v) : "null";
+}
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string format_json(const sweep::Report& r) {
+  std::vector<std::string> summary;
+  for (const auto& s : r.summary) {
+    std::string extra;
+    if (s.proportion) {
+      extra += fmt::format(",\"wilson_low\":{},\"wilson_high\":{}", json_number(s.wilson_low),
+                           json_number(s.wilson_high));
+    }
+    if (s.tail) {
+      std::vector<std::string> qs;
+      for (std::size_t q = 0; q < s.quantiles.size(); ++q) {
+        qs.push_back(
+            fmt::format("\"{}\":{}", sweep::kReportQuantiles[q], json_number(s.quantiles[q])));
+      }
+      extra += fmt::format(",\"var_5\":{},\"cvar_5\":{},\"quantiles\":{{{}}}", json_number(s.var_5),
+                           json_number(s.cvar_5), fmt::join(qs, ","));
+    }
+    summary.push_back(fmt::format(
+        "{{\"cell\":{},\"label\":{},\"metric\":{},\"units\":{},\"n\":{},\"n_missing\":{},"
+        "\"mean\":{},\"sd\":{},\"se\":{},\"ci_low\":{},\"ci_high\":{}{}}}",
+        s.cell, json_string(s.label), json_string(s.metric), json_string(s.units), s.summary.n,
+        s.n_missing, json_number(s.summary.mean), json_number(s.summary.sd),
+        json_number(s.summary.se), json_number(s.summary.ci_low), json_number(s.summary.ci_high),
+        extra));
+  }
+  std::vector<std::string> contrasts;
+  for (const auto& c : r.contrasts) {
+    std::string extra;
+    if (r.bootstrap > 0) {
+      extra = fmt::format(",\"bca_low\":{},\"bca_high\":{},\"bootstrap_seed\":{}",
+                          json_number(c.bca_low), json_number(c.bca_high), c.bootstrap_seed);
+    }
+    contrasts.push_back(fmt::format(
+        "{{\"cell\":{},\"baseline_cell\":{},\"label\":{},\"baseline_label\":{},\"metric\":{},"
+        "\"units\":{},\"n\":{},\"n_missing\":{},\"mean_diff\":{},\"ci_low\":{},\"ci_high\":{},"
+        "\"p_value\":{},\"p_adjusted\":{},\"d_z\":{},\"hedges_g\":{},\"welch_ci_low\":{},"
+        "\"welch_ci_high\":{},\"vrf\":{}{}}}",
+        c.cell, c.baseline_cell, json_string(c.label), json_string(c.baseline_label),
+        json_string(c.metric), json_string(c.units), c.paired.n, c.n_missing,
+        json_number(c.paired.mean_diff), json_number(c.paired.ci_low),
+        json_number(c.paired.ci_high), json_number(c.paired.p_value), json_number(c.p_adjusted),
+        json_number(c.paired.d_z), json_number(c.welch.hedges_g), json_number(c.welch.ci_low),
+        json_number(c.welch.ci_high), json_number(c.paired.vrf), extra));
+  }
+  std::vector<std::string> notes;
+  for (const auto& n : r.notes) notes.push_back(json_string(n));
+  return fmt::format(
+      "{{\"level\":{},\"panel\":{},\"environment\":{},\"baseline\":{},\"adjust\":{},"
+      "\"bootstrap\":{},\"notes\":[{}],\"summary\":[{}],\"contrasts\":[{}]}}\n",
+      json_number(r.level), json_string(r.panel), json_string(r.environment),
+      json_string(r.baseline), json_string(sweep::to_string(r.adjust)), r.bootstrap,
+      fmt::join(notes, ","), fmt::join(summary, ",\n"), fmt::join(contrasts, ",\n"));
+}
+
+/// A grid of cells rendered as aligned text, Markdown or CSV.
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+
+  std::string aligned() const {
+    std::vector<std::size_t> width(header.size());
+    for (std::size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+    for (const auto& row : rows) {
+      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+    }
+    auto line = [&](const std::vector<std::string>& cells) {
+      std::string out;
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        // Text columns (first ones) left-aligned, numbers right-aligned.
+        out += c < 2 ? fmt::format("{:<{}}", cells[c], width[c])
+                     : fmt::format("{:>{}}", cells[c], width[c]);
+        if (c + 1 < cells.size()) out += "  ";
+      }
+      return out + "\n";
+    };
+    std::string out = line(header);
+    for (const auto& row : rows) out += line(row);
+    return out;
+  }
+
+  std::string markdown() const {
+    std::string out = fmt::format("| {} |\n|", fmt::join(header, " | "));
+    for (std::size_t c = 0; c < header.size(); ++c) out += c < 2 ? " --- |" : " ---: |";
+    out += "\n";
+    for (const auto& row : rows) out += fmt::format("| {} |\n", fmt::join(row, " | "));
+    return out;
+  }
+
+  std::string csv() const {
+    auto quote = [](const std::string& s) {
+      if (s.find_first_of(",\"\n") == std::string::npos) return s;
+      std::string q = "\"";
+      for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      return q + "\"";
+    };
+    auto line = [&](const std::vector<std::string>& cells) {
+      std::vector<std::string> q;
+      for (const auto& c : cells) q.push_back(quote(c));
+      return fmt::format("{}\n", fmt::join(q, ","));
+    };
+    std::string out = line(header);
+    for (const auto& row : rows) out += line(row);
+    return out;
+  }
+};
+
+/// Human-readable numbers for the table and Markdown; full precision for CSV.
+std::string num(double v, bool full) {
+  if (std::isnan(v)) return full ? "" : "-";
+  return full ? fmt::format("{}", v) : fmt::format("{:.4g}", v);
+}
+
+Table summary_table(const sweep::Report& r, bool full) {
+  Table t;
+  t.header = {"metric", "cell", "label",  "n",       "missing",
+              "mean",   "sd",   "ci_low", "ci_high", "units"};
+  if (full)
+    t.header = {"metric", "cell",    "label", "n",          "n_missing",   "mean",  "sd",    "se",
+                "ci_low", "ci_high", "units", "wilson_low", "wilson_high", "var_5", "cvar_5"};
+  for (const auto& s : r.summary) {
+    if (full) {
+      t.rows.push_back({s.metric, std::to_string(s.cell), s.label, std::to_string(s.summary.n),
+                        std::to_string(s.n_missing), num(s.summary.mean, true),
+                        num(s.summary.sd, true), num(s.summary.se, true),
+                        num(s.summary.ci_low, true), num(s.summary.ci_high, true), s.units,
+                        num(s.wilson_low, true), num(s.wilson_high, true), num(s.var_5, true),
+                        num(s.cvar_5, true)});
+    } else {
+      t.rows.push_back({s.metric, std::to_string(s.cell), s.label, std::to_string(s.summary.n),
+                        std::to_string(s.n_missing), num(s.summary.mean, false),
+                        num(s.summary.sd, false), num(s.summary.ci_low, false),
+                        num(s.summary.ci_high, false), s.units});
+    }
+  }
+  return t;
+}
+
+Table contrast_table(const sweep::Report& r, bool full) {
+  Table t;
+  t.header = {"metric",       "cell",         "baseline", "n", "mean_diff", "ci_low",
+              "ci_high",      "d_z",          "hedges_g", "p", "p_adj",     "vrf",
+              "welch_ci_low", "welch_ci_high"};
+  if (r.bootstrap > 0) {
+    t.header.push_back("bca_low");
+    t.header.push_back("bca_high");
+  }
+  if (full) t.header.insert(t.header.begin() + 3, {"label", "baseline_label", "n_missing"});
+  for (const auto& c : r.contrasts) {
+    std::vector<std::string> row = {c.metric,
+                                    std::to_string(c.cell),
+                                    std::to_string(c.baseline_cell),
+                                    std::to_string(c.paired.n),
+                                    num(c.paired.mean_diff, full),
+                                    num(c.paired.ci_low, full),
+                                    num(c.paired.ci_high, full),
+                                    num(c.paired.d_z, full),
+                                    num(c.welch.hedges_g, full),
+                                    num(c.paired.p_value, full),
+                                    num(c.p_adjusted, full),
+                                    num(c.paired.vrf, full),
+                                    num(c.welch.ci_low, full),
+                                    num(c.welch.ci_high, full)};
+    if (r.bootstrap > 0) {
+      row.push_back(num(c.bca_low, full));
+      row.push_back(num(c.bca_high, full));
+    }
+    if (full) row.insert(row.begin() + 3, {c.label, c.baseline_label, std::to_string(c.n_missing)});
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
+std::string preamble(const sweep::Report& r) {
+  std::string out = fmt::format(
+      "panel {} ({}), level {}, baseline {}, p-values adjusted: {}{}\n", r.panel, r.environment,
+      r.level, r.baseline.empty() ? "(none)" : r.baseline, sweep::to_string(r.adjust),
+      r.bootstrap > 0 ? fmt::format(", BCa bootstrap {} resamples", r.bootstrap) : "");
+  for (const auto& n : r.notes) out += fmt::format("note: {}\n", n);
+  return out;
+}
+
+/// Cell labels once, so the summary and contrast tables can refer to cells by number.
+std::string cell_legend(const sweep::Report& r) {
+  std::string out;
+  std::uint64_t last = static_cast<std::uint64_t>(-1);
+  std::vector<std::pair<std::uint64_t, std::string>> cells;
+  for (const auto& s : r.summary) cells.emplace_back(s.cell, s.label);
+  std::sort(cells.begin(), cells.end());
+  for (const auto& [cell, label] : cells) {
+    if (cell == last) continue;
+    last = cell;
+    out += fmt::format("  cell {:>3}: {}\n", cell, label);
+  }
+  return out;
+}
+
+std::string format_report(const sweep::Report& r, const std::string& format) {
+  if (format == "json") return format_json(r);
+  if (format == "csv") {
+    return summary_table(r, true).csv() + "\n" + contrast_table(r, true).csv();
+  }
+  const std::string contrast_note =
+      "mean_diff = cell - baseline, paired by repetition; ci = paired t-interval; welch_ci = "
+      "unpaired; vrf = (var(a) + var(b)) / var(a - b)";
+  if (format == "markdown") {
+    auto summary = summary_table(r, false);
+    return fmt::format("{}\n## Cells\n\n{}\n## Per-cell summary\n\n{}\n## Contrasts\n\n{}\n\n{}",
+                       preamble(r), cell_legend(r), summary.markdown(), contrast_note,
+                       contrast_table(r, false).markdown());
+  }
+  return fmt::format("{}\ncells:\n{}\nper-cell summary:\n{}\ncontrasts ({}):\n{}", preamble(r),
+                     cell_legend(r), summary_table(r, false).aligned(), contrast_note,
+                     contrast_table(r, false).aligned());
+}
+
+std::string extension_of(const std::string& format) {
+  if (format == "json") return "json";
+  if (format == "csv") return "csv";
+  if (format == "markdown") return "md";
+  return "txt";
+}
+
+int run_report(const ReportArgs& args) {
+  sweep::ReportOptions options;
+  options.metrics = args.metrics;
+  options.level = args.level;
+  options.bootstrap = args.bootstrap;
+  options.adjust = args.adjust == "bh"     ? stats::Adjustment::kBenjaminiHochberg
+                   : args.adjust == "none" ? stats::Adjustment::kNone
+                                           : stats::Adjustment::kHolm;
+  for (const auto& pair : args.baseline) {
+    const auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      fmt::print(stderr, "error: --baseline {}: expected KEY=VALUE\n", pair);
+      return kExitUsage;
+    }
+    options.baseline.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+  }
+  try {
+    const sweep::Report report = sweep::compute_report(args.panel, options);
+    if (!args.no_write) sweep::write_report(args.panel, report);
+    const std::string text = format_report(report, args.format);
+    fmt::print("{}", text);
+    if (!args.out_dir.empty()) {
+      const std::filesystem::path dir(args.out_dir);
+      std::filesystem::create_directories(dir);
+      const auto file =
+          dir / fmt::format("{}-report.{}", std::filesystem::path(args.panel).stem().string(),
+                            extension_of(args.format));
+      auto out = fmt::output_file(file.string());
+      out.print("{}", text);
+      out.close();
+    }
+    return kExitOk;
+  } catch (const sweep::SweepUsageError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitUsage;
+  } catch (const sweep::PanelError& e) {
+    fmt::print(stderr, "error: {}: {}\n", args.panel, e.what());
+    return kExitRuntime;
+  } catch (const engine::ConfigError& e) {
+    fmt::print(stderr, "error: the config stored in {} does not parse: {}\n", args.panel, e.what());
+    return kExitRuntime;
+  }
+}
+
+}  // namespace
+
+void register_report_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Summaries and paired contrasts of a sweep panel (stored in /summary, /contrasts)");
+  cmd->add_option("PANEL.h5", args->panel, "Panel written by proteus sweep")->required();
+  cmd->add_option("--metric", args->metrics,
+                  "Metric to reduce (repeatable; default: the environment's primary metrics)")
+      ->allow_extra_args(false);
+  cmd->add_option("--level", args->level, "Confidence level of every interval (default 0.95)")
+      ->check(CLI::Range(0.0, 1.0).description("in (0, 1)"));
+  cmd->add_option("--baseline", args->baseline,
+                  "KEY=VALUE matched against /cells columns (repeatable; default: the sweep's "
+                  "[sweep] baseline)")
+      ->allow_extra_args(false);
+  cmd->add_option("--adjust", args->adjust, "Multiple-comparison adjustment (default holm)")
+      ->check(CLI::IsMember({"holm", "bh", "none"}));
+  cmd->add_option("--bootstrap", args->bootstrap,
+                  "BCa interval of each paired mean difference with N resamples (default 0: off)");
+  cmd->add_option("--format", args->format, "Output format (default table)")
+      ->check(CLI::IsMember({"table", "csv", "json", "markdown"}));
+  cmd->add_option("--out", args->out_dir, "Also write the output to DIR/<panel>-report.<ext>");
+  cmd->add_flag("--no-write", args->no_write, "Do not store /summary and /contrasts in the panel");
+  cmd->callback([args, &exit_code] { exit_code = run_report(*args); });
+}
+
+}  // namespace proteus::app
