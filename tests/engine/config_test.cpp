@@ -71,8 +71,9 @@ TEST(ConfigDefaults, EmptyTextYieldsTheStructDefaults) {
 TEST(ConfigDefaults, ResolvedKeysCoverEveryFieldWithCanonicalText) {
   const auto keys = resolved_keys(ScenarioSpec{});
   // run 4 + market 6 + latent 10 + market maker 16+2+2 + informed 7+2+2 + noise 9
-  // + sniper 4+2 + latency 5 profiles * 4 channels * 6 + metrics 3 + as2008 8.
-  EXPECT_EQ(keys.size(), 197U);
+  // + sniper 4+2 + latency 5 profiles * 4 channels * 6 + metrics 3 + as2008 8
+  // + mechanism: fba 3, dual_flow 4, rfq 3.
+  EXPECT_EQ(keys.size(), 207U);
   EXPECT_EQ(keys.at("run.duration_s"), "60.0");
   EXPECT_EQ(keys.at("run.mechanism"), "\"clob\"");
   EXPECT_EQ(keys.at("run.seed"), "1");
