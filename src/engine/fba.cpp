@@ -26,15 +26,14 @@ bool accepts(const BatchOrder& o, std::int64_t price, std::int64_t ticks_per_uni
   return o.side == Side::kBuy ? limit >= price : limit <= price;
 }
 
-/// A range of prices [lo, hi] on which demand and supply are constant.
-struct Segment {
-  std::int64_t lo = 0;
-  std::int64_t hi = 0;
-  std::int64_t demand = 0;
-  std::int64_t supply = 0;
-  std::int64_t volume() const { return std::min(demand, supply); }
-  std::int64_t imbalance() const { return std::abs(demand - supply); }
-};
+using Segment = ClearingScratch::Segment;
+
+std::int64_t volume(const Segment& s) {
+  return std::min(s.demand, s.supply);
+}
+std::int64_t imbalance(const Segment& s) {
+  return std::abs(s.demand - s.supply);
+}
 
 /// The point of `segments` closest to `target`, the lower one on a tie.
 std::int64_t closest(const std::vector<Segment>& segments, std::int64_t target) {
@@ -57,11 +56,11 @@ std::int64_t midpoint_choice(const std::vector<Segment>& segments) {
 }
 
 /// Demand/supply segments over [lo, hi]; O(n log n).
-std::vector<Segment> segments_of(std::span<const BatchOrder> buys,
-                                 std::span<const BatchOrder> sells, std::int64_t lo,
-                                 std::int64_t hi, std::int64_t tpu) {
+void segments_of(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
+                 std::int64_t lo, std::int64_t hi, std::int64_t tpu, ClearingScratch& scratch) {
   // D(p) drops just above each buy limit, S(p) rises at each sell limit.
-  std::vector<std::int64_t> starts{lo};
+  std::vector<std::int64_t>& starts = scratch.starts;
+  starts.assign(1, lo);
   for (const BatchOrder& b : buys) {
     const std::int64_t s = effective_limit(b, tpu) + 1;
     if (s > lo && s <= hi) starts.push_back(s);
@@ -73,8 +72,10 @@ std::vector<Segment> segments_of(std::span<const BatchOrder> buys,
   std::sort(starts.begin(), starts.end());
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
 
-  std::vector<std::pair<std::int64_t, std::int64_t>> buy_limits;  // ascending limit, lots
-  std::vector<std::pair<std::int64_t, std::int64_t>> sell_limits;
+  auto& buy_limits = scratch.buy_limits;  // ascending limit, lots
+  auto& sell_limits = scratch.sell_limits;
+  buy_limits.clear();
+  sell_limits.clear();
   std::int64_t demand = 0;
   for (const BatchOrder& b : buys) {
     buy_limits.emplace_back(effective_limit(b, tpu), b.open);
@@ -84,8 +85,8 @@ std::vector<Segment> segments_of(std::span<const BatchOrder> buys,
   std::sort(buy_limits.begin(), buy_limits.end());
   std::sort(sell_limits.begin(), sell_limits.end());
 
-  std::vector<Segment> out;
-  out.reserve(starts.size());
+  std::vector<Segment>& out = scratch.segments;
+  out.clear();
   std::size_t bi = 0;
   std::size_t si = 0;
   std::int64_t supply = 0;
@@ -97,16 +98,17 @@ std::vector<Segment> segments_of(std::span<const BatchOrder> buys,
     const std::int64_t end = k + 1 < starts.size() ? starts[k + 1] - 1 : hi;
     out.push_back(Segment{p, end, demand, supply});
   }
-  return out;
 }
 
 /// Fills `target` lots of the orders of one side that accept `price`: by price priority, then
 /// the allocation rule within the marginal price level. Writes fills[i] for each order.
 void allocate(std::span<const BatchOrder> orders, std::int64_t price, std::int64_t target,
-              const ClearingRules& rules, RandomStream& rng, std::vector<std::int64_t>& fills) {
+              const ClearingRules& rules, RandomStream& rng, ClearingScratch& scratch,
+              std::vector<std::int64_t>& fills) {
   const std::int64_t tpu = rules.ticks_per_unit;
   fills.assign(orders.size(), 0);
-  std::vector<std::uint32_t> eligible;
+  std::vector<std::uint32_t>& eligible = scratch.eligible;
+  eligible.clear();
   for (std::uint32_t i = 0; i < orders.size(); ++i) {
     if (accepts(orders[i], price, tpu)) eligible.push_back(i);
   }
@@ -148,7 +150,8 @@ void allocate(std::span<const BatchOrder> orders, std::int64_t price, std::int64
         case Allocation::kProRata: {
           // Hamilton's largest-remainder method: floor(left * q / Q) each, then one more lot
           // to the largest remainders (left * q mod Q), earlier arrival first on equal ones.
-          std::vector<std::pair<std::int64_t, std::uint32_t>> remainders;
+          auto& remainders = scratch.remainders;
+          remainders.clear();
           std::int64_t given = 0;
           for (std::uint32_t m : members) {
             const Wide share = static_cast<Wide>(left) * orders[m].open;
@@ -175,9 +178,20 @@ Clearing clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOr
                        const ClearingRules& rules, std::optional<Price> previous,
                        RandomStream& rng) {
   Clearing c;
+  ClearingScratch scratch;
+  clear_uniform(buys, sells, rules, previous, rng, c, scratch);
+  return c;
+}
+
+void clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
+                   const ClearingRules& rules, std::optional<Price> previous, RandomStream& rng,
+                   Clearing& c, ClearingScratch& scratch) {
+  c.price.reset();
+  c.volume = 0;
+  c.matches.clear();
   c.buy_fills.assign(buys.size(), 0);
   c.sell_fills.assign(sells.size(), 0);
-  if (buys.empty() || sells.empty()) return c;
+  if (buys.empty() || sells.empty()) return;
   const std::int64_t tpu = rules.ticks_per_unit;
 
   std::int64_t lo = tpu;
@@ -190,19 +204,20 @@ Clearing clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOr
     }
   }
   if (lo > hi) {  // market orders only: the previous price is the only reference
-    if (!previous) return c;
+    if (!previous) return;
     lo = hi = previous->ticks;
   }
 
-  std::vector<Segment> segments = segments_of(buys, sells, lo, hi, tpu);
+  segments_of(buys, sells, lo, hi, tpu, scratch);
+  std::vector<Segment>& segments = scratch.segments;
   std::int64_t best_volume = 0;
-  for (const Segment& s : segments) best_volume = std::max(best_volume, s.volume());
-  if (best_volume == 0) return c;
-  std::erase_if(segments, [&](const Segment& s) { return s.volume() != best_volume; });
+  for (const Segment& s : segments) best_volume = std::max(best_volume, volume(s));
+  if (best_volume == 0) return;
+  std::erase_if(segments, [&](const Segment& s) { return volume(s) != best_volume; });
   if (rules.tie == TieRule::kImbalance) {
     std::int64_t least = std::numeric_limits<std::int64_t>::max();
-    for (const Segment& s : segments) least = std::min(least, s.imbalance());
-    std::erase_if(segments, [&](const Segment& s) { return s.imbalance() != least; });
+    for (const Segment& s : segments) least = std::min(least, imbalance(s));
+    std::erase_if(segments, [&](const Segment& s) { return imbalance(s) != least; });
   }
   const bool use_previous = rules.tie != TieRule::kMidpoint && previous.has_value();
   const std::int64_t price =
@@ -210,8 +225,8 @@ Clearing clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOr
 
   c.price = Price{price};
   c.volume = best_volume;
-  allocate(buys, price, best_volume, rules, rng, c.buy_fills);
-  allocate(sells, price, best_volume, rules, rng, c.sell_fills);
+  allocate(buys, price, best_volume, rules, rng, scratch, c.buy_fills);
+  allocate(sells, price, best_volume, rules, rng, scratch, c.sell_fills);
 
   // Pair the fills, buys and sells each in input (time) order.
   std::uint32_t b = 0;
@@ -227,7 +242,6 @@ Clearing clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOr
     b_left -= lots;
     s_left -= lots;
   }
-  return c;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +335,8 @@ void BatchAuction::on_timer(SimTime now, Outcomes& out) {
   if (live_ == 0) return;
   const std::optional<Price> previous = last_price_;
   opposite_empty_.assign(orders_.size(), 0);
-  std::vector<std::uint32_t> groups[4];  // maker buys, maker sells, taker buys, taker sells
+  auto& groups = groups_;
+  for (auto& g : groups) g.clear();
   for (std::uint32_t i = 0; i < orders_.size(); ++i) {
     const BatchOrder& o = orders_[i];
     if (o.open == 0) continue;
@@ -365,7 +380,8 @@ void BatchAuction::clear_group(const std::vector<std::uint32_t>& buys,
   sell_scratch_.clear();
   for (std::uint32_t i : buys) buy_scratch_.push_back(orders_[i]);
   for (std::uint32_t i : sells) sell_scratch_.push_back(orders_[i]);
-  const Clearing c = clear_uniform(buy_scratch_, sell_scratch_, clearing_, previous, rng_);
+  clear_uniform(buy_scratch_, sell_scratch_, clearing_, previous, rng_, clearing_result_, scratch_);
+  const Clearing& c = clearing_result_;
   if (c.volume == 0) return;
   for (const Clearing::Match& m : c.matches) {
     BatchOrder& b = orders_[buys[m.buy]];

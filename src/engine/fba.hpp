@@ -7,6 +7,7 @@
 #include <span>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "engine/mechanism.hpp"
@@ -65,6 +66,24 @@ struct Clearing {
   std::vector<Match> matches;
 };
 
+/// Reusable buffers of clear_uniform, so that a mechanism clearing every batch does not
+/// allocate once they have grown to the batch size.
+struct ClearingScratch {
+  /// Prices [lo, hi] on which demand and supply are constant.
+  struct Segment {
+    std::int64_t lo = 0;
+    std::int64_t hi = 0;
+    std::int64_t demand = 0;
+    std::int64_t supply = 0;
+  };
+  std::vector<Segment> segments;
+  std::vector<std::int64_t> starts;
+  std::vector<std::pair<std::int64_t, std::int64_t>> buy_limits;
+  std::vector<std::pair<std::int64_t, std::int64_t>> sell_limits;
+  std::vector<std::uint32_t> eligible;
+  std::vector<std::pair<std::int64_t, std::uint32_t>> remainders;
+};
+
 /// Clears `buys` against `sells` (each in time priority, i.e. input order) at one uniform
 /// price. Candidates are the ticks between the lowest and highest limit of the priced (limit
 /// and IOC) orders; with market orders only, the previous price is the one candidate (none
@@ -76,6 +95,11 @@ struct Clearing {
 Clearing clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
                        const ClearingRules& rules, std::optional<Price> previous,
                        RandomStream& rng);
+
+/// clear_uniform into `result` (overwritten) with caller-owned scratch buffers.
+void clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
+                   const ClearingRules& rules, std::optional<Price> previous, RandomStream& rng,
+                   Clearing& result, ClearingScratch& scratch);
 
 /// Which orders meet in a batch.
 enum class BatchFlow : std::uint8_t {
@@ -150,6 +174,9 @@ class BatchAuction : public Mechanism {
   std::vector<BatchOrder> buy_scratch_;
   std::vector<BatchOrder> sell_scratch_;
   std::vector<std::uint8_t> opposite_empty_;  // per order: its clear had no opposite order
+  std::vector<std::uint32_t> groups_[4];      // maker buys, maker sells, taker buys, taker sells
+  Clearing clearing_result_;
+  ClearingScratch scratch_;
 };
 
 }  // namespace proteus::engine
