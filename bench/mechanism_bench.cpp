@@ -2,6 +2,7 @@
 // O(n log n)), and whole runs of the predecessor's default scenario under FBA, RFQ and dual flow.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,9 @@ using proteus::engine::TieRule;
 
 /// n orders, half buys and half sells, limits uniform on [470, 530] (a crossed batch), 1-5 lots;
 /// every tenth order is a market order.
-void make_batch(std::int64_t n, std::vector<BatchOrder>& buys, std::vector<BatchOrder>& sells) {
-  proteus::engine::RandomStream rng{42, proteus::engine::StreamId::kDecision, 0};
+void make_batch(std::int64_t n, std::uint64_t seed, std::vector<BatchOrder>& buys,
+                std::vector<BatchOrder>& sells) {
+  proteus::engine::RandomStream rng{seed, proteus::engine::StreamId::kDecision, 0};
   for (std::int64_t i = 0; i < n; ++i) {
     const auto side = i % 2 == 0 ? proteus::engine::Side::kBuy : proteus::engine::Side::kSell;
     const auto kind =
@@ -36,17 +38,30 @@ void make_batch(std::int64_t n, std::vector<BatchOrder>& buys, std::vector<Batch
   }
 }
 
+/// One clear of n orders. Iterations rotate over several different batches (about 2^20
+/// orders in total) so that the branch predictor cannot learn one batch's sort by heart,
+/// which made small batches look several times cheaper than they are.
 void BM_FbaClearPerBatch(benchmark::State& state, Allocation allocation) {
-  std::vector<BatchOrder> buys, sells;
-  make_batch(state.range(0), buys, sells);
+  const std::int64_t n = state.range(0);
+  const std::size_t variants =
+      static_cast<std::size_t>(std::clamp<std::int64_t>((1 << 20) / n, 1, 64));
+  std::vector<std::vector<BatchOrder>> buys(variants), sells(variants);
+  for (std::size_t v = 0; v < variants; ++v) make_batch(n, 42 + v, buys[v], sells[v]);
   proteus::engine::RandomStream rng{7, proteus::engine::StreamId::kMechanism, 0};
   const ClearingRules rules{TieRule::kImbalance, allocation, 1000};
+  proteus::engine::Clearing result;
+  proteus::engine::ClearingScratch scratch;
+  std::size_t v = 0;
   for (auto _ : state) {
-    auto c = proteus::engine::clear_uniform(buys, sells, rules, proteus::engine::Price{500}, rng);
-    benchmark::DoNotOptimize(c.volume);
+    proteus::engine::clear_uniform(buys[v], sells[v], rules, proteus::engine::Price{500}, rng,
+                                   result, scratch);
+    benchmark::DoNotOptimize(result.volume);
+    v = v + 1 == variants ? 0 : v + 1;
   }
-  state.SetComplexityN(state.range(0));
-  state.counters["orders"] = static_cast<double>(state.range(0));
+  state.SetComplexityN(n);
+  state.counters["ns_per_order"] =
+      benchmark::Counter(static_cast<double>(n) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK_CAPTURE(BM_FbaClearPerBatch, time, Allocation::kTime)
     ->RangeMultiplier(4)
