@@ -7,12 +7,6 @@
 
 namespace proteus::engine {
 
-/// Whether an order belongs to the maker flow: limit orders are maker flow, IOC and market
-/// orders taker flow, whoever sends them (docs/batch-auctions.md).
-constexpr bool is_maker_flow(OrderKind kind) {
-  return kind == OrderKind::kLimit;
-}
-
 /// The dual-flow batch mechanism: a BatchAuction with segregated flows ("dual_flow").
 class DualFlow final : public BatchAuction {
  public:

@@ -340,7 +340,7 @@ void BatchAuction::on_timer(SimTime now, Outcomes& out) {
   for (std::uint32_t i = 0; i < orders_.size(); ++i) {
     const BatchOrder& o = orders_[i];
     if (o.open == 0) continue;
-    const bool taker = params_.flow == BatchFlow::kDualFlow && o.kind != OrderKind::kLimit;
+    const bool taker = params_.flow == BatchFlow::kDualFlow && !is_maker_flow(o.kind);
     groups[(taker ? 2 : 0) + (o.side == Side::kSell ? 1 : 0)].push_back(i);
   }
   if (params_.flow == BatchFlow::kSingle) {

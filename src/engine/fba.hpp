@@ -101,6 +101,12 @@ void clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder>
                    const ClearingRules& rules, std::optional<Price> previous, RandomStream& rng,
                    Clearing& result, ClearingScratch& scratch);
 
+/// Whether an order belongs to the maker flow of a dual-flow batch: limit orders are maker
+/// flow, IOC and market orders taker flow, whoever sends them (docs/batch-auctions.md).
+constexpr bool is_maker_flow(OrderKind kind) {
+  return kind == OrderKind::kLimit;
+}
+
 /// Which orders meet in a batch.
 enum class BatchFlow : std::uint8_t {
   kSingle = 0,  ///< all buys against all sells (frequent batch auction)
