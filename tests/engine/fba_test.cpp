@@ -7,12 +7,17 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <string>
 #include <vector>
+
+#include "engine/config.hpp"
+#include "engine/market_sim.hpp"
 
 namespace proteus::engine {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 constexpr AgentId kA{1};
 constexpr AgentId kB{2};
@@ -365,6 +370,36 @@ TEST_F(BatchMechanism, TimerBeforeTheBatchEndDoesNothing) {
   fba.on_timer(SimTime::from_ms(60), out);
   EXPECT_TRUE(out.empty());
   EXPECT_EQ(fba.next_timer(), kDelta);
+}
+
+TEST(FbaConfig, TableKeysReachTheMechanism) {
+  const ScenarioSpec spec = load_scenario(
+      "[run]\nmechanism = \"fba\"\n[mechanism.fba]\ndelta_ms = 250\ntie_rule = \"midpoint\"\n"
+      "allocation = \"random\"\n",
+      "fba.toml");
+  const auto mech = make_mechanism(spec, MarketRules{}, 1);
+  const auto* fba = dynamic_cast<const BatchAuction*>(mech.get());
+  ASSERT_NE(fba, nullptr);
+  EXPECT_EQ(fba->name(), "fba");
+  EXPECT_EQ(fba->params().delta, SimTime::from_ms(250));
+  EXPECT_EQ(fba->params().tie, TieRule::kMidpoint);
+  EXPECT_EQ(fba->params().allocation, Allocation::kRandom);
+  EXPECT_EQ(fba->next_timer(), SimTime::from_ms(250));
+}
+
+TEST(FbaConfig, BadValuesNameTheKeyAndTheAllowedValues) {
+  try {
+    load_scenario("[mechanism.fba]\ndelta_ms = 0\n", "d.toml");
+    FAIL() << "delta_ms = 0 loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("d.toml:2:12: mechanism.fba.delta_ms = 0.0 is out of range"));
+  }
+  try {
+    load_scenario("[mechanism.fba]\ntie_rule = \"imbalanse\"\n", "t.toml");
+    FAIL() << "tie_rule = imbalanse loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("imbalance, previous, midpoint (did you mean \"imbalance\"?)"));
+  }
 }
 
 }  // namespace

@@ -5,9 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
-#include "engine/agents/market_maker.hpp"
+#include "engine/market_sim.hpp"
+#include "engine/simulation.hpp"
 
 namespace proteus::engine {
 namespace {
@@ -193,39 +195,35 @@ TEST(RfqOrders, TakerCancelsAPendingRequest) {
   EXPECT_TRUE(out.empty());
 }
 
-/// Minimal context for calling a market maker's decision and quote rule directly.
-class FixedContext final : public AgentContext {
+class CountingSink final : public EventSink {
  public:
-  SimTime now() const override { return SimTime::from_ms(100); }
-  SimTime horizon() const override { return SimTime::from_ms(60'000); }
-  double signal() override { return 0.6; }
-  const PublicView& view() override { return view_; }
-  const MarketRules& rules() const override { return rules_; }
-  double lot_size() const override { return 1.0; }
-  RandomStream& rng() override { return rng_; }
-  RandomStream& arrival_rng() override { return rng_; }
-  OrderId submit(Side, OrderKind, Price, Qty) override { return OrderId{++orders}; }
-  void cancel(OrderId) override {}
-  void wake_at(SimTime) override {}
-  std::uint64_t orders = 0;
-
- private:
-  PublicView view_;
-  MarketRules rules_;
-  RandomStream rng_{1, StreamId::kDecision, 0};
+  void write(std::string_view line) override {
+    trades += line.find("\"type\":\"trade\"") != std::string_view::npos ? 1 : 0;
+    expired += line.find("\"reason\":\"expired\"") != std::string_view::npos ? 1 : 0;
+  }
+  int trades = 0;
+  int expired = 0;
 };
 
-TEST(DealerRule, MarketMakerQuotesItsBookPricesAndRespectsMaxInventory) {
-  MarketMakerSpec spec;  // linear: h = max(0.004, 0.02) = 0.02, r = p_hat (no inventory)
-  spec.max_inventory = 3.0;
-  MarketMaker mm(spec);
-  FixedContext ctx;
-  EXPECT_FALSE(mm.quote_for(ctx, Side::kBuy, Qty{1}).has_value());   // no decision yet
-  mm.on_decision(ctx);                                               // p_hat = 0.6 (no tape)
-  EXPECT_EQ(mm.quote_for(ctx, Side::kBuy, Qty{1}), Price{620});      // ceil(0.62 * 1000)
-  EXPECT_EQ(mm.quote_for(ctx, Side::kSell, Qty{1}), Price{580});     // floor(0.58 * 1000)
-  EXPECT_FALSE(mm.quote_for(ctx, Side::kSell, Qty{4}).has_value());  // would hold 4 > 3
-  EXPECT_EQ(mm.quote_for(ctx, Side::kSell, Qty{3}), Price{580});
+TEST(RfqRun, EngineExpiresEveryRequestWhenResponseLatencyReachesTheTtl) {
+  ScenarioSpec spec;
+  spec.run.duration_s = 5.0;
+  spec.run.mechanism = "rfq";
+  spec.agents.noise.count = 4;
+  spec.agents.noise.rate = 4.0;
+  spec.mechanism.rfq.ttl_ms = 20.0;
+  for (const double response : {19.0, 20.0, 35.0}) {
+    spec.mechanism.rfq.response_ms = response;
+    CountingSink sink;
+    const RunResult r = run_scenario(spec, RunKey{4, 0}, &sink);
+    ASSERT_EQ(r.status, RunStatus::kOk) << r.message;
+    if (response < 20.0) {
+      EXPECT_GT(sink.trades, 20) << response;
+    } else {
+      EXPECT_EQ(sink.trades, 0) << response;
+      EXPECT_GT(sink.expired, 20) << response;
+    }
+  }
 }
 
 }  // namespace
