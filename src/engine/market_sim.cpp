@@ -441,8 +441,7 @@ class MarketSimulation::Impl final : public AgentContext {
       recorder_->on_outcome(o, now_, mid_before, p_now);
       switch (o.kind) {
         case OutcomeKind::kQuoteRequest:
-          break;  // answered above; the request reaches no one else
-
+          break;  // answered after this loop; the request reaches no one else
         case OutcomeKind::kTrade: {
           const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
           const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
