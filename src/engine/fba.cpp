@@ -6,7 +6,6 @@
 #include <cassert>
 #include <cstdlib>
 #include <limits>
-#include <numeric>
 
 namespace proteus::engine {
 namespace {
