@@ -71,6 +71,13 @@ class Agent {
   virtual void on_market_data(AgentContext& /*ctx*/, const PublicView& /*view*/) {}
   /// Whether every public view change is delivered as an event (event-driven agents).
   virtual bool subscribes_market_data() const { return false; }
+  /// RFQ: a firm price at which the agent, as a dealer, takes the other side of a request
+  /// for `qty` lots on taker side `taker_side`, or nullopt to decline (the default). Called
+  /// when the request reaches the dealer; must not draw random numbers, so that answering
+  /// requests never shifts the agent's streams.
+  virtual std::optional<Price> quote_for(AgentContext& /*ctx*/, Side /*taker_side*/, Qty /*qty*/) {
+    return std::nullopt;
+  }
   /// Whether a kill switch has latched (market makers).
   virtual bool killed() const { return false; }
 };

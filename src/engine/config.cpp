@@ -212,6 +212,25 @@ const auto kAs2008Members = std::to_array<Member<As2008Spec>>({
     {"gamma", &As2008Spec::gamma, above(0, 1000)},
 });
 
+constexpr std::array<std::string_view, 3> kTieRules{"imbalance", "previous", "midpoint"};
+constexpr std::array<std::string_view, 3> kAllocations{"time", "pro_rata", "random"};
+
+const auto kBatchMembers = std::to_array<Member<BatchSpec>>({
+    {"delta_ms", &BatchSpec::delta_ms, above(0, kMaxMs)},
+    {"tie_rule", &BatchSpec::tie_rule, kAnyValue, kTieRules},
+    {"allocation", &BatchSpec::allocation, kAnyValue, kAllocations},
+});
+
+const auto kDualFlowMembers = std::to_array<Member<DualFlowSpec>>({
+    {"acknowledge_gate", &DualFlowSpec::acknowledge_gate},
+});
+
+const auto kRfqMembers = std::to_array<Member<RfqSpec>>({
+    {"dealers", &RfqSpec::dealers, closed(1, kMaxCount)},
+    {"response_ms", &RfqSpec::response_ms, closed(0, kMaxMs)},
+    {"ttl_ms", &RfqSpec::ttl_ms, above(0, kMaxMs)},
+});
+
 /// Latency profiles in key order; every one except "default" inherits from "default".
 struct LatencyProfileName {
   std::string_view name;
@@ -318,6 +337,18 @@ Registry build_registry() {
       out, "metrics", [](ScenarioSpec& s) -> MetricsSpec& { return s.metrics; }, kMetricsMembers);
   add_members(
       out, "as2008", [](ScenarioSpec& s) -> As2008Spec& { return s.as2008; }, kAs2008Members);
+  add_members(
+      out, "mechanism.fba", [](ScenarioSpec& s) -> BatchSpec& { return s.mechanism.fba; },
+      kBatchMembers);
+  add_members(
+      out, "mechanism.dual_flow",
+      [](ScenarioSpec& s) -> BatchSpec& { return s.mechanism.dual_flow.batch; }, kBatchMembers);
+  add_members(
+      out, "mechanism.dual_flow",
+      [](ScenarioSpec& s) -> DualFlowSpec& { return s.mechanism.dual_flow; }, kDualFlowMembers);
+  add_members(
+      out, "mechanism.rfq", [](ScenarioSpec& s) -> RfqSpec& { return s.mechanism.rfq; },
+      kRfqMembers);
 
   std::map<std::string, std::set<std::string>, std::less<>> children;
   for (const Entry& e : reg.entries) {
@@ -737,6 +768,11 @@ void Loader::check_cross_fields(const ScenarioSpec& s) const {
       horizons.end()) {
     fail_cross({"metrics.as_horizons_ms"},
                "metrics.as_horizons_ms must be strictly increasing (each horizon is one column)");
+  }
+
+  if (s.run.mechanism == "dual_flow" && !s.mechanism.dual_flow.acknowledge_gate) {
+    fail_cross({"run.mechanism", "mechanism.dual_flow.acknowledge_gate"},
+               std::string(kDualFlowGateMessage));
   }
 
   if (s.as2008.dt > s.as2008.T) {

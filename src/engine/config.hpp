@@ -31,6 +31,12 @@ class ConfigError : public std::runtime_error {
   std::string key_;
 };
 
+/// Why run.mechanism = "dual_flow" needs mechanism.dual_flow.acknowledge_gate = true.
+inline constexpr std::string_view kDualFlowGateMessage =
+    "run.mechanism = \"dual_flow\" is gated (predecessor ticket PT-017: the dual-flow batch is "
+    "compared only after the CLOB, FBA and RFQ parity gates have passed); set "
+    "mechanism.dual_flow.acknowledge_gate = true to acknowledge the gate and run it";
+
 /// Parses and validates a scenario. `source` names the text in errors. Each override is
 /// "dotted.key=value" (value in TOML syntax; bare words are strings) and is applied before
 /// validation; an override naming an unknown key is an error.

@@ -8,16 +8,21 @@
 #include <cmath>
 #include <deque>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "engine/agent.hpp"
 #include "engine/agents/market_maker.hpp"
 #include "engine/agents/traders.hpp"
 #include "engine/clob.hpp"
+#include "engine/config.hpp"
+#include "engine/dual_flow.hpp"
 #include "engine/event_queue.hpp"
+#include "engine/fba.hpp"
 #include "engine/latency.hpp"
 #include "engine/latent.hpp"
 #include "engine/recorder.hpp"
+#include "engine/rfq.hpp"
 #include "engine/rng.hpp"
 #include "engine/signal.hpp"
 
@@ -125,6 +130,8 @@ std::string_view outcome_name(OutcomeKind k) {
       return "cancelled";
     case OutcomeKind::kCancelRejected:
       return "cancel_rejected";
+    case OutcomeKind::kQuoteRequest:
+      return "quote_request";
   }
   return "?";
 }
@@ -156,12 +163,49 @@ MarketRules market_rules(const MarketSpec& spec) {
   return r;
 }
 
+namespace {
+
+BatchParams batch_params(const BatchSpec& spec) {
+  BatchParams p;
+  p.delta = SimTime{std::max<std::int64_t>(1, ms(spec.delta_ms).ns)};
+  p.tie = spec.tie_rule == "midpoint"   ? TieRule::kMidpoint
+          : spec.tie_rule == "previous" ? TieRule::kPrevious
+                                        : TieRule::kImbalance;
+  p.allocation = spec.allocation == "pro_rata" ? Allocation::kProRata
+                 : spec.allocation == "random" ? Allocation::kRandom
+                                               : Allocation::kTime;
+  return p;
+}
+
+}  // namespace
+
 std::unique_ptr<Mechanism> make_mechanism(const ScenarioSpec& spec, const MarketRules& rules,
-                                          std::uint64_t /*rep_key*/) {
-  if (spec.run.mechanism == "clob") {
+                                          std::uint64_t rep_key) {
+  const std::string& name = spec.run.mechanism;
+  if (name == "clob") {
     const auto rule = spec.market.self_trade == "cancel_incoming" ? SelfTradeRule::kCancelIncoming
                                                                   : SelfTradeRule::kCancelResting;
     return std::make_unique<Clob>(rules, rule);
+  }
+  // The mechanism's own stream: only the mechanism draws from it (docs/seed-protocol.md).
+  const RandomStream own{rep_key, StreamId::kMechanism, entity(EntityClass::kGlobal, 0)};
+  if (name == "fba") {
+    return std::make_unique<BatchAuction>(rules, batch_params(spec.mechanism.fba), own);
+  }
+  if (name == "dual_flow") {
+    if (!spec.mechanism.dual_flow.acknowledge_gate)
+      throw std::invalid_argument(std::string(kDualFlowGateMessage));
+    return std::make_unique<DualFlow>(rules, batch_params(spec.mechanism.dual_flow.batch), own);
+  }
+  if (name == "rfq") {
+    // Dealers are the market makers: agent ids 0 .. count-1 (they are created first).
+    RfqParams p;
+    for (int i = 0; i < spec.agents.market_maker.count; ++i)
+      p.dealers.push_back(AgentId{static_cast<std::uint32_t>(i)});
+    p.competition = spec.mechanism.rfq.dealers;
+    p.response = ms(spec.mechanism.rfq.response_ms);
+    p.ttl = SimTime{std::max<std::int64_t>(1, ms(spec.mechanism.rfq.ttl_ms).ns)};
+    return std::make_unique<Rfq>(rules, std::move(p));
   }
   throw std::invalid_argument(
       fmt::format("mechanism '{}' is not implemented in this build", spec.run.mechanism));
@@ -209,7 +253,8 @@ class MarketSimulation::Impl final : public AgentContext {
   void run() {
     schedule(latent_.dt(), Phase::kLatent, EventType::kLatentStep);
     schedule(ms(spec_.metrics.sample_ms), Phase::kSample, EventType::kSample);
-    if (auto t = mechanism_->next_timer()) schedule(*t, Phase::kMechanismTimer, EventType::kTimer);
+    arm_timer();
+    published_ = mechanism_->public_view();
     views_.publish(SimTime{0}, published_);
     for (std::size_t i = 0; i < agents_.size(); ++i) {
       current_ = static_cast<std::uint32_t>(i);
@@ -336,10 +381,9 @@ class MarketSimulation::Impl final : public AgentContext {
       case EventType::kTimer: {
         const auto mid = true_mid();
         outcomes_.clear();
+        timers_.erase(now_.ns);
         mechanism_->on_timer(now_, outcomes_);
         handle_outcomes(mid);
-        if (auto t = mechanism_->next_timer())
-          schedule(*t, Phase::kMechanismTimer, EventType::kTimer);
         break;
       }
       case EventType::kOrderArrival: {
@@ -379,12 +423,36 @@ class MarketSimulation::Impl final : public AgentContext {
     }
   }
 
+  /// Schedules a timer event for the mechanism's next timer unless one is pending for it.
+  /// Mechanisms tolerate on_timer calls at times when nothing is due.
+  void arm_timer() {
+    const auto t = mechanism_->next_timer();
+    if (!t) return;
+    const SimTime at = *t < now_ ? now_ : *t;
+    if (!timers_.insert(at.ns).second) return;
+    schedule(at, Phase::kMechanismTimer, EventType::kTimer);
+  }
+
+  /// Asks each dealer of this call's kQuoteRequest outcomes for its firm quote, at once and
+  /// from its own state, and hands the answers to the mechanism (RFQ).
+  void answer_quote_requests() {
+    for (const Outcome& o : outcomes_) {
+      if (o.kind != OutcomeKind::kQuoteRequest) continue;
+      current_ = o.agent.value;
+      const std::optional<Price> quote = agents_[current_].agent->quote_for(*this, o.side, o.qty);
+      log_quote(o, quote);
+      mechanism_->on_quote(now_, o.agent, o.order, quote);
+    }
+  }
+
   void handle_outcomes(std::optional<double> mid_before) {
     const double p_now = latent_.p();
     for (const Outcome& o : outcomes_) {
       log_outcome(o);
       recorder_->on_outcome(o, now_, mid_before, p_now);
       switch (o.kind) {
+        case OutcomeKind::kQuoteRequest:
+          break;  // answered after this loop; the request reaches no one else
         case OutcomeKind::kTrade: {
           const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
           const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
@@ -413,6 +481,8 @@ class MarketSimulation::Impl final : public AgentContext {
           break;
       }
     }
+    answer_quote_requests();
+    arm_timer();
     const PublicView view = mechanism_->public_view();
     if (view.best_bid && view.best_ask && view.best_bid->price >= view.best_ask->price) {
       throw InvariantViolation(
@@ -495,6 +565,12 @@ class MarketSimulation::Impl final : public AgentContext {
         event_id_, now_.ns, a.value, notice_name(n.kind), n.order.value, n.price.ticks, n.qty.lots,
         n.remaining.lots));
   }
+  void log_quote(const Outcome& request, std::optional<Price> quote) {
+    if (events_ == nullptr) return;
+    log_line(fmt::format(R"({{"id":{},"t":{},"type":"quote","agent":{},"order":{},"price":{}}})",
+                         event_id_, now_.ns, request.agent.value, request.order.value,
+                         quote ? quote->ticks : 0));
+  }
   void log_outcome(const Outcome& o) {
     if (events_ == nullptr) return;
     log_line(fmt::format(
@@ -524,6 +600,7 @@ class MarketSimulation::Impl final : public AgentContext {
   std::vector<PublicView> view_slab_;
   std::vector<std::uint32_t> free_views_;
   std::vector<double> metrics_;
+  std::set<std::int64_t> timers_;  // times of pending timer events
   SimTime now_{0};
   std::uint64_t event_id_ = 0;
   std::uint64_t processed_ = 0;

@@ -41,6 +41,10 @@ enum class OutcomeKind : std::uint8_t {
   kTrade = 2,           ///< a match between the taker `order` and the resting `counter_order`
   kCancelled = 3,       ///< open lots removed; reason: user cancel, self-trade, IOC remainder
   kCancelRejected = 4,  ///< a cancel could not be applied; reason too_late or unknown_order
+  /// RFQ only: `agent` (a dealer) is asked for a firm quote on request `order` (the taker's
+  /// order id) for `qty` lots on taker side `side`. The simulation asks the dealer at once
+  /// (Agent::quote_for) and hands the answer back through Mechanism::on_quote.
+  kQuoteRequest = 5,
 };
 
 enum class Reason : std::uint8_t {
@@ -54,6 +58,8 @@ enum class Reason : std::uint8_t {
   kTooLate = 7,       ///< cancel arrived after the order filled completely
   kUnknownOrder = 8,  ///< cancel for an order the mechanism never saw or another agent owns
   kNoLiquidity = 9,   ///< market order met an empty opposite side
+  kExpired = 10,      ///< RFQ: no dealer quote was valid and acceptable when the taker decided
+  kUnsupportedOrder = 11,  ///< the mechanism has no use for this order kind (limit under RFQ)
 };
 
 constexpr const char* to_string(Reason r) {
@@ -78,6 +84,10 @@ constexpr const char* to_string(Reason r) {
       return "unknown_order";
     case Reason::kNoLiquidity:
       return "no_liquidity";
+    case Reason::kExpired:
+      return "expired";
+    case Reason::kUnsupportedOrder:
+      return "unsupported_order";
   }
   return "?";
 }
@@ -116,6 +126,7 @@ struct PublicView {
   std::optional<Level> best_ask;
   std::optional<Price> last_price;
   Qty last_qty;
+  bool shows_book = true;  ///< false when the mechanism never publishes a book (batch, RFQ)
   friend bool operator==(const PublicView&, const PublicView&) = default;
 };
 
@@ -149,6 +160,10 @@ class Mechanism {
   virtual std::optional<SimTime> next_timer() const { return std::nullopt; }
   /// Runs the scheduled work due at `now`.
   virtual void on_timer(SimTime /*now*/, Outcomes& /*out*/) {}
+  /// A dealer's answer to a kQuoteRequest emitted at `now`: a firm price for the whole request,
+  /// or nullopt when the dealer declines. Only RFQ mechanisms use it; outcomes follow on timers.
+  virtual void on_quote(SimTime /*now*/, AgentId /*dealer*/, OrderId /*request*/,
+                        std::optional<Price> /*quote*/) {}
   /// The public view agents may see (after their market-data delay).
   virtual PublicView public_view() const = 0;
   /// Every resting order.

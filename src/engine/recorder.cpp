@@ -98,6 +98,7 @@ void Recorder::on_outcome(const Outcome& o, SimTime now, std::optional<double> m
       break;
     case OutcomeKind::kAccepted:
     case OutcomeKind::kCancelRejected:
+    case OutcomeKind::kQuoteRequest:
       break;
   }
 }

@@ -157,6 +157,33 @@ struct As2008Spec {
   double gamma = 0.1;
 };
 
+/// A batch mechanism's clearing parameters (docs/batch-auctions.md).
+struct BatchSpec {
+  double delta_ms = 100.0;             ///< batch interval Delta
+  std::string tie_rule = "imbalance";  ///< imbalance, previous or midpoint
+  std::string allocation = "time";     ///< time, pro_rata or random
+};
+
+/// Dual-flow batch: batch parameters plus the PT-017 gate.
+struct DualFlowSpec {
+  BatchSpec batch;                ///< keys sit directly under mechanism.dual_flow
+  bool acknowledge_gate = false;  ///< must be true for run.mechanism = "dual_flow"
+};
+
+/// Request for quote (docs/rfq.md).
+struct RfqSpec {
+  int dealers = 1;           ///< dealers asked per request (market makers; all when >= count)
+  double response_ms = 5.0;  ///< request -> quotes at the taker
+  double ttl_ms = 50.0;      ///< quote validity from the request
+};
+
+/// Parameters of each mechanism; only the one run.mechanism names is used.
+struct MechanismSpec {
+  BatchSpec fba;
+  DualFlowSpec dual_flow;
+  RfqSpec rfq;
+};
+
 /// Everything one run needs.
 struct ScenarioSpec {
   RunSpec run;
@@ -166,6 +193,7 @@ struct ScenarioSpec {
   LatencyProfiles latency;
   MetricsSpec metrics;
   As2008Spec as2008;
+  MechanismSpec mechanism;
 };
 
 }  // namespace proteus::engine

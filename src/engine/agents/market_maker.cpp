@@ -71,6 +71,7 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
   } else {
     q = linear_quote(spec_, p_hat, inventory_, sigma_hat_, as_hat_);
   }
+  target_ = q;
   std::optional<Price> bid = to_tick_floor(q.reservation - q.half_spread, rules);
   std::optional<Price> ask = to_tick_ceil(q.reservation + q.half_spread, rules);
   if (ask->ticks <= bid->ticks) {
@@ -97,6 +98,18 @@ void MarketMaker::requote(AgentContext& ctx, Quote& quote, Side side, std::optio
   quote.id = ctx.submit(side, OrderKind::kLimit, *target, to_lots(spec_.size, ctx.lot_size()));
   quote.price = *target;
   quote.live = true;
+}
+
+std::optional<Price> MarketMaker::quote_for(AgentContext& ctx, Side taker_side, Qty qty) {
+  if (killed_ || !target_) return std::nullopt;
+  const double contracts = static_cast<double>(qty.lots) * ctx.lot_size();
+  const MarketRules& rules = ctx.rules();
+  if (taker_side == Side::kSell) {  // the dealer buys
+    if (inventory_ + contracts > spec_.max_inventory + 1e-9) return std::nullopt;
+    return to_tick_floor(target_->reservation - target_->half_spread, rules);
+  }
+  if (inventory_ - contracts < -spec_.max_inventory - 1e-9) return std::nullopt;
+  return to_tick_ceil(target_->reservation + target_->half_spread, rules);
 }
 
 void MarketMaker::kill(AgentContext& ctx) {

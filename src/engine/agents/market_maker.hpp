@@ -34,6 +34,11 @@ class MarketMaker final : public Agent {
   void on_market_data(AgentContext& ctx, const PublicView& view) override;
   bool subscribes_market_data() const override { return spec_.schedule.mode == "event"; }
   bool killed() const override { return killed_; }
+  /// The price its current quote target gives the side of a request: floor(r - h) when the
+  /// dealer buys, ceil(r + h) when it sells, from the last decision's reservation and
+  /// half-spread. Declines before its first decision, once killed, or when the fill would take
+  /// |inventory| beyond max_inventory.
+  std::optional<Price> quote_for(AgentContext& ctx, Side taker_side, Qty qty) override;
 
   double inventory() const { return inventory_; }
 
@@ -53,6 +58,7 @@ class MarketMaker final : public Agent {
   Quote ask_;
   double inventory_ = 0.0;  // contracts, from fill notices
   double cash_ = 0.0;       // payoff units, from fill notices (fees not known to the agent)
+  std::optional<QuoteTarget> target_;  // of the last decision
   double p_hat_ = -1.0;
   double sigma_hat_ = 0.0;
   double as_hat_ = 0.0;

@@ -69,6 +69,20 @@ void InformedTrader::decide(AgentContext& ctx, const PublicView& view) {
   const double s = ctx.signal();
   const MarketRules& rules = ctx.rules();
   const double threshold = spec_.theta + spec_.cost;
+  if (!view.shows_book) {
+    // No visible book (batch auctions, RFQ): the last trade price stands in for the executable
+    // price, and the limit is the worst price that still leaves the required edge.
+    if (!view.last_price) return;
+    const double last = to_prob(*view.last_price, rules);
+    if (s - last > threshold) {
+      ctx.submit(Side::kBuy, OrderKind::kIoc, to_tick_floor(s - threshold, rules),
+                 to_lots(informed_size(spec_, s - last), ctx.lot_size()));
+    } else if (last - s > threshold) {
+      ctx.submit(Side::kSell, OrderKind::kIoc, to_tick_ceil(s + threshold, rules),
+                 to_lots(informed_size(spec_, last - s), ctx.lot_size()));
+    }
+    return;
+  }
   if (view.best_ask) {
     const double edge = s - to_prob(view.best_ask->price, rules);
     if (edge > threshold) {

@@ -13,7 +13,8 @@ namespace proteus::engine {
 double informed_size(const InformedSpec& spec, double edge);
 
 /// Trades when |signal - executable price| > theta + cost, with probability `activity` per
-/// decision, by IOC orders at the price it saw.
+/// decision, by IOC orders at the price it saw. Where no book is published (batch auctions, RFQ)
+/// the executable price is the last trade price and the IOC's limit is signal -/+ (theta + cost).
 class InformedTrader final : public Agent {
  public:
   explicit InformedTrader(const InformedSpec& spec) : spec_(spec) {}

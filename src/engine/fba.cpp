@@ -1,0 +1,454 @@
+// Uniform-price batch clearing (price choice, allocation, pairing) and the batch mechanism
+// that collects orders over Delta, shared by the frequent batch auction and dual-flow batch.
+#include "engine/fba.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdlib>
+#include <limits>
+
+namespace proteus::engine {
+namespace {
+
+// Pro-rata shares multiply two lot counts, which can pass 2^63 at the configured limits.
+__extension__ typedef __int128 Wide;
+
+/// The limit as a clearing bound: market buys accept any price, market sells any price.
+std::int64_t effective_limit(const BatchOrder& o, std::int64_t ticks_per_unit) {
+  if (o.kind != OrderKind::kMarket) return o.limit.ticks;
+  return o.side == Side::kBuy ? ticks_per_unit : 0;
+}
+
+/// Whether `o` accepts trading at `price`.
+bool accepts(const BatchOrder& o, std::int64_t price, std::int64_t ticks_per_unit) {
+  const std::int64_t limit = effective_limit(o, ticks_per_unit);
+  return o.side == Side::kBuy ? limit >= price : limit <= price;
+}
+
+using Segment = ClearingScratch::Segment;
+
+std::int64_t volume(const Segment& s) {
+  return std::min(s.demand, s.supply);
+}
+std::int64_t imbalance(const Segment& s) {
+  return std::abs(s.demand - s.supply);
+}
+
+/// The point of `segments` closest to `target`, the lower one on a tie.
+std::int64_t closest(const std::vector<Segment>& segments, std::int64_t target) {
+  std::int64_t best = 0;
+  std::int64_t best_distance = std::numeric_limits<std::int64_t>::max();
+  for (const Segment& s : segments) {  // ascending, so the first of equal distances is lower
+    const std::int64_t p = std::clamp(target, s.lo, s.hi);
+    const std::int64_t d = std::abs(p - target);
+    if (d < best_distance) {
+      best = p;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+std::int64_t midpoint_choice(const std::vector<Segment>& segments) {
+  // floor((lo + hi) / 2) of the whole candidate set; both bounds are positive.
+  return closest(segments, (segments.front().lo + segments.back().hi) / 2);
+}
+
+/// Demand/supply segments over [lo, hi]; O(n log n).
+void segments_of(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
+                 std::int64_t lo, std::int64_t hi, std::int64_t tpu, ClearingScratch& scratch) {
+  // D(p) drops just above each buy limit, S(p) rises at each sell limit.
+  std::vector<std::int64_t>& starts = scratch.starts;
+  starts.assign(1, lo);
+  for (const BatchOrder& b : buys) {
+    const std::int64_t s = effective_limit(b, tpu) + 1;
+    if (s > lo && s <= hi) starts.push_back(s);
+  }
+  for (const BatchOrder& o : sells) {
+    const std::int64_t s = effective_limit(o, tpu);
+    if (s > lo && s <= hi) starts.push_back(s);
+  }
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+
+  auto& buy_limits = scratch.buy_limits;  // ascending limit, lots
+  auto& sell_limits = scratch.sell_limits;
+  buy_limits.clear();
+  sell_limits.clear();
+  std::int64_t demand = 0;
+  for (const BatchOrder& b : buys) {
+    buy_limits.emplace_back(effective_limit(b, tpu), b.open);
+    demand += b.open;
+  }
+  for (const BatchOrder& o : sells) sell_limits.emplace_back(effective_limit(o, tpu), o.open);
+  std::sort(buy_limits.begin(), buy_limits.end());
+  std::sort(sell_limits.begin(), sell_limits.end());
+
+  std::vector<Segment>& out = scratch.segments;
+  out.clear();
+  std::size_t bi = 0;
+  std::size_t si = 0;
+  std::int64_t supply = 0;
+  for (std::size_t k = 0; k < starts.size(); ++k) {
+    const std::int64_t p = starts[k];
+    while (bi < buy_limits.size() && buy_limits[bi].first < p) demand -= buy_limits[bi++].second;
+    while (si < sell_limits.size() && sell_limits[si].first <= p)
+      supply += sell_limits[si++].second;
+    const std::int64_t end = k + 1 < starts.size() ? starts[k + 1] - 1 : hi;
+    out.push_back(Segment{p, end, demand, supply});
+  }
+}
+
+/// Fills `target` lots of the orders of one side that accept `price`: by price priority, then
+/// the allocation rule within the marginal price level. Writes fills[i] for each order.
+void allocate(std::span<const BatchOrder> orders, std::int64_t price, std::int64_t target,
+              const ClearingRules& rules, RandomStream& rng, ClearingScratch& scratch,
+              std::vector<std::int64_t>& fills) {
+  const std::int64_t tpu = rules.ticks_per_unit;
+  fills.assign(orders.size(), 0);
+  std::vector<std::uint32_t>& eligible = scratch.eligible;
+  eligible.clear();
+  for (std::uint32_t i = 0; i < orders.size(); ++i) {
+    if (accepts(orders[i], price, tpu)) eligible.push_back(i);
+  }
+  // Best limit first (highest buy, lowest sell); stable, so time priority within a level.
+  const bool buy = !orders.empty() && orders[0].side == Side::kBuy;
+  std::stable_sort(eligible.begin(), eligible.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const std::int64_t la = effective_limit(orders[a], tpu);
+    const std::int64_t lb = effective_limit(orders[b], tpu);
+    return buy ? la > lb : la < lb;
+  });
+  std::int64_t left = target;
+  std::size_t i = 0;
+  while (i < eligible.size() && left > 0) {
+    const std::int64_t level = effective_limit(orders[eligible[i]], tpu);
+    std::size_t j = i;
+    std::int64_t level_lots = 0;
+    while (j < eligible.size() && effective_limit(orders[eligible[j]], tpu) == level) {
+      level_lots += orders[eligible[j]].open;
+      ++j;
+    }
+    std::span<std::uint32_t> members(eligible.data() + i, j - i);
+    if (level_lots <= left) {
+      for (std::uint32_t m : members) fills[m] = orders[m].open;
+      left -= level_lots;
+    } else {
+      switch (rules.allocation) {
+        case Allocation::kRandom:
+          // Fisher-Yates from the back over the time-ordered level: a uniform random priority.
+          for (std::size_t k = members.size(); k > 1; --k) {
+            std::swap(members[k - 1], members[rng.below(k)]);
+          }
+          [[fallthrough]];
+        case Allocation::kTime:
+          for (std::uint32_t m : members) {
+            fills[m] = std::min(orders[m].open, left);
+            left -= fills[m];
+          }
+          break;
+        case Allocation::kProRata: {
+          // Hamilton's largest-remainder method: floor(left * q / Q) each, then one more lot
+          // to the largest remainders (left * q mod Q), earlier arrival first on equal ones.
+          auto& remainders = scratch.remainders;
+          remainders.clear();
+          std::int64_t given = 0;
+          for (std::uint32_t m : members) {
+            const Wide share = static_cast<Wide>(left) * orders[m].open;
+            fills[m] = static_cast<std::int64_t>(share / level_lots);
+            given += fills[m];
+            remainders.emplace_back(static_cast<std::int64_t>(share % level_lots), m);
+          }
+          std::stable_sort(remainders.begin(), remainders.end(),
+                           [](const auto& a, const auto& b) { return a.first > b.first; });
+          for (std::int64_t k = 0; k < left - given; ++k) ++fills[remainders[k].second];
+          left = 0;
+          break;
+        }
+      }
+    }
+    i = j;
+  }
+  assert(left == 0 && "allocation must place the whole volume");
+}
+
+}  // namespace
+
+Clearing clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
+                       const ClearingRules& rules, std::optional<Price> previous,
+                       RandomStream& rng) {
+  Clearing c;
+  ClearingScratch scratch;
+  clear_uniform(buys, sells, rules, previous, rng, c, scratch);
+  return c;
+}
+
+void clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
+                   const ClearingRules& rules, std::optional<Price> previous, RandomStream& rng,
+                   Clearing& c, ClearingScratch& scratch) {
+  c.price.reset();
+  c.volume = 0;
+  c.matches.clear();
+  c.buy_fills.assign(buys.size(), 0);
+  c.sell_fills.assign(sells.size(), 0);
+  if (buys.empty() || sells.empty()) return;
+  const std::int64_t tpu = rules.ticks_per_unit;
+
+  std::int64_t lo = tpu;
+  std::int64_t hi = 0;
+  for (const auto side : {buys, sells}) {
+    for (const BatchOrder& o : side) {
+      if (o.kind == OrderKind::kMarket) continue;
+      lo = std::min(lo, o.limit.ticks);
+      hi = std::max(hi, o.limit.ticks);
+    }
+  }
+  if (lo > hi) {  // market orders only: the previous price is the only reference
+    if (!previous) return;
+    lo = hi = previous->ticks;
+  }
+
+  segments_of(buys, sells, lo, hi, tpu, scratch);
+  std::vector<Segment>& segments = scratch.segments;
+  std::int64_t best_volume = 0;
+  for (const Segment& s : segments) best_volume = std::max(best_volume, volume(s));
+  if (best_volume == 0) return;
+  std::erase_if(segments, [&](const Segment& s) { return volume(s) != best_volume; });
+  if (rules.tie == TieRule::kImbalance) {
+    std::int64_t least = std::numeric_limits<std::int64_t>::max();
+    for (const Segment& s : segments) least = std::min(least, imbalance(s));
+    std::erase_if(segments, [&](const Segment& s) { return imbalance(s) != least; });
+  }
+  const bool use_previous = rules.tie != TieRule::kMidpoint && previous.has_value();
+  const std::int64_t price =
+      use_previous ? closest(segments, previous->ticks) : midpoint_choice(segments);
+
+  c.price = Price{price};
+  c.volume = best_volume;
+  allocate(buys, price, best_volume, rules, rng, scratch, c.buy_fills);
+  allocate(sells, price, best_volume, rules, rng, scratch, c.sell_fills);
+
+  // Pair the fills, buys and sells each in input (time) order.
+  std::uint32_t b = 0;
+  std::uint32_t s = 0;
+  std::int64_t b_left = c.buy_fills.empty() ? 0 : c.buy_fills[0];
+  std::int64_t s_left = c.sell_fills.empty() ? 0 : c.sell_fills[0];
+  while (true) {
+    while (b < buys.size() && b_left == 0) b_left = ++b < buys.size() ? c.buy_fills[b] : 0;
+    while (s < sells.size() && s_left == 0) s_left = ++s < sells.size() ? c.sell_fills[s] : 0;
+    if (b >= buys.size() || s >= sells.size()) break;
+    const std::int64_t lots = std::min(b_left, s_left);
+    c.matches.push_back({b, s, lots});
+    b_left -= lots;
+    s_left -= lots;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+BatchAuction::BatchAuction(const MarketRules& rules, const BatchParams& params, RandomStream rng)
+    : rules_(rules),
+      params_(params),
+      clearing_{params.tie, params.allocation, rules.ticks_per_unit},
+      rng_(rng),
+      next_clear_(params.delta) {
+  assert(params.delta.ns > 0 && "a batch must last at least 1 ns");
+}
+
+std::string_view BatchAuction::name() const {
+  return params_.flow == BatchFlow::kDualFlow ? "dual_flow" : "fba";
+}
+
+bool BatchAuction::seen(std::uint64_t id) const {
+  const std::uint64_t word = id / 64;
+  return word < seen_.size() && ((seen_[word] >> (id % 64)) & 1u) != 0;
+}
+
+void BatchAuction::mark_seen(std::uint64_t id) {
+  const std::uint64_t word = id / 64;
+  if (word >= seen_.size()) seen_.resize(std::max<std::size_t>(word + 1, 2 * seen_.size()), 0);
+  seen_[word] |= std::uint64_t{1} << (id % 64);
+}
+
+void BatchAuction::on_order(SimTime /*now*/, const OrderRequest& order, Outcomes& out) {
+  Outcome o;
+  o.agent = order.owner;
+  o.order = order.id;
+  o.side = order.side;
+  o.price = order.kind == OrderKind::kMarket ? Price{} : order.limit;
+  o.qty = order.qty;
+  if (seen(order.id.value)) {
+    o.kind = OutcomeKind::kRejected;
+    o.reason = Reason::kDuplicateOrderId;
+  } else if (order.kind != OrderKind::kMarket && !rules_.valid_price(order.limit)) {
+    o.kind = OutcomeKind::kRejected;
+    o.reason = Reason::kPriceOutOfRange;
+  } else if (order.qty.lots < 1 || order.qty.lots > rules_.max_order_lots) {
+    o.kind = OutcomeKind::kRejected;
+    o.reason = Reason::kBadQuantity;
+  }
+  mark_seen(order.id.value);
+  if (o.kind == OutcomeKind::kRejected) {
+    out.push_back(o);
+    return;
+  }
+  index_.emplace(order.id.value, static_cast<std::uint32_t>(orders_.size()));
+  orders_.push_back(BatchOrder{order.id, order.owner, order.side, order.kind, o.price,
+                               order.qty.lots, next_seq_++});
+  ++live_;
+  o.kind = OutcomeKind::kAccepted;
+  o.remaining = order.qty;
+  out.push_back(o);
+}
+
+void BatchAuction::on_cancel(SimTime /*now*/, AgentId owner, OrderId id, Outcomes& out) {
+  Outcome o;
+  o.agent = owner;
+  o.order = id;
+  if (auto it = index_.find(id.value); it != index_.end()) {
+    BatchOrder& order = orders_[it->second];
+    if (order.owner != owner) {
+      o.kind = OutcomeKind::kCancelRejected;
+      o.reason = Reason::kUnknownOrder;
+      out.push_back(o);
+      return;
+    }
+    o.kind = OutcomeKind::kCancelled;
+    o.reason = Reason::kUserCancel;
+    o.side = order.side;
+    o.price = order.limit;
+    o.qty = Qty{order.open};
+    out.push_back(o);
+    order.open = 0;
+    index_.erase(it);
+    --live_;
+    return;
+  }
+  o.kind = OutcomeKind::kCancelRejected;
+  o.reason = seen(id.value) ? Reason::kTooLate : Reason::kUnknownOrder;
+  out.push_back(o);
+}
+
+void BatchAuction::on_timer(SimTime now, Outcomes& out) {
+  if (now < next_clear_) return;
+  next_clear_ = next_clear_ + params_.delta;
+  if (live_ == 0) return;
+  const std::optional<Price> previous = last_price_;
+  opposite_empty_.assign(orders_.size(), 0);
+  auto& groups = groups_;
+  for (auto& g : groups) g.clear();
+  for (std::uint32_t i = 0; i < orders_.size(); ++i) {
+    const BatchOrder& o = orders_[i];
+    if (o.open == 0) continue;
+    const bool taker = params_.flow == BatchFlow::kDualFlow && !is_maker_flow(o.kind);
+    groups[(taker ? 2 : 0) + (o.side == Side::kSell ? 1 : 0)].push_back(i);
+  }
+  if (params_.flow == BatchFlow::kSingle) {
+    clear_group(groups[0], groups[1], previous, out);
+  } else {
+    clear_group(groups[2], groups[1], previous, out);  // buy takers x maker asks
+    clear_group(groups[0], groups[3], previous, out);  // maker bids x sell takers
+  }
+  // Open lots of IOC and market orders end with their batch.
+  for (std::uint32_t i = 0; i < orders_.size(); ++i) {
+    BatchOrder& o = orders_[i];
+    if (o.open == 0 || o.kind == OrderKind::kLimit) continue;
+    Outcome c;
+    c.kind = OutcomeKind::kCancelled;
+    c.reason = o.kind == OrderKind::kMarket && opposite_empty_[i] != 0 ? Reason::kNoLiquidity
+                                                                       : Reason::kUnfilledIoc;
+    c.side = o.side;
+    c.agent = o.owner;
+    c.order = o.id;
+    c.price = o.limit;
+    c.qty = Qty{o.open};
+    out.push_back(c);
+    o.open = 0;
+    index_.erase(o.id.value);
+    --live_;
+  }
+  compact();
+}
+
+void BatchAuction::clear_group(const std::vector<std::uint32_t>& buys,
+                               const std::vector<std::uint32_t>& sells,
+                               std::optional<Price> previous, Outcomes& out) {
+  for (std::uint32_t i : buys) opposite_empty_[i] = sells.empty() ? 1 : 0;
+  for (std::uint32_t i : sells) opposite_empty_[i] = buys.empty() ? 1 : 0;
+  if (buys.empty() || sells.empty()) return;
+  buy_scratch_.clear();
+  sell_scratch_.clear();
+  for (std::uint32_t i : buys) buy_scratch_.push_back(orders_[i]);
+  for (std::uint32_t i : sells) sell_scratch_.push_back(orders_[i]);
+  clear_uniform(buy_scratch_, sell_scratch_, clearing_, previous, rng_, clearing_result_, scratch_);
+  const Clearing& c = clearing_result_;
+  if (c.volume == 0) return;
+  for (const Clearing::Match& m : c.matches) {
+    BatchOrder& b = orders_[buys[m.buy]];
+    BatchOrder& s = orders_[sells[m.sell]];
+    b.open -= m.lots;
+    s.open -= m.lots;
+    // The order that reached the mechanism first is the maker.
+    const bool buy_is_maker = b.seq < s.seq;
+    const BatchOrder& maker = buy_is_maker ? b : s;
+    const BatchOrder& taker = buy_is_maker ? s : b;
+    Outcome t;
+    t.kind = OutcomeKind::kTrade;
+    t.side = taker.side;
+    t.agent = taker.owner;
+    t.order = taker.id;
+    t.price = *c.price;
+    t.qty = Qty{m.lots};
+    t.remaining = Qty{taker.open};
+    t.counter_agent = maker.owner;
+    t.counter_order = maker.id;
+    t.counter_remaining = Qty{maker.open};
+    out.push_back(t);
+  }
+  for (const auto* group : {&buys, &sells}) {
+    for (std::uint32_t i : *group) {
+      if (orders_[i].open != 0) continue;
+      index_.erase(orders_[i].id.value);
+      --live_;
+    }
+  }
+  last_price_ = c.price;
+  last_lots_ = c.volume;
+}
+
+void BatchAuction::compact() {
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < orders_.size(); ++r) {
+    if (orders_[r].open == 0) continue;
+    if (w != r) {
+      orders_[w] = orders_[r];
+      index_[orders_[w].id.value] = static_cast<std::uint32_t>(w);
+    }
+    ++w;
+  }
+  orders_.resize(w);
+}
+
+PublicView BatchAuction::public_view() const {
+  PublicView v;
+  v.shows_book = false;
+  v.last_price = last_price_;
+  v.last_qty = Qty{last_lots_};
+  return v;
+}
+
+BookSnapshot BatchAuction::snapshot() const {
+  BookSnapshot s;
+  for (const BatchOrder& o : orders_) {
+    if (o.open == 0) continue;
+    auto& side = o.side == Side::kBuy ? s.bids : s.asks;
+    side.push_back({o.id, o.owner, o.limit, Qty{o.open}});
+  }
+  // Best price first, then arrival order (orders_ is in arrival order and the sort is stable).
+  std::stable_sort(s.bids.begin(), s.bids.end(),
+                   [](const auto& a, const auto& b) { return a.price > b.price; });
+  std::stable_sort(s.asks.begin(), s.asks.end(),
+                   [](const auto& a, const auto& b) { return a.price < b.price; });
+  return s;
+}
+
+}  // namespace proteus::engine

@@ -1,0 +1,188 @@
+// Frequent batch auction: orders collected over an interval Delta and cleared at its end at
+// one uniform price that maximises matched volume (docs/batch-auctions.md has the rules).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "engine/mechanism.hpp"
+#include "engine/rng.hpp"
+#include "engine/types.hpp"
+
+namespace proteus::engine {
+
+/// How the clearing price is chosen among the prices that maximise matched volume.
+enum class TieRule : std::uint8_t {
+  /// Minimum |demand - supply|, then closest to the previous clearing price, then the midpoint.
+  kImbalance = 0,
+  /// Closest to the previous clearing price, then the midpoint (imbalance ignored).
+  kPrevious = 1,
+  /// The midpoint of the maximum-volume prices (imbalance and history ignored).
+  kMidpoint = 2,
+};
+
+/// How the marginal price level of the rationed side is shared out.
+enum class Allocation : std::uint8_t {
+  kTime = 0,     ///< earliest arrival first
+  kProRata = 1,  ///< in proportion to size, whole lots, largest remainders first (then time)
+  kRandom = 2,   ///< a seeded random priority order (Fisher-Yates over the mechanism stream)
+};
+
+/// An order waiting in a batch. `seq` is the arrival order at the mechanism (time priority).
+struct BatchOrder {
+  OrderId id;
+  AgentId owner;
+  Side side = Side::kBuy;
+  OrderKind kind = OrderKind::kLimit;
+  Price limit;            ///< ignored for market orders
+  std::int64_t open = 0;  ///< lots still open
+  std::uint64_t seq = 0;
+};
+
+/// Parameters of one uniform-price clear.
+struct ClearingRules {
+  TieRule tie = TieRule::kImbalance;
+  Allocation allocation = Allocation::kTime;
+  std::int64_t ticks_per_unit = 1000;
+};
+
+/// The result of one clear: per-order fills (aligned with the inputs) and the trades that
+/// pair them, buys and sells each taken in input order.
+struct Clearing {
+  struct Match {
+    std::uint32_t buy = 0;   ///< index into the buys
+    std::uint32_t sell = 0;  ///< index into the sells
+    std::int64_t lots = 0;
+  };
+  std::optional<Price> price;  ///< set exactly when volume > 0
+  std::int64_t volume = 0;
+  std::vector<std::int64_t> buy_fills;
+  std::vector<std::int64_t> sell_fills;
+  std::vector<Match> matches;
+};
+
+/// Reusable buffers of clear_uniform, so that a mechanism clearing every batch does not
+/// allocate once they have grown to the batch size.
+struct ClearingScratch {
+  /// Prices [lo, hi] on which demand and supply are constant.
+  struct Segment {
+    std::int64_t lo = 0;
+    std::int64_t hi = 0;
+    std::int64_t demand = 0;
+    std::int64_t supply = 0;
+  };
+  std::vector<Segment> segments;
+  std::vector<std::int64_t> starts;
+  std::vector<std::pair<std::int64_t, std::int64_t>> buy_limits;
+  std::vector<std::pair<std::int64_t, std::int64_t>> sell_limits;
+  std::vector<std::uint32_t> eligible;
+  std::vector<std::pair<std::int64_t, std::uint32_t>> remainders;
+};
+
+/// Clears `buys` against `sells` (each in time priority, i.e. input order) at one uniform
+/// price. Candidates are the ticks between the lowest and highest limit of the priced (limit
+/// and IOC) orders; with market orders only, the previous price is the one candidate (none
+/// without a previous price: nothing trades). Among the candidates with the largest positive
+/// matched volume min(D(p), S(p)) the tie rule picks one; the short side fills completely and
+/// the long side fills by price priority, sharing its marginal price level by the allocation
+/// rule. `rng` is drawn from only for Allocation::kRandom with a rationed level of >= 2 orders.
+/// Cost O(n log n) in the number of orders.
+Clearing clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
+                       const ClearingRules& rules, std::optional<Price> previous,
+                       RandomStream& rng);
+
+/// clear_uniform into `result` (overwritten) with caller-owned scratch buffers.
+void clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
+                   const ClearingRules& rules, std::optional<Price> previous, RandomStream& rng,
+                   Clearing& result, ClearingScratch& scratch);
+
+/// Whether an order belongs to the maker flow of a dual-flow batch: limit orders are maker
+/// flow, IOC and market orders taker flow, whoever sends them (docs/batch-auctions.md).
+constexpr bool is_maker_flow(OrderKind kind) {
+  return kind == OrderKind::kLimit;
+}
+
+/// Which orders meet in a batch.
+enum class BatchFlow : std::uint8_t {
+  kSingle = 0,  ///< all buys against all sells (frequent batch auction)
+  /// Maker flow (limit orders) and taker flow (IOC and market orders) are segregated: buy
+  /// takers clear against maker asks, then sell takers against maker bids; makers never meet
+  /// makers and takers never meet takers (dual-flow batch).
+  kDualFlow = 1,
+};
+
+/// Parameters of a batch mechanism.
+struct BatchParams {
+  SimTime delta{100'000'000};  ///< batch length; batches end at delta, 2 delta, ...
+  TieRule tie = TieRule::kImbalance;
+  Allocation allocation = Allocation::kTime;
+  BatchFlow flow = BatchFlow::kSingle;
+};
+
+/// A batch mechanism (frequent batch auction or dual-flow batch), see docs/batch-auctions.md.
+///
+/// - Validation as in the CLOB (duplicate id, price outside (0, 1) for limit and IOC, quantity
+///   outside [1, max_order_lots]) -> kRejected; a valid order is kAccepted (qty = its lots) and
+///   waits for the end of the current batch.
+/// - At each batch end the clear(s) run; trades are reported as pairs in which the order that
+///   reached the mechanism earlier is the maker (counter side) and the later one the taker, so
+///   an order carried over from an earlier batch is always the maker. Then the open lots of
+///   IOC and market orders are cancelled (kNoLiquidity for a market order whose clear had no
+///   opposite order, kUnfilledIoc otherwise); limit orders carry over to the next batch.
+/// - Cancels as in the CLOB: own open order -> kCancelled kUserCancel; another owner's ->
+///   kCancelRejected kUnknownOrder; an id that reached the mechanism and is no longer open ->
+///   kTooLate; an id never seen -> kUnknownOrder.
+/// - public_view() never shows a book: only the last clearing price and volume.
+class BatchAuction : public Mechanism {
+ public:
+  /// Empty batch; `rng` is the mechanism's own stream (StreamId::kMechanism).
+  BatchAuction(const MarketRules& rules, const BatchParams& params, RandomStream rng);
+
+  std::string_view name() const override;
+  void on_order(SimTime now, const OrderRequest& order, Outcomes& out) override;
+  void on_cancel(SimTime now, AgentId owner, OrderId id, Outcomes& out) override;
+  std::optional<SimTime> next_timer() const override { return next_clear_; }
+  void on_timer(SimTime now, Outcomes& out) override;
+  PublicView public_view() const override;
+  BookSnapshot snapshot() const override;
+
+  /// The batch parameters chosen at construction.
+  const BatchParams& params() const { return params_; }
+  /// Open orders waiting for the next clear.
+  std::size_t open_orders() const { return live_; }
+
+ private:
+  bool seen(std::uint64_t id) const;
+  void mark_seen(std::uint64_t id);
+  /// Clears the orders at `buys` x `sells` (indices into orders_) and reports the trades.
+  void clear_group(const std::vector<std::uint32_t>& buys, const std::vector<std::uint32_t>& sells,
+                   std::optional<Price> previous, Outcomes& out);
+  void compact();
+
+  MarketRules rules_;
+  BatchParams params_;
+  ClearingRules clearing_;
+  RandomStream rng_;
+  SimTime next_clear_;
+  std::vector<BatchOrder> orders_;  // in arrival order; open == 0 marks a dead entry
+  std::unordered_map<std::uint64_t, std::uint32_t> index_;  // lookups only, never iterated
+  std::vector<std::uint64_t> seen_;                         // bit per order id
+  std::size_t live_ = 0;
+  std::uint64_t next_seq_ = 0;
+  std::optional<Price> last_price_;
+  std::int64_t last_lots_ = 0;
+  // Scratch of one clear, kept to avoid allocating per batch.
+  std::vector<BatchOrder> buy_scratch_;
+  std::vector<BatchOrder> sell_scratch_;
+  std::vector<std::uint8_t> opposite_empty_;  // per order: its clear had no opposite order
+  std::vector<std::uint32_t> groups_[4];      // maker buys, maker sells, taker buys, taker sells
+  Clearing clearing_result_;
+  ClearingScratch scratch_;
+};
+
+}  // namespace proteus::engine

@@ -1,0 +1,168 @@
+// RFQ: dealer selection, firm quotes, TTL and response latency enforced on the mechanism's
+// own timers.
+#include "engine/rfq.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+namespace proteus::engine {
+
+Rfq::Rfq(const MarketRules& rules, RfqParams params) : rules_(rules), params_(std::move(params)) {
+  assert(params_.competition >= 1 && "an RFQ asks at least one dealer");
+  assert(params_.response.ns >= 0 && params_.ttl.ns > 0);
+}
+
+bool Rfq::seen(std::uint64_t id) const {
+  const std::uint64_t word = id / 64;
+  return word < seen_.size() && ((seen_[word] >> (id % 64)) & 1u) != 0;
+}
+
+void Rfq::mark_seen(std::uint64_t id) {
+  const std::uint64_t word = id / 64;
+  if (word >= seen_.size()) seen_.resize(std::max<std::size_t>(word + 1, 2 * seen_.size()), 0);
+  seen_[word] |= std::uint64_t{1} << (id % 64);
+}
+
+void Rfq::on_order(SimTime now, const OrderRequest& order, Outcomes& out) {
+  Outcome o;
+  o.agent = order.owner;
+  o.order = order.id;
+  o.side = order.side;
+  o.price = order.kind == OrderKind::kMarket ? Price{} : order.limit;
+  o.qty = order.qty;
+  o.kind = OutcomeKind::kRejected;
+  if (seen(order.id.value)) {
+    o.reason = Reason::kDuplicateOrderId;
+  } else if (order.kind == OrderKind::kLimit) {
+    o.reason = Reason::kUnsupportedOrder;
+  } else if (order.kind == OrderKind::kIoc && !rules_.valid_price(order.limit)) {
+    o.reason = Reason::kPriceOutOfRange;
+  } else if (order.qty.lots < 1 || order.qty.lots > rules_.max_order_lots) {
+    o.reason = Reason::kBadQuantity;
+  }
+  mark_seen(order.id.value);
+  if (o.reason != Reason::kNone) {
+    out.push_back(o);
+    return;
+  }
+  const std::size_t n_dealers = params_.dealers.size();
+  if (n_dealers == 0) {
+    o.kind = OutcomeKind::kCancelled;
+    o.reason = Reason::kNoLiquidity;
+    out.push_back(o);
+    return;
+  }
+  const std::size_t asked =
+      std::min<std::size_t>(n_dealers, static_cast<std::size_t>(params_.competition));
+  const std::size_t start = request_count_++ % n_dealers;
+  Request r{order, now, now + params_.response, {}, true};
+  r.quotes.reserve(asked);
+  for (std::size_t k = 0; k < asked; ++k) {
+    const AgentId dealer = params_.dealers[(start + k) % n_dealers];
+    r.quotes.push_back(Quote{dealer, std::nullopt, now});
+    Outcome q;
+    q.kind = OutcomeKind::kQuoteRequest;
+    q.agent = dealer;
+    q.order = order.id;
+    q.side = order.side;
+    q.qty = order.qty;
+    out.push_back(q);
+  }
+  index_.emplace(order.id.value, popped_ + requests_.size());
+  requests_.push_back(std::move(r));
+}
+
+void Rfq::on_quote(SimTime now, AgentId dealer, OrderId request, std::optional<Price> quote) {
+  const auto it = index_.find(request.value);
+  if (it == index_.end()) return;
+  Request& r = requests_[it->second - popped_];
+  for (Quote& q : r.quotes) {
+    if (q.dealer == dealer) {
+      // A quote outside (0, 1) is no quote: the dealer cannot trade there.
+      if (quote && rules_.valid_price(*quote)) q.price = quote;
+      q.issued = now;
+      return;
+    }
+  }
+}
+
+void Rfq::on_cancel(SimTime /*now*/, AgentId owner, OrderId id, Outcomes& out) {
+  Outcome o;
+  o.agent = owner;
+  o.order = id;
+  if (const auto it = index_.find(id.value); it != index_.end()) {
+    Request& r = requests_[it->second - popped_];
+    if (r.order.owner != owner) {
+      o.kind = OutcomeKind::kCancelRejected;
+      o.reason = Reason::kUnknownOrder;
+      out.push_back(o);
+      return;
+    }
+    o.kind = OutcomeKind::kCancelled;
+    o.reason = Reason::kUserCancel;
+    o.side = r.order.side;
+    o.price = r.order.kind == OrderKind::kMarket ? Price{} : r.order.limit;
+    o.qty = r.order.qty;
+    out.push_back(o);
+    r.live = false;
+    index_.erase(it);
+    return;
+  }
+  o.kind = OutcomeKind::kCancelRejected;
+  o.reason = seen(id.value) ? Reason::kTooLate : Reason::kUnknownOrder;
+  out.push_back(o);
+}
+
+std::optional<SimTime> Rfq::next_timer() const {
+  if (requests_.empty()) return std::nullopt;
+  return requests_.front().decide;
+}
+
+void Rfq::on_timer(SimTime now, Outcomes& out) {
+  while (!requests_.empty() && requests_.front().decide <= now) {
+    Request r = std::move(requests_.front());
+    requests_.pop_front();
+    ++popped_;
+    if (!r.live) continue;
+    index_.erase(r.order.id.value);
+    const OrderRequest& o = r.order;
+    const Quote* best = nullptr;
+    for (const Quote& q : r.quotes) {
+      if (!q.price || now >= q.issued + params_.ttl) continue;  // declined or no longer firm
+      if (o.kind == OrderKind::kIoc &&
+          (o.side == Side::kBuy ? q.price->ticks > o.limit.ticks : q.price->ticks < o.limit.ticks))
+        continue;
+      const bool better = best == nullptr || (o.side == Side::kBuy ? *q.price < *best->price
+                                                                   : *q.price > *best->price);
+      if (better) best = &q;
+    }
+    Outcome t;
+    t.side = o.side;
+    t.agent = o.owner;
+    t.order = o.id;
+    t.qty = o.qty;
+    if (best == nullptr) {
+      t.kind = OutcomeKind::kCancelled;
+      t.reason = Reason::kExpired;
+      t.price = o.kind == OrderKind::kMarket ? Price{} : o.limit;
+      out.push_back(t);
+      continue;
+    }
+    t.kind = OutcomeKind::kTrade;
+    t.price = *best->price;
+    t.counter_agent = best->dealer;
+    out.push_back(t);
+    last_price_ = t.price;
+    last_lots_ = o.qty.lots;
+  }
+}
+
+PublicView Rfq::public_view() const {
+  PublicView v;
+  v.shows_book = false;
+  v.last_price = last_price_;
+  v.last_qty = Qty{last_lots_};
+  return v;
+}
+
+}  // namespace proteus::engine
