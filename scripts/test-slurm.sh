@@ -204,7 +204,7 @@ expect_exit "$job" 0:0
 grep -q -- "--resume" "$work/jobs/proteus-sweep-$job.log"
 [[ $(attr "$out" complete) == 1 ]]
 compare "$work/out/direct.h5" "$out"
-echo "test-slurm: ok 3: batch-shell SIGTERM (mpirun) at $partial/48 runs, exit 3, requeued, resumed, identical [$(($(date +%s) - started)) s]" >&2
+echo "test-slurm: ok 3: batch-shell SIGTERM (mpirun) at $partial/48 runs, requeued by the job, resumed, identical [$(($(date +%s) - started)) s]" >&2
 
 # 4. Array of 3 shards, then a merge job that depends on it.
 job=$(submit --array=0-2 "$repo/jobs/slurm/array.sbatch" "$sweep" "$work/out/shards")
