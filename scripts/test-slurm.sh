@@ -152,7 +152,8 @@ wait_for_panel() {
   done
   sleep 3
 }
-submit() { sbatch --parsable --chdir="$work/jobs" --output="$work/jobs/%x-%j.log" "$@"; }
+# Logs land where the scripts' own #SBATCH --output puts them: the submission folder.
+submit() { sbatch --parsable --chdir="$work/jobs" "$@"; }
 
 # Reference: the same sweep run directly with mpirun -np 2.
 mpirun -np 2 "$proteus" sweep "$sweep" --out "$work/out/direct.h5" --quiet
@@ -212,7 +213,10 @@ merge=$(submit --dependency=afterok:"$job" "$repo/jobs/slurm/merge.sbatch" "$wor
   "$work"/out/shards/shard-{0,1,2}-of-3.h5)
 wait_job "$job" 120
 wait_job "$merge" 60
-for task in 0 1 2; do expect_exit "${job}_$task" 0:0; done
+for task in 0 1 2; do
+  expect_exit "${job}_$task" 0:0
+  grep -q "complete: .*shard-$task-of-3.h5" "$work/jobs/proteus-shard-${job}_$task.log"
+done
 expect_exit "$merge" 0:0
 compare "$work/out/direct.h5" "$work/out/merged.h5"
 echo "test-slurm: ok 4: array of 3 shards merged == mpirun -np 2 [$(($(date +%s) - started)) s]" >&2
