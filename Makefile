@@ -8,7 +8,7 @@ PROTEUS := $(BUILD_DIR)/src/app/proteus
 export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 
-.PHONY: deps configure build run test bench clean
+.PHONY: deps configure build run test test-slurm bench clean
 
 deps:
 	./scripts/install-deps.sh
@@ -26,6 +26,11 @@ run: build
 
 test: build
 	ctest --preset $(PRESET) -j $(JOBS)
+
+# Starts a throwaway one-node SLURM cluster (needs root or sudo; skips otherwise) and runs
+# jobs/slurm/ against it: scripts/test-slurm.sh, docs/runbook.md.
+test-slurm: build
+	./scripts/test-slurm.sh $(PROTEUS)
 
 bench: build
 	$(BUILD_DIR)/bench/proteus_bench

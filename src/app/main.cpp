@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "app/exit_codes.hpp"
+#include "app/merge_command.hpp"
 #include "app/report_command.hpp"
 #include "app/sim_command.hpp"
 #include "app/sweep_command.hpp"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   int exit_code = proteus::app::kExitOk;
   proteus::app::register_sim_command(app, exit_code);
   proteus::app::add_sweep_commands(app, exit_code);
+  proteus::app::register_merge_command(app, exit_code);
   proteus::app::register_report_command(app, exit_code);
   try {
     app.parse(argc, argv);

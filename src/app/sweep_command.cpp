@@ -15,6 +15,7 @@
 #include "sweep/errors.hpp"
 #include "sweep/mpi_session.hpp"
 #include "sweep/runner.hpp"
+#include "sweep/shard.hpp"
 #include "sweep/sweep_config.hpp"
 
 namespace proteus::app {
@@ -27,6 +28,7 @@ struct SweepArgs {
   bool resume = false;
   bool fail_fast = false;
   bool quiet = false;
+  std::string shard;  ///< "I/N", empty for the whole sweep
   std::uint64_t batch = 0;
   double flush_seconds = 2.0;
 };
@@ -79,6 +81,15 @@ int run_sweep_command(const SweepArgs& args) {
   options.fail_fast = args.fail_fast;
   options.batch = args.batch;
   options.flush_interval_s = args.flush_seconds;
+  if (!args.shard.empty()) {
+    try {
+      options.shard = sweep::parse_shard(args.shard);
+    } catch (const sweep::SweepUsageError& e) {
+      // Every rank parses the same argument, so every rank stops here; rank 0 says why.
+      if (mpi.rank() == 0) print_error(e.what());
+      return 2;
+    }
+  }
   auto printer = std::make_shared<ProgressPrinter>();
   if (mpi.rank() == 0 && !args.quiet)
     options.progress = [printer](const auto& p) { (*printer)(p); };
@@ -188,6 +199,9 @@ void add_sweep_commands(CLI::App& app, int& exit_code) {
       ->excludes(overwrite);
   sweep->add_flag("--fail-fast", args->fail_fast, "Stop at the first failed run");
   sweep->add_flag("--quiet", args->quiet, "No progress output");
+  sweep->add_option("--shard", args->shard,
+                    "Run only shard I of N (I/N, 0-based): repetition block I of every cell; "
+                    "join shards with `proteus merge`");
   sweep->add_option("--batch", args->batch, "Runs per batch (default: adaptive)")
       ->check(CLI::PositiveNumber);
   sweep

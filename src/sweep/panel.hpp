@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "sweep/shard.hpp"
 #include "sweep/sweep_config.hpp"
 
 namespace proteus::sweep {
@@ -31,16 +33,16 @@ struct RunRecord {
   std::string message;  ///< empty when ok
 };
 
-/// Half-open row range [first, last).
-using RowRange = std::pair<std::uint64_t, std::uint64_t>;
-
 /// Writes a panel on one process (rank 0). Records are buffered and written at their rows
 /// on flush(); the file on disk changes only inside flush() and close().
 class PanelWriter {
  public:
   /// Creates (truncating) `path` with every dataset sized for plan.total_runs(); the caller
-  /// decides whether an existing file may be replaced. Throws PanelError on HDF5 failures.
-  static PanelWriter create(const std::filesystem::path& path, const SweepPlan& plan, int ranks);
+  /// decides whether an existing file may be replaced. With a shard, the root attributes
+  /// shard_index, shard_count and total_runs say which rows the file is meant to hold.
+  /// Throws PanelError on HDF5 failures.
+  static PanelWriter create(const std::filesystem::path& path, const SweepPlan& plan, int ranks,
+                            const std::optional<Shard>& shard = std::nullopt);
 
   /// Reopens a panel written for the same config text (the caller checks the SHA-256).
   static PanelWriter reopen(const std::filesystem::path& path, const SweepPlan& plan, int ranks);
@@ -75,6 +77,45 @@ bool panel_exists(const std::filesystem::path& path);
 
 /// The sweep config text stored in a panel's root attribute `config`.
 std::string read_panel_config(const std::filesystem::path& path);
+
+/// The shard a panel was written for (root attributes shard_index/shard_count), or nullopt
+/// for a whole-sweep panel.
+std::optional<Shard> read_panel_shard(const std::filesystem::path& path);
+
+/// What a panel's root attributes and /runs say about it.
+struct PanelInfo {
+  std::string config_text;
+  std::string environment;
+  std::uint64_t repetitions = 0;
+  std::uint64_t rows = 0;  ///< length of the /runs datasets (every row of the sweep)
+  int ranks = 0;
+  std::optional<Shard> shard;
+};
+
+/// Reads the rows of an existing panel (a shard, or a whole panel), for `proteus merge`.
+class PanelReader {
+ public:
+  /// Opens `path` read-only; throws PanelError when it is not a readable panel.
+  static PanelReader open(const std::filesystem::path& path);
+
+  PanelReader(PanelReader&&) noexcept;
+  PanelReader& operator=(PanelReader&&) noexcept;
+  ~PanelReader();
+
+  const PanelInfo& info() const;
+
+  /// Rows whose status is not pending, as ascending ranges.
+  std::vector<RowRange> finished_ranges() const;
+
+  /// Rows [first, first + count) as records: status, seed, events, metrics (registry order),
+  /// timing and, for failed rows, the /errors message.
+  std::vector<RunRecord> read(std::uint64_t first, std::uint64_t count) const;
+
+ private:
+  struct Impl;
+  explicit PanelReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 /// One stored run and what is needed to re-run it: load `scenario_toml` with
 /// engine::load_scenario and call run_scenario(spec, RunKey{master_seed, rep}).

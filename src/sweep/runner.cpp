@@ -241,6 +241,8 @@ PanelWriter prepare(const SweepPlan& plan, const SweepOptions& options, int rank
         "treatment parity violated in {}: contrasted cells differ outside the treatment axes: {}",
         plan.source, fmt::join(describe(plan, violations), "; ")));
   }
+  // Refuses more shards than repetitions before any file is touched.
+  if (options.shard) shard_rows(*options.shard, plan.cells.size(), plan.repetitions);
   if (options.resume) {
     if (!panel_exists(options.out)) {
       throw SweepUsageError(fmt::format("--resume: {} does not exist", options.out.string()));
@@ -254,6 +256,15 @@ PanelWriter prepare(const SweepPlan& plan, const SweepOptions& options, int rank
           diffs.empty() ? std::string("(none: comments or formatting only)")
                         : fmt::format("{}", fmt::join(diffs, "; "))));
     }
+    const std::optional<Shard> stored_shard = read_panel_shard(options.out);
+    if (stored_shard != options.shard) {
+      const auto name = [](const std::optional<Shard>& s) {
+        return s ? fmt::format("shard {}", to_text(*s)) : std::string("the whole sweep");
+      };
+      throw SweepUsageError(fmt::format("--resume: {} holds {}, but this command runs {}",
+                                        options.out.string(), name(stored_shard),
+                                        name(options.shard)));
+    }
     return PanelWriter::reopen(options.out, plan, ranks);
   }
   if (panel_exists(options.out) && !options.overwrite) {
@@ -261,7 +272,7 @@ PanelWriter prepare(const SweepPlan& plan, const SweepOptions& options, int rank
         fmt::format("{} exists; pass --overwrite to replace it or --resume to finish it",
                     options.out.string()));
   }
-  return PanelWriter::create(options.out, plan, ranks);
+  return PanelWriter::create(options.out, plan, ranks, options.shard);
 }
 
 /// Rank 0: hands out batches, simulates between messages, writes rows at their index.
@@ -274,11 +285,17 @@ class Coordinator {
         metric_count_(engine::metric_registry(plan.environment).size()),
         outstanding_(static_cast<std::size_t>(ranks), 0),
         stopping_(static_cast<std::size_t>(ranks), false) {
-    for (const auto& range : writer.pending_ranges()) {
+    std::vector<RowRange> pending = writer.pending_ranges();
+    total_ = plan.total_runs();
+    if (options.shard) {
+      const auto owned = shard_rows(*options.shard, plan.cells.size(), plan.repetitions);
+      pending = intersect(pending, owned);
+      total_ = row_count(owned);
+    }
+    for (const auto& range : pending) {
       todo_.push_back(range);
       remaining_ += range.second - range.first;
     }
-    total_ = plan.total_runs();
     done_ = total_ - remaining_;
     workers_left_ = ranks - 1;
   }

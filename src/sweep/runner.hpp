@@ -5,15 +5,17 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 #include "sweep/mpi_session.hpp"
+#include "sweep/shard.hpp"
 
 namespace proteus::sweep {
 
 /// Progress seen by rank 0, passed to SweepOptions::progress.
 struct Progress {
-  std::uint64_t done = 0;  ///< finished runs, including those of earlier (resumed) sessions
-  std::uint64_t total = 0;
+  std::uint64_t done = 0;    ///< finished runs, including those of earlier (resumed) sessions
+  std::uint64_t total = 0;   ///< runs of the sweep (of the shard, when sharded)
   std::uint64_t failed = 0;  ///< runs of this session whose status is not ok
   double elapsed_s = 0.0;    ///< since this session started running
   double runs_per_s = 0.0;   ///< runs finished in this session per second
@@ -26,7 +28,8 @@ struct SweepOptions {
   bool overwrite = false;
   bool resume = false;
   bool fail_fast = false;
-  std::uint64_t batch = 0;  ///< runs per batch; 0 adapts to the measured run time
+  std::optional<Shard> shard;  ///< run only this shard's rows (docs/panel-schema.md)
+  std::uint64_t batch = 0;     ///< runs per batch; 0 adapts to the measured run time
   double flush_interval_s = 2.0;
   std::function<void(const Progress&)> progress;  ///< rank 0 only; at most ~5 calls per second
 };
@@ -41,7 +44,7 @@ enum class SweepOutcome {
 
 struct SweepSummary {
   SweepOutcome outcome = SweepOutcome::kComplete;
-  std::uint64_t total = 0;
+  std::uint64_t total = 0;  ///< runs of this panel (of the shard, when sharded)
   std::uint64_t done = 0;
   std::uint64_t failed = 0;
   int peer_exit_code = 0;  ///< with kPeerFailed: the exit code rank 0 uses
@@ -49,8 +52,10 @@ struct SweepSummary {
 
 /// Collective over MPI_COMM_WORLD. Rank 0 loads the sweep file and checks it (ConfigError,
 /// SweepUsageError for parity, existing output or a changed config on resume) before any
-/// run; PanelError and MpiError are runtime failures. SIGTERM/SIGINT make it stop handing out
-/// work and return kInterrupted after flushing. The caller aborts the job on any exception.
+/// run; with a shard, only its rows run and the panel is marked complete when they are done,
+/// and --resume refuses a panel written for another shard. PanelError and MpiError are runtime
+/// failures. SIGTERM/SIGINT make it stop handing out work and return kInterrupted after flushing.
+/// The caller aborts the job on any exception.
 SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options);
 
 }  // namespace proteus::sweep

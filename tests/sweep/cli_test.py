@@ -283,6 +283,132 @@ def case_crash_aborts():
     expect(time.monotonic() - started < 30, "the job did not end promptly")
 
 
+def shard_cmd(shard, out, ranks=None, extra=()):
+    return sweep_cmd(SMALL, out, ranks, ["--shard", shard, *extra])
+
+
+def owned_rows(index, count):
+    """Rows shard index/count owns in small.toml, from the documented rule: repetitions
+    [floor(I * 12 / N), floor((I + 1) * 12 / N)) of every cell."""
+    first, last = index * REPS // count, (index + 1) * REPS // count
+    return {c * REPS + r for c in range(ROWS // REPS) for r in range(first, last)}
+
+
+def make_shards(prefix, count=3, env_extra=None):
+    shards = []
+    for i in range(count):
+        out = path(f"{prefix}{i}.h5")
+        if os.path.exists(out):
+            os.remove(out)
+        run(shard_cmd(f"{i}/{count}", out, 2 if i == 1 else None), delay_ms=2, env_extra=env_extra)
+        shards.append(out)
+    return shards
+
+
+def merge(out, shards, expect_code=0):
+    if os.path.exists(out):
+        os.remove(out)
+    return run([PROTEUS, "merge", out, *shards], expect=expect_code)
+
+
+def case_shard_merge():
+    ref = reference()
+    shards = make_shards("shard")
+    for i, shard in enumerate(shards):
+        with h5py.File(shard, "r") as f:
+            expect((f.attrs["shard_index"], f.attrs["shard_count"], f.attrs["total_runs"]) ==
+                   (i, 3, ROWS), f"shard attributes of {shard}")
+            expect(f.attrs["complete"] == 1, f"{shard}: a finished shard is complete")
+            done = set(np.flatnonzero(f["runs/status"][()] != 255).tolist())
+        expect(done == owned_rows(i, 3), f"shard {i}/3 ran rows {sorted(done)}")
+    merged = path("merged.h5")
+    p = merge(merged, shards)
+    expect("merged 48 runs from 3 panels" in p.stderr, p.stderr)
+    expect_same(ref, merged)
+    with h5py.File(merged, "r") as f:
+        expect(f.attrs["complete"] == 1 and "shard_count" not in f.attrs, "merged root attributes")
+    # Failed runs travel with their shard: /runs and /errors as in the one-job panel.
+    fail = {"PROTEUS_SWEEP_FAIL_ROWS": "3,17"}
+    failing_ref = path("failing_ref.h5")
+    run(sweep_cmd(SMALL, failing_ref, extra=["--overwrite"]), env_extra=fail)
+    merged = path("merged_failing.h5")
+    p = merge(merged, make_shards("failing", env_extra=fail))
+    expect("warning: 2 of 48 runs failed" in p.stderr, p.stderr)
+    expect_same(failing_ref, merged)
+    with h5py.File(merged, "r") as f:
+        expect(sorted(f["errors/row"][()].tolist()) == [3, 17], str(f["errors/row"][()]))
+        expect(all("injected failure" in m for m in f["errors/message"].asstr()[()]), "messages")
+
+
+def case_shard_resume():
+    out = path("shard1.h5")
+    p = start(shard_cmd("1/3", out), 100, out, 0.5)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=30)
+    expect(p.returncode == 3, f"SIGTERM: exit {p.returncode}, expected 3\n{err}")
+    done = done_rows(out)
+    expect(0 < done < 16, f"expected a partial shard, got {done} rows")
+    partial = make_shards("other")
+    p = merge(path("partial.h5"), [partial[0], out, partial[2]], expect_code=2)
+    expect(f"missing runs (cell/rep):" in p.stderr and f"({16 - done} run" in p.stderr, p.stderr)
+    p = run(shard_cmd("2/3", out, extra=["--resume"]), expect=2)
+    expect("holds shard 1/3, but this command runs shard 2/3" in p.stderr, p.stderr)
+    p = run(sweep_cmd(SMALL, out, extra=["--resume"]), expect=2)
+    expect("holds shard 1/3, but this command runs the whole sweep" in p.stderr, p.stderr)
+    run(shard_cmd("1/3", out, 2, ["--resume"]))
+    with h5py.File(out, "r") as f:
+        expect(f.attrs["complete"] == 1, "resumed shard not complete")
+        done = set(np.flatnonzero(f["runs/status"][()] != 255).tolist())
+    expect(done == owned_rows(1, 3), f"resumed shard ran rows {sorted(done)}")
+    merged = path("merged.h5")
+    merge(merged, [partial[0], out, partial[2]])
+    expect_same(reference(), merged)
+
+
+def case_merge_checks():
+    shards = make_shards("shard")
+    out = path("merged.h5")
+    p = merge(out, [shards[0], shards[2]], expect_code=2)
+    # Shard 1/3 holds repetitions 4..7: its 16 runs are missing, the first named in order.
+    expect("missing runs (cell/rep): 0/4, 0/5, 0/6, 0/7, 1/4, 1/5, 1/6, 1/7, 2/4, 2/5, ... "
+           "(16 runs)" in p.stderr, p.stderr)
+    expect(not os.path.exists(out), "a failed merge must not create the output")
+    p = merge(out, [shards[0], shards[1], shards[2], shards[1]], expect_code=2)
+    expect("runs in more than one input (cell/rep): 0/4, 0/5" in p.stderr and "(16 runs)" in
+           p.stderr, p.stderr)
+    expect("missing" not in p.stderr, p.stderr)
+    p = merge(out, [reference(), shards[0]], expect_code=2)
+    expect("runs in more than one input (cell/rep): 0/0, 0/1, 0/2, 0/3, 1/0" in p.stderr, p.stderr)
+    changed = path("changed.toml")
+    with open(SMALL) as f:
+        text = f.read()
+    with open(changed, "w") as f:
+        f.write(text.replace("duration_s = 2.0", "duration_s = 3.0"))
+    other = path("changed1.h5")
+    run(sweep_cmd(changed, other, extra=["--overwrite", "--shard", "1/3"]))
+    p = merge(out, [shards[0], other, shards[2]], expect_code=2)
+    expect("different configs" in p.stderr and "run.duration_s: 2.0 -> 3.0" in p.stderr, p.stderr)
+    expect(not os.path.exists(out), "a failed merge must not create the output")
+    merge(out, shards)
+    p = run([PROTEUS, "merge", out, *shards], expect=2)
+    expect("--overwrite" in p.stderr, p.stderr)
+    run([PROTEUS, "merge", "--overwrite", out, *shards])
+    expect_same(reference(), out)
+
+
+def case_shard_usage():
+    out = path("usage.h5")
+    if os.path.exists(out):
+        os.remove(out)
+    for bad in ["3/3", "1", "x/2"]:
+        p = run(shard_cmd(bad, out), expect=2)
+        expect(f"--shard {bad}: expected I/N" in p.stderr, p.stderr)
+    p = run(shard_cmd("0/13", out, 2), expect=2)
+    expect("13 shards but only 12 repetitions" in p.stderr, p.stderr)
+    expect(p.stderr.count("error:") == 1, f"one error line from rank 0: {p.stderr}")
+    expect(not os.path.exists(out), "a usage error must not create the panel")
+
+
 if __name__ == "__main__":
     os.makedirs(WORK, exist_ok=True)
     globals()[f"case_{CASE}"]()
