@@ -35,7 +35,7 @@ constexpr std::string_view kMarketPrimary[] = {"mm_pnl",           "as_loss_1s",
 constexpr std::string_view kAs2008Primary[] = {"profit", "final_inventory", "mean_spread"};
 
 /// The panel's root attributes and cell table that a report needs.
-struct PanelInfo {
+struct ReportPanel {
   std::string environment;
   std::uint64_t repetitions = 0;
   std::uint64_t master_seed = 0;
@@ -57,7 +57,7 @@ Handle open_panel(const std::filesystem::path& path, unsigned flags) {
                 fmt::format("open {}", path.string()));
 }
 
-PanelInfo read_info(hid_t file, const std::string& path) {
+ReportPanel read_info(hid_t file, const std::string& path) {
   if (!h5::has_attr(file, "schema_version")) {
     throw SweepUsageError(fmt::format("{}: not a panel (no schema_version attribute)", path));
   }
@@ -72,7 +72,7 @@ PanelInfo read_info(hid_t file, const std::string& path) {
       throw SweepUsageError(fmt::format("{}: not a panel (no /{} group)", path, name));
     }
   }
-  PanelInfo info;
+  ReportPanel info;
   info.environment = h5::read_string_attr(file, "environment");
   info.repetitions = h5::read_scalar_attr<std::uint64_t>(file, "repetitions", H5T_NATIVE_UINT64);
   info.master_seed = h5::read_scalar_attr<std::uint64_t>(file, "master_seed", H5T_NATIVE_UINT64);
@@ -82,7 +82,7 @@ PanelInfo read_info(hid_t file, const std::string& path) {
   return info;
 }
 
-std::vector<std::string> resolve_metrics(const PanelInfo& info, const ReportOptions& options) {
+std::vector<std::string> resolve_metrics(const ReportPanel& info, const ReportOptions& options) {
   std::vector<std::string> available;
   for (const auto& m : engine::metric_registry(info.environment)) available.emplace_back(m.name);
   std::vector<std::string> metrics = options.metrics;
@@ -177,7 +177,7 @@ std::string resolve_cell_key(const std::vector<std::string>& columns, const std:
 }
 
 /// Assigns each contrast group its baseline cell from --baseline pairs (or keeps the sweep's).
-std::vector<ContrastGroup> baseline_groups(hid_t file, const PanelInfo& info,
+std::vector<ContrastGroup> baseline_groups(hid_t file, const ReportPanel& info,
                                            const ReportOptions& options, std::string& description) {
   SweepPlan plan = parse_sweep(info.config, "panel config");
   if (plan.cells.size() != info.labels.size()) {
@@ -277,7 +277,7 @@ stats::Summary nan_summary(double level) {
   return s;
 }
 
-CellSummary summarize_cell(std::uint64_t cell, const PanelInfo& info, const std::string& metric,
+CellSummary summarize_cell(std::uint64_t cell, const ReportPanel& info, const std::string& metric,
                            const std::string& units, const CellData& data, double level,
                            std::vector<double>& scratch) {
   CellSummary out;
@@ -321,7 +321,7 @@ std::uint64_t bootstrap_seed(std::uint64_t master_seed, std::uint64_t cell,
   return stats::splitmix64(master_seed, (cell << 16) + metric_index);
 }
 
-ContrastRow contrast_cells(std::uint64_t cell, std::uint64_t baseline, const PanelInfo& info,
+ContrastRow contrast_cells(std::uint64_t cell, std::uint64_t baseline, const ReportPanel& info,
                            const std::string& metric, std::size_t metric_index,
                            const std::string& units, const CellData& a, const CellData& b,
                            const ReportOptions& options) {
@@ -435,7 +435,7 @@ Report compute_report(const std::filesystem::path& panel, const ReportOptions& o
     throw SweepUsageError(fmt::format("--level {} is not in (0, 1)", options.level));
   }
   Handle file = open_panel(panel, H5F_ACC_RDONLY);
-  const PanelInfo info = read_info(file.get(), panel.string());
+  const ReportPanel info = read_info(file.get(), panel.string());
   const std::vector<std::string> metrics = resolve_metrics(info, options);
   Report report;
   report.panel = panel.string();
