@@ -94,6 +94,7 @@ struct AgentSlot {
   AgentLatency latency;
   RandomStream decision;
   RandomStream arrival;
+  std::uint32_t notice_mask = 0;  // bit k: the agent wants notices of Notice::Kind k
 };
 
 std::string_view event_name(EventType t) {
@@ -351,6 +352,10 @@ class MarketSimulation::Impl final : public AgentContext {
                    make_latency(latency, rep_key_, e),
                    RandomStream{rep_key_, StreamId::kDecision, e},
                    RandomStream{rep_key_, StreamId::kArrival, e}};
+    for (auto kind : {Notice::Kind::kAccepted, Notice::Kind::kRejected, Notice::Kind::kFill,
+                      Notice::Kind::kCancelled, Notice::Kind::kCancelRejected}) {
+      if (slot.agent->wants_notice(kind)) slot.notice_mask |= 1u << static_cast<unsigned>(kind);
+    }
     if (slot.agent->subscribes_market_data())
       subscribers_.push_back(static_cast<std::uint32_t>(agents_.size()));
     agents_.push_back(std::move(slot));
@@ -496,7 +501,9 @@ class MarketSimulation::Impl final : public AgentContext {
   // it costs a store-forwarding stall per notice.
   void notify(AgentId agent, bool fill, Notice::Kind kind, OrderId order, Side side, Price price,
               Qty qty, Qty remaining, Reason reason, bool maker) {
-    AgentLatency& lat = agents_[agent.value].latency;
+    AgentSlot& slot = agents_[agent.value];
+    if ((slot.notice_mask & (1u << static_cast<unsigned>(kind))) == 0) return;
+    AgentLatency& lat = slot.latency;
     const SimTime delay = fill ? lat.fill.sample() : lat.ack.sample();
     Notice& n = schedule(now_ + delay, Phase::kNotification, EventType::kNotice, agent).notice;
     n.kind = kind;

@@ -31,6 +31,10 @@ class MarketMaker final : public Agent {
   void on_start(AgentContext& ctx) override;
   void on_decision(AgentContext& ctx) override;
   void on_notice(AgentContext& ctx, const Notice& notice) override;
+  /// Fills, rejects and cancels change its quotes; acceptances and cancel rejects do not.
+  bool wants_notice(Notice::Kind kind) const override {
+    return kind != Notice::Kind::kAccepted && kind != Notice::Kind::kCancelRejected;
+  }
   void on_market_data(AgentContext& ctx, const PublicView& view) override;
   bool subscribes_market_data() const override { return spec_.schedule.mode == "event"; }
   bool killed() const override { return killed_; }
