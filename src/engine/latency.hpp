@@ -37,8 +37,8 @@ class DelaySampler {
   static SimTime to_delay(double ms);
   Dist dist_ = Dist::kConstant;
   SimTime constant_{0};  // the delay of a constant distribution, rounded once
-  double a_ms_ = 0.0;  // constant: value; uniform: low; exponential: mean; lognormal: median
-  double b_ms_ = 0.0;  // uniform: high; lognormal: sigma
+  double a_ms_ = 0.0;    // constant: value; uniform: low; exponential: mean; lognormal: median
+  double b_ms_ = 0.0;    // uniform: high; lognormal: sigma
   RandomStream stream_;
 };
 
