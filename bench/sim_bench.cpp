@@ -45,3 +45,18 @@ void BM_PredecessorDefaultRun(benchmark::State& state) {
 BENCHMARK(BM_PredecessorDefaultRun)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
+
+namespace {
+
+// Set-up and tear-down of a run alone: the predecessor scenario with 1 ms simulated.
+void BM_PredecessorDefaultSetupOnly(benchmark::State& state) {
+  const auto spec = load("predecessor-default.toml", {"run.duration_s=0.001"});
+  std::uint64_t rep = 0;
+  for (auto _ : state) {
+    const auto r = proteus::engine::run_scenario(spec, RunKey{1, rep++});
+    benchmark::DoNotOptimize(r.metrics.data());
+  }
+}
+BENCHMARK(BM_PredecessorDefaultSetupOnly)->Unit(benchmark::kMicrosecond);
+
+}  // namespace

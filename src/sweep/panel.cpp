@@ -15,6 +15,7 @@
 #include "engine/metrics_registry.hpp"
 #include "proteus/version.hpp"
 #include "sweep/errors.hpp"
+#include "sweep/hdf5_util.hpp"
 #include "sweep/sha256.hpp"
 
 namespace proteus::sweep {
@@ -24,76 +25,9 @@ constexpr hsize_t kChunkRows = 8192;
 constexpr hsize_t kErrorChunkRows = 256;
 constexpr std::size_t kReadBlockRows = 1 << 20;
 
-/// Collects the HDF5 error stack into one line.
-std::string hdf5_message() {
-  std::string text;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_DOWNWARD,
-      [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
-        auto* out = static_cast<std::string*>(data);
-        if (!out->empty()) *out += "; ";
-        *out += fmt::format("{} ({})", e->desc != nullptr ? e->desc : "?",
-                            e->func_name != nullptr ? e->func_name : "?");
-        return 0;
-      },
-      &text);
-  H5Eclear2(H5E_DEFAULT);
-  return text.empty() ? "unknown HDF5 error" : text;
-}
-
-template <class T>
-T check(T result, std::string_view what) {
-  if (result < 0) throw PanelError(fmt::format("HDF5: {}: {}", what, hdf5_message()));
-  return result;
-}
-
-/// Move-only owner of one hid_t; the destructor closes quietly, close() reports.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Handle() = default;
-  Handle(hid_t id, Closer closer, std::string_view what) : id_(check(id, what)), closer_(closer) {}
-  Handle(Handle&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), closer_(o.closer_) {}
-  Handle& operator=(Handle&& o) noexcept {
-    if (this != &o) {
-      reset();
-      id_ = std::exchange(o.id_, H5I_INVALID_HID);
-      closer_ = o.closer_;
-    }
-    return *this;
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle() { reset(); }
-  hid_t get() const { return id_; }
-  void close() {
-    if (id_ >= 0) check(closer_(std::exchange(id_, H5I_INVALID_HID)), "close");
-  }
-
- private:
-  void reset() noexcept {
-    if (id_ >= 0) closer_(std::exchange(id_, H5I_INVALID_HID));
-  }
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
-
-Handle vlen_string_type() {
-  Handle t(H5Tcopy(H5T_C_S1), H5Tclose, "copy string type");
-  check(H5Tset_size(t.get(), H5T_VARIABLE), "set string size");
-  check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "set string charset");
-  return t;
-}
-
-void set_attr(hid_t obj, const char* name, const std::string& value) {
-  if (check(H5Aexists(obj, name), name) > 0) check(H5Adelete(obj, name), name);
-  Handle type = vlen_string_type();
-  Handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
-  Handle attr(H5Acreate2(obj, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-              name);
-  const char* data = value.c_str();
-  check(H5Awrite(attr.get(), type.get(), &data), name);
-}
+using h5::check;
+using h5::Handle;
+using h5::vlen_string_type;
 
 template <class T>
 void set_attr_number(hid_t obj, const char* name, hid_t type, T value) {
@@ -101,16 +35,6 @@ void set_attr_number(hid_t obj, const char* name, hid_t type, T value) {
   Handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
   Handle attr(H5Acreate2(obj, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
   check(H5Awrite(attr.get(), type, &value), name);
-}
-
-std::string read_attr_string(hid_t obj, const char* name) {
-  Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, name);
-  Handle type = vlen_string_type();
-  char* data = nullptr;
-  check(H5Aread(attr.get(), type.get(), &data), name);
-  std::string out = data != nullptr ? data : "";
-  H5free_memory(data);
-  return out;
 }
 
 std::string utc_now() {
@@ -350,17 +274,17 @@ PanelWriter PanelWriter::create(const std::filesystem::path& path, const SweepPl
                       fmt::format("create {}", path.string()));
   const hid_t f = impl->file.get();
   set_attr_number(f, "schema_version", H5T_NATIVE_INT, kPanelSchemaVersion);
-  set_attr(f, "sweep_name", plan.name);
-  set_attr(f, "config", plan.config_text);
-  set_attr(f, "config_sha256", sha256_hex(plan.config_text));
-  set_attr(f, "proteus_version", kVersion);
-  set_attr(f, "git_commit", kGitCommit);
-  set_attr(f, "environment", plan.environment);
+  h5::set_string_attr(f, "sweep_name", plan.name);
+  h5::set_string_attr(f, "config", plan.config_text);
+  h5::set_string_attr(f, "config_sha256", sha256_hex(plan.config_text));
+  h5::set_string_attr(f, "proteus_version", kVersion);
+  h5::set_string_attr(f, "git_commit", kGitCommit);
+  h5::set_string_attr(f, "environment", plan.environment);
   set_attr_number(f, "master_seed", H5T_NATIVE_UINT64, plan.master_seed);
   set_attr_number(f, "repetitions", H5T_NATIVE_UINT64, plan.repetitions);
   set_attr_number(f, "ranks", H5T_NATIVE_INT, ranks);
-  set_attr(f, "start_time", utc_now());
-  set_attr(f, "end_time", "");
+  h5::set_string_attr(f, "start_time", utc_now());
+  h5::set_string_attr(f, "end_time", "");
   set_attr_number(f, "complete", H5T_NATIVE_UINT8, std::uint8_t{0});
   if (shard) {
     set_attr_number(f, "shard_index", H5T_NATIVE_UINT64, shard->index);
@@ -379,15 +303,16 @@ PanelWriter PanelWriter::create(const std::filesystem::path& path, const SweepPl
     create_column(g, "rep", H5T_STD_U32LE, rows, std::uint32_t{0});
     create_column(g, "seed", H5T_STD_U64LE, rows, std::uint64_t{0});
     Handle st = create_column(g, "status", H5T_STD_U8LE, rows, kStatusPending);
-    set_attr(st.get(), "meanings", "0=ok 1=invariant_violation 2=error 255=pending (not run yet)");
+    h5::set_string_attr(st.get(), "meanings",
+                        "0=ok 1=invariant_violation 2=error 255=pending (not run yet)");
     Handle ev = create_column(g, "events", H5T_STD_U64LE, rows, std::uint64_t{0});
-    set_attr(ev.get(), "units", "count");
-    set_attr(ev.get(), "description", "events processed by the run");
+    h5::set_string_attr(ev.get(), "units", "count");
+    h5::set_string_attr(ev.get(), "description", "events processed by the run");
     for (const auto& m : registry) {
       Handle ds = create_column(g, std::string(m.name), H5T_IEEE_F64LE, rows,
                                 std::numeric_limits<double>::quiet_NaN());
-      set_attr(ds.get(), "units", std::string(m.units));
-      set_attr(ds.get(), "description", std::string(m.description));
+      h5::set_string_attr(ds.get(), "units", std::string(m.units));
+      h5::set_string_attr(ds.get(), "description", std::string(m.description));
     }
   }
   {
@@ -395,8 +320,9 @@ PanelWriter PanelWriter::create(const std::filesystem::path& path, const SweepPl
                   "/timing");
     Handle wall = create_column(timing.get(), "wall_time_s", H5T_IEEE_F64LE, rows,
                                 std::numeric_limits<double>::quiet_NaN());
-    set_attr(wall.get(), "units", "s");
-    set_attr(wall.get(), "description", "wall-clock time of the run (not deterministic)");
+    h5::set_string_attr(wall.get(), "units", "s");
+    h5::set_string_attr(wall.get(), "description",
+                        "wall-clock time of the run (not deterministic)");
     create_column(timing.get(), "rank", H5T_STD_I32LE, rows, std::int32_t{-1});
   }
   {
@@ -434,7 +360,7 @@ PanelWriter PanelWriter::reopen(const std::filesystem::path& path, const SweepPl
   impl->string_type = vlen_string_type();
   impl->open_datasets(registry.size(), registry);
   set_attr_number(impl->file.get(), "ranks", H5T_NATIVE_INT, ranks);
-  set_attr(impl->file.get(), "resumed_time", utc_now());
+  h5::set_string_attr(impl->file.get(), "resumed_time", utc_now());
   return PanelWriter(std::move(impl));
 }
 
@@ -515,7 +441,7 @@ void PanelWriter::flush() {
 void PanelWriter::close(bool complete) {
   if (impl_ == nullptr || impl_->closed) return;
   flush();
-  set_attr(impl_->file.get(), "end_time", utc_now());
+  h5::set_string_attr(impl_->file.get(), "end_time", utc_now());
   set_attr_number(impl_->file.get(), "complete", H5T_NATIVE_UINT8,
                   static_cast<std::uint8_t>(complete ? 1 : 0));
   Impl& p = *impl_;
@@ -537,7 +463,7 @@ std::string read_panel_config(const std::filesystem::path& path) {
   check(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "silence error printing");
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
               fmt::format("open {}", path.string()));
-  return read_attr_string(file.get(), "config");
+  return h5::read_string_attr(file.get(), "config");
 }
 
 namespace {
@@ -591,7 +517,7 @@ StoredRun read_panel_run(const std::filesystem::path& path, std::uint64_t cell, 
   const hsize_t row = row_of(RunId{cell, rep}, repetitions);
   run.status = read_element<std::uint8_t>(f, "runs/status", H5T_NATIVE_UINT8, row);
   run.seed = read_element<std::uint64_t>(f, "runs/seed", H5T_NATIVE_UINT64, row);
-  const std::string environment = read_attr_string(f, "environment");
+  const std::string environment = h5::read_string_attr(f, "environment");
   for (const auto& m : engine::metric_registry(environment)) {
     run.metric_names.emplace_back(m.name);
     run.metrics.push_back(
@@ -643,8 +569,8 @@ PanelReader PanelReader::open(const std::filesystem::path& path) {
                   fmt::format("{}: {}", path.string(), name));
   };
   PanelInfo& info = impl->info;
-  info.config_text = read_attr_string(f, "config");
-  info.environment = read_attr_string(f, "environment");
+  info.config_text = h5::read_string_attr(f, "config");
+  info.environment = h5::read_string_attr(f, "environment");
   info.repetitions = read_scalar_attr<std::uint64_t>(f, "repetitions", H5T_NATIVE_UINT64);
   info.ranks = read_scalar_attr<int>(f, "ranks", H5T_NATIVE_INT);
   info.shard = read_shard_attrs(f);
