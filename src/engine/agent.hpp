@@ -67,9 +67,9 @@ class Agent {
   virtual void on_decision(AgentContext& ctx) = 0;
   /// A notice about one of the agent's orders.
   virtual void on_notice(AgentContext& /*ctx*/, const Notice& /*notice*/) {}
-  /// Whether notices of this kind are delivered at all (asked once, at construction): an
-  /// agent that ignores a kind spares the run its events and latency draws.
-  virtual bool wants_notice(Notice::Kind /*kind*/) const { return true; }
+  /// Whether notices of this kind and reason are delivered at all (asked once per pair, at
+  /// construction): an agent that ignores them spares the run their events and latency draws.
+  virtual bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const { return true; }
   /// A public view update (only for agents whose subscribes_market_data() is true).
   virtual void on_market_data(AgentContext& /*ctx*/, const PublicView& /*view*/) {}
   /// Whether every public view change is delivered as an event (event-driven agents).

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <optional>
@@ -94,7 +95,7 @@ struct AgentSlot {
   AgentLatency latency;
   RandomStream decision;
   RandomStream arrival;
-  std::uint32_t notice_mask = 0;  // bit k: the agent wants notices of Notice::Kind k
+  std::array<std::uint32_t, 5> notice_mask{};  // [kind] bit r: wanted with Reason r
 };
 
 std::string_view event_name(EventType t) {
@@ -354,7 +355,11 @@ class MarketSimulation::Impl final : public AgentContext {
                    RandomStream{rep_key_, StreamId::kArrival, e}};
     for (auto kind : {Notice::Kind::kAccepted, Notice::Kind::kRejected, Notice::Kind::kFill,
                       Notice::Kind::kCancelled, Notice::Kind::kCancelRejected}) {
-      if (slot.agent->wants_notice(kind)) slot.notice_mask |= 1u << static_cast<unsigned>(kind);
+      for (unsigned r = 0; r <= static_cast<unsigned>(Reason::kUnsupportedOrder); ++r) {
+        if (slot.agent->wants_notice(kind, static_cast<Reason>(r))) {
+          slot.notice_mask[static_cast<std::size_t>(kind)] |= 1u << r;
+        }
+      }
     }
     if (slot.agent->subscribes_market_data())
       subscribers_.push_back(static_cast<std::uint32_t>(agents_.size()));
@@ -502,7 +507,10 @@ class MarketSimulation::Impl final : public AgentContext {
   void notify(AgentId agent, bool fill, Notice::Kind kind, OrderId order, Side side, Price price,
               Qty qty, Qty remaining, Reason reason, bool maker) {
     AgentSlot& slot = agents_[agent.value];
-    if ((slot.notice_mask & (1u << static_cast<unsigned>(kind))) == 0) return;
+    if ((slot.notice_mask[static_cast<std::size_t>(kind)] &
+         (1u << static_cast<unsigned>(reason))) == 0) {
+      return;
+    }
     AgentLatency& lat = slot.latency;
     const SimTime delay = fill ? lat.fill.sample() : lat.ack.sample();
     Notice& n = schedule(now_ + delay, Phase::kNotification, EventType::kNotice, agent).notice;

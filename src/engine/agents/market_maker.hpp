@@ -31,8 +31,10 @@ class MarketMaker final : public Agent {
   void on_start(AgentContext& ctx) override;
   void on_decision(AgentContext& ctx) override;
   void on_notice(AgentContext& ctx, const Notice& notice) override;
-  /// Fills, rejects and cancels change its quotes; acceptances and cancel rejects do not.
-  bool wants_notice(Notice::Kind kind) const override {
+  /// Fills, rejects and cancels it did not ask for (self-trade) change its quotes; acceptances,
+  /// cancel rejects and confirmations of its own cancels do not.
+  bool wants_notice(Notice::Kind kind, Reason reason) const override {
+    if (kind == Notice::Kind::kCancelled) return reason != Reason::kUserCancel;
     return kind != Notice::Kind::kAccepted && kind != Notice::Kind::kCancelRejected;
   }
   void on_market_data(AgentContext& ctx, const PublicView& view) override;

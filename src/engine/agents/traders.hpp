@@ -19,7 +19,7 @@ class InformedTrader final : public Agent {
  public:
   explicit InformedTrader(const InformedSpec& spec) : spec_(spec) {}
   Role role() const override { return Role::kInformed; }
-  bool wants_notice(Notice::Kind /*kind*/) const override { return false; }
+  bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& ctx) override;
   void on_decision(AgentContext& ctx) override;
   void on_market_data(AgentContext& ctx, const PublicView& view) override;
@@ -37,7 +37,7 @@ class NoiseTrader final : public Agent {
  public:
   explicit NoiseTrader(const NoiseSpec& spec) : spec_(spec) {}
   Role role() const override { return Role::kNoise; }
-  bool wants_notice(Notice::Kind /*kind*/) const override { return false; }
+  bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& ctx) override;
   void on_decision(AgentContext& ctx) override;
 
@@ -58,7 +58,7 @@ class Sniper final : public Agent {
  public:
   explicit Sniper(const SniperSpec& spec) : spec_(spec) {}
   Role role() const override { return Role::kSniper; }
-  bool wants_notice(Notice::Kind /*kind*/) const override { return false; }
+  bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& /*ctx*/) override {}
   void on_decision(AgentContext& /*ctx*/) override {}
   void on_market_data(AgentContext& ctx, const PublicView& view) override;
