@@ -6,10 +6,21 @@
 #include <string>
 #include <vector>
 
+#include "app/allocator.hpp"
 #include "engine/config.hpp"
 #include "engine/fba.hpp"
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"
+
+namespace {
+
+// Allocator settings of the `proteus` command: a loop of runs behaves like a sweep worker.
+const bool kAllocatorTuned = [] {
+  proteus::app::tune_allocator();
+  return true;
+}();
+
+}  // namespace
 
 namespace {
 

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "app/allocator.hpp"
 #include "engine/config.hpp"
 #include "engine/market_sim.hpp"
 #include "engine/simulation.hpp"
@@ -11,6 +12,13 @@
 namespace {
 
 using proteus::engine::RunKey;
+
+// The same allocator settings as the `proteus` command, so a loop of runs here behaves like a
+// sweep worker (and results do not depend on which benchmark ran first).
+const bool kAllocatorTuned = [] {
+  proteus::app::tune_allocator();
+  return true;
+}();
 
 proteus::engine::ScenarioSpec load(const char* name, std::vector<std::string> overrides = {}) {
   return proteus::engine::load_scenario_file(std::string(PROTEUS_SOURCE_DIR) + "/configs/" + name,

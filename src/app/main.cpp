@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 
+#include "app/allocator.hpp"
 #include "app/exit_codes.hpp"
 #include "app/merge_command.hpp"
 #include "app/report_command.hpp"
@@ -12,6 +13,7 @@
 #include "proteus/version.hpp"
 
 int main(int argc, char** argv) {
+  proteus::app::tune_allocator();
   CLI::App app{"Proteus: deterministic market-design experiments"};
   app.set_version_flag("--version",
                        fmt::format("proteus {} ({})", proteus::kVersion, proteus::kGitCommit));
