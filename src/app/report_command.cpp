@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/exit_codes.hpp"
+#include "app/json.hpp"
 #include "engine/config.hpp"
 #include "stats/error.hpp"
 #include "sweep/errors.hpp"
@@ -31,37 +32,6 @@ struct ReportArgs {
   std::string out_dir;
   bool no_write = false;
 };
-
-std::string json_number(double v) {
-  return std::isfinite(v) ? fmt::format("{}", v) : "null";
-}
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string format_json(const sweep::Report& r) {
   std::vector<std::string> summary;

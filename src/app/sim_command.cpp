@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/exit_codes.hpp"
+#include "app/json.hpp"
 #include "engine/config.hpp"
 #include "engine/metrics_registry.hpp"
 #include "engine/simulation.hpp"
@@ -44,11 +45,6 @@ class FileSink final : public engine::EventSink {
  private:
   fmt::ostream out_;
 };
-
-std::string json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  return fmt::format("{}", v);
-}
 
 /// Whether two stored metric values are the same bits' worth: equal, or both NaN.
 bool same_metric(double stored, double rerun) {
@@ -113,17 +109,17 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
     std::string from;
     if (request.stored) {
       std::vector<std::string> quoted;
-      for (const auto& d : differences) quoted.push_back(fmt::format("\"{}\"", d));
-      from = fmt::format(",\"from\":\"{}\",\"cell\":{},\"matches_panel\":{},\"differences\":[{}]",
-                         *opt.from, request.stored->cell, differences.empty() ? "true" : "false",
-                         fmt::join(quoted, ","));
+      for (const auto& d : differences) quoted.push_back(json_string(d));
+      from = fmt::format(",\"from\":{},\"cell\":{},\"matches_panel\":{},\"differences\":[{}]",
+                         json_string(*opt.from), request.stored->cell,
+                         differences.empty() ? "true" : "false", fmt::join(quoted, ","));
     }
     fmt::print(
-        "{{\"status\":\"{}\",\"message\":\"{}\",\"mechanism\":\"{}\",\"environment\":\"{}\","
+        "{{\"status\":\"{}\",\"message\":{},\"mechanism\":\"{}\",\"environment\":\"{}\","
         "\"master_seed\":{},\"rep\":{},\"seed\":{},\"events_processed\":{},\"metrics\":{{{}}}{}}}"
         "\n",
-        engine::to_string(r.status), r.message, spec.run.mechanism, spec.run.environment,
-        key.master_seed, key.rep, r.seed, r.events_processed, metrics, from);
+        engine::to_string(r.status), json_string(r.message), spec.run.mechanism,
+        spec.run.environment, key.master_seed, key.rep, r.seed, r.events_processed, metrics, from);
   } else {
     if (request.stored) {
       fmt::print("panel             {} (cell {}, rep {})\n", *opt.from, request.stored->cell,

@@ -18,6 +18,7 @@
 #include "engine/metrics_registry.hpp"
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"
+#include "event_log_fields.hpp"
 
 namespace proteus::engine {
 namespace {
@@ -198,14 +199,7 @@ ScenarioSpec small_market() {
   return s;
 }
 
-std::string field(const std::string& line, const std::string& key) {
-  const std::string pat = "\"" + key + "\":";
-  const auto at = line.find(pat);
-  if (at == std::string::npos) return {};
-  auto begin = at + pat.size();
-  if (line[begin] == '"') return line.substr(begin + 1, line.find('"', begin + 1) - begin - 1);
-  return line.substr(begin, line.find_first_of(",}", begin) - begin);
-}
+using testing::field;
 
 /// "t" (and "p" for latent lines) of every line of `type` by `agent` (-1: any).
 std::vector<std::string> times_of(const std::vector<std::string>& lines, const std::string& type,

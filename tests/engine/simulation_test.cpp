@@ -17,6 +17,7 @@
 #include "engine/ledger.hpp"
 #include "engine/market_sim.hpp"
 #include "engine/metrics_registry.hpp"
+#include "event_log_fields.hpp"
 
 namespace proteus::engine {
 namespace {
@@ -49,23 +50,8 @@ ScenarioSpec small_scenario() {
   return s;
 }
 
-/// Extracts a field of one of our flat JSON lines (numbers or strings without escapes).
-std::string field(const std::string& line, const std::string& key) {
-  const std::string pat = "\"" + key + "\":";
-  const auto at = line.find(pat);
-  if (at == std::string::npos) return {};
-  auto begin = at + pat.size();
-  if (line[begin] == '"') {
-    const auto end = line.find('"', begin + 1);
-    return line.substr(begin + 1, end - begin - 1);
-  }
-  const auto end = line.find_first_of(",}", begin);
-  return line.substr(begin, end - begin);
-}
-
-std::int64_t num(const std::string& line, const std::string& key) {
-  return std::stoll(field(line, key));
-}
+using testing::field;
+using testing::num;
 
 TEST(Determinism, SameSeedGivesIdenticalEventLog) {
   const ScenarioSpec spec = small_scenario();
