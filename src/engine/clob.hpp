@@ -2,6 +2,7 @@
 // orders over integer ticks, with cancels, self-trade prevention and bounded memory.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -118,10 +119,10 @@ class Clob final : public Mechanism {
   SelfTradeRule self_trade_;
   std::int64_t ticks_per_unit_;
 
-  std::vector<PriceLevel> levels_;       // indexed by price in ticks
-  std::vector<std::uint64_t> occupied_;  // bit p set <=> levels_[p] holds orders
-  std::int64_t best_[2];                 // best bid (0 if none), best ask (tpu if none)
-  std::size_t side_orders_[2] = {0, 0};  // resting orders per side
+  std::vector<PriceLevel> levels_;            // indexed by price in ticks
+  std::vector<std::uint64_t> occupied_;       // bit p set <=> levels_[p] holds orders
+  std::array<std::int64_t, 2> best_;          // best bid (0 if none), best ask (tpu if none)
+  std::array<std::size_t, 2> side_orders_{};  // resting orders per side
   std::size_t live_orders_ = 0;
 
   std::vector<Slot> slots_;

@@ -2,6 +2,7 @@
 // one uniform price that maximises matched volume (docs/batch-auctions.md has the rules).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -180,7 +181,8 @@ class BatchAuction : public Mechanism {
   std::vector<BatchOrder> buy_scratch_;
   std::vector<BatchOrder> sell_scratch_;
   std::vector<std::uint8_t> opposite_empty_;  // per order: its clear had no opposite order
-  std::vector<std::uint32_t> groups_[4];      // maker buys, maker sells, taker buys, taker sells
+  std::array<std::vector<std::uint32_t>, 4>
+      groups_;  // maker buys, maker sells, taker buys, taker sells
   Clearing clearing_result_;
   ClearingScratch scratch_;
 };

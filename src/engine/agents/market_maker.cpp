@@ -42,7 +42,7 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
   last_decision_ = ctx.now();
   const MarketRules& rules = ctx.rules();
   const double s = ctx.signal();
-  const double unit = static_cast<double>(rules.ticks_per_unit);
+  const auto unit = static_cast<double>(rules.ticks_per_unit);
   const double tape = view.last_price ? static_cast<double>(view.last_price->ticks) / unit : s;
   const double p_hat = spec_.belief_weight * s + (1.0 - spec_.belief_weight) * tape;
   if (p_hat_ >= 0.0) {
@@ -126,7 +126,7 @@ void MarketMaker::on_notice(AgentContext& ctx, const Notice& n) {
       const double contracts = static_cast<double>(n.qty.lots) * ctx.lot_size();
       const double price =
           static_cast<double>(n.price.ticks) / static_cast<double>(ctx.rules().ticks_per_unit);
-      const double sgn = static_cast<double>(sign(n.side));
+      const auto sgn = static_cast<double>(sign(n.side));
       inventory_ += sgn * contracts;
       cash_ -= sgn * contracts * price;
       pending_sgn_price_ += sgn * price;

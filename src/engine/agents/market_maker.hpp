@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 
 #include "engine/agent.hpp"
 #include "engine/spec.hpp"
@@ -26,7 +27,7 @@ QuoteTarget avellaneda_stoikov_quote(const MarketMakerSpec& spec, double p_hat, 
 
 class MarketMaker final : public Agent {
  public:
-  explicit MarketMaker(const MarketMakerSpec& spec) : spec_(spec) {}
+  explicit MarketMaker(MarketMakerSpec spec) : spec_(std::move(spec)) {}
   Role role() const override { return Role::kMarketMaker; }
   void on_start(AgentContext& ctx) override;
   void on_decision(AgentContext& ctx) override;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <deque>
+#include <utility>
 
 #include "engine/agent.hpp"
 #include "engine/spec.hpp"
@@ -17,7 +18,7 @@ double informed_size(const InformedSpec& spec, double edge);
 /// the executable price is the last trade price and the IOC's limit is signal -/+ (theta + cost).
 class InformedTrader final : public Agent {
  public:
-  explicit InformedTrader(const InformedSpec& spec) : spec_(spec) {}
+  explicit InformedTrader(InformedSpec spec) : spec_(std::move(spec)) {}
   Role role() const override { return Role::kInformed; }
   bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& ctx) override;
@@ -35,7 +36,7 @@ class InformedTrader final : public Agent {
 /// limit order behind the touch that is cancelled after limit_ttl_ms.
 class NoiseTrader final : public Agent {
  public:
-  explicit NoiseTrader(const NoiseSpec& spec) : spec_(spec) {}
+  explicit NoiseTrader(NoiseSpec spec) : spec_(std::move(spec)) {}
   Role role() const override { return Role::kNoise; }
   bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& ctx) override;
@@ -56,7 +57,7 @@ class NoiseTrader final : public Agent {
 /// by more than theta_snipe relative to its signal.
 class Sniper final : public Agent {
  public:
-  explicit Sniper(const SniperSpec& spec) : spec_(spec) {}
+  explicit Sniper(SniperSpec spec) : spec_(std::move(spec)) {}
   Role role() const override { return Role::kSniper; }
   bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& /*ctx*/) override {}
