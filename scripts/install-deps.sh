@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake make pkg-config
+  build-essential cmake make pkg-config time
   libopenmpi-dev openmpi-bin
   libhdf5-dev hdf5-tools
   libboost-serialization-dev libboost-math-dev

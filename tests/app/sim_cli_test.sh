@@ -46,6 +46,12 @@ grep -q "^error: " "$tmp/err.txt" || fail "error line does not start with 'error
 "$proteus" sim "$src/configs/quickstart.toml" --events "$tmp/log.jsonl" >/dev/null
 grep -q '"type":"trade"' "$tmp/log.jsonl" || fail "event log has no trades"
 
+# Memory of a run does not grow with its length (no event log): 40x longer, same peak RSS.
+/usr/bin/time -f "%M" -o "$tmp/short.rss" "$proteus" sim "$src/configs/quickstart.toml" --set run.duration_s=60 >/dev/null
+/usr/bin/time -f "%M" -o "$tmp/long.rss" "$proteus" sim "$src/configs/quickstart.toml" --set run.duration_s=2400 >/dev/null
+short=$(tail -1 "$tmp/short.rss"); long=$(tail -1 "$tmp/long.rss")
+(( long * 10 <= short * 11 )) || fail "peak RSS grew from ${short} KB (60 s) to ${long} KB (2400 s)"
+
 "$proteus" --version | grep -q "^proteus " || fail "--version"
 "$proteus" sim --help | grep -q -- "--events" || fail "sim --help"
 set +e
