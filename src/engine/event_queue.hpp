@@ -50,6 +50,11 @@ class EventQueue {
   std::size_t size() const { return heap_.size(); }
   /// Time of the earliest event. Precondition: not empty.
   SimTime top_time() const { return SimTime{heap_.front().time}; }
+  /// Phase of the earliest event. Precondition: not empty.
+  Phase top_phase() const { return static_cast<Phase>(heap_.front().key >> 56); }
+  /// Takes the next event id without queueing anything: for periodic events the caller runs
+  /// itself at their (time, phase) place, keeping ids identical to queueing them.
+  std::uint64_t reserve_id() { return next_seq_++; }
 
   /// Removes and returns the earliest event. Precondition: not empty.
   Scheduled<Payload> pop() {

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cmath>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <set>
@@ -253,8 +255,12 @@ class MarketSimulation::Impl final : public AgentContext {
   }
 
   void run() {
-    schedule(latent_.dt(), Phase::kLatent, EventType::kLatentStep);
-    schedule(ms(spec_.metrics.sample_ms), Phase::kSample, EventType::kSample);
+    // The latent step (first phase of its instant) and the metric sample (last phase) recur at
+    // fixed periods; they run inline at their (time, phase) place instead of through the heap,
+    // with ids reserved exactly when they would have been queued, so the order and the event
+    // ids are the same as queueing them.
+    Periodic latent{latent_.dt(), Phase::kLatent, queue_.reserve_id()};
+    Periodic sample{ms(spec_.metrics.sample_ms), Phase::kSample, queue_.reserve_id()};
     arm_timer();
     published_ = mechanism_->public_view();
     views_.publish(SimTime{0}, published_);
@@ -262,15 +268,37 @@ class MarketSimulation::Impl final : public AgentContext {
       current_ = static_cast<std::uint32_t>(i);
       agents_[i].agent->on_start(*this);
     }
-    while (!queue_.empty() && queue_.top_time() <= horizon_) {
-      const auto ev = queue_.pop();
-      now_ = ev.time;
-      event_id_ = ev.seq;
-      ++processed_;
-      // Copy out: dispatch may schedule events and grow the slab.
-      const Payload payload = slab_[ev.payload];
-      free_slots_.push_back(ev.payload);
-      dispatch(payload);
+    for (;;) {
+      const bool queued = !queue_.empty();
+      const SimTime tq = queued ? queue_.top_time() : SimTime{INT64_MAX};
+      const Phase pq = queued ? queue_.top_phase() : Phase::kSample;
+      if (latent.before(tq, pq) && latent.before(sample.time, sample.phase)) {
+        if (latent.time > horizon_) break;
+        now_ = latent.time;
+        event_id_ = latent.id;
+        ++processed_;
+        step_latent();
+        latent.time = now_ + latent_.dt();
+        latent.id = queue_.reserve_id();
+      } else if (queued && !sample.before(tq, pq)) {
+        if (tq > horizon_) break;
+        const auto ev = queue_.pop();
+        now_ = ev.time;
+        event_id_ = ev.seq;
+        ++processed_;
+        // Copy out: dispatch may schedule events and grow the slab.
+        const Payload payload = slab_[ev.payload];
+        free_slots_.push_back(ev.payload);
+        dispatch(payload);
+      } else {
+        if (sample.time > horizon_) break;
+        now_ = sample.time;
+        event_id_ = sample.id;
+        ++processed_;
+        recorder_->on_sample(now_, published_, latent_.p(), *ledger_);
+        sample.time = now_ + ms(spec_.metrics.sample_ms);
+        sample.id = queue_.reserve_id();
+      }
     }
     now_ = horizon_;
     ledger_->check(event_id_);
@@ -343,6 +371,22 @@ class MarketSimulation::Impl final : public AgentContext {
     return slab_[slot];
   }
 
+  /// A recurring event run inline by run(): its next time, its phase and its reserved id.
+  struct Periodic {
+    SimTime time;
+    Phase phase;
+    std::uint64_t id;
+    /// Whether this comes before an event at (t, p); ids break no ties because phases differ.
+    bool before(SimTime t, Phase p) const { return time < t || (time == t && phase < p); }
+  };
+
+  void step_latent() {
+    const double before = latent_.p();
+    latent_.advance();
+    log_latent();
+    recorder_->on_latent_step(latent_, before, reference_price(published_, rules_));
+  }
+
   void add_agent(std::unique_ptr<Agent> agent, Role role, EntityClass cls, int index,
                  const SignalSpec& signal, const LatencySpec& latency) {
     const std::uint32_t e = entity(cls, static_cast<std::uint32_t>(index));
@@ -376,17 +420,9 @@ class MarketSimulation::Impl final : public AgentContext {
 
   void dispatch(const Payload& p) {
     switch (p.type) {
-      case EventType::kLatentStep: {
-        const double before = latent_.p();
-        latent_.advance();
-        log_latent();
-        recorder_->on_latent_step(latent_, before, reference_price(published_, rules_));
-        schedule(now_ + latent_.dt(), Phase::kLatent, EventType::kLatentStep);
-        break;
-      }
+      case EventType::kLatentStep:
       case EventType::kSample:
-        recorder_->on_sample(now_, published_, latent_.p(), *ledger_);
-        schedule(now_ + ms(spec_.metrics.sample_ms), Phase::kSample, EventType::kSample);
+        assert(false && "latent steps and samples run inline in run()");
         break;
       case EventType::kTimer: {
         const auto mid = true_mid();
