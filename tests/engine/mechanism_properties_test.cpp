@@ -179,12 +179,6 @@ TEST_P(EveryMechanism, SameOrderStreamGivesIdenticalOutcomes) {
   EXPECT_NE(drive(GetParam(), 3), drive(GetParam(), 4));
 }
 
-class VectorSink final : public EventSink {
- public:
-  void write(std::string_view line) override { lines.emplace_back(line); }
-  std::vector<std::string> lines;
-};
-
 ScenarioSpec small_market() {
   ScenarioSpec s;
   s.run.duration_s = 5.0;
@@ -200,18 +194,8 @@ ScenarioSpec small_market() {
 }
 
 using testing::field;
-
-/// "t" (and "p" for latent lines) of every line of `type` by `agent` (-1: any).
-std::vector<std::string> times_of(const std::vector<std::string>& lines, const std::string& type,
-                                  int agent = -1) {
-  std::vector<std::string> out;
-  for (const auto& l : lines) {
-    if (field(l, "type") != type) continue;
-    if (agent >= 0 && field(l, "agent") != std::to_string(agent)) continue;
-    out.push_back(type == "latent" ? field(l, "t") + " " + field(l, "p") : field(l, "t"));
-  }
-  return out;
-}
+using testing::times_of;
+using testing::VectorSink;
 
 TEST_P(EveryMechanism, WholeRunsBalanceTheLedgerAndAreDeterministic) {
   const ScenarioSpec spec = with_mechanism(small_market(), GetParam());

@@ -22,12 +22,6 @@
 namespace proteus::engine {
 namespace {
 
-class VectorSink final : public EventSink {
- public:
-  void write(std::string_view line) override { lines.emplace_back(line); }
-  std::vector<std::string> lines;
-};
-
 std::uint64_t fnv1a(const std::vector<std::string>& lines) {
   std::uint64_t h = 1469598103934665603ull;
   for (const auto& l : lines) {
@@ -52,6 +46,8 @@ ScenarioSpec small_scenario() {
 
 using testing::field;
 using testing::num;
+using testing::times_of;
+using testing::VectorSink;
 
 TEST(Determinism, SameSeedGivesIdenticalEventLog) {
   const ScenarioSpec spec = small_scenario();
@@ -78,17 +74,6 @@ TEST(Determinism, AnotherRepetitionOrSeedDiffers) {
   EXPECT_NE(fnv1a(a.lines), fnv1a(c.lines));
 }
 
-std::vector<std::string> lines_of_type(const std::vector<std::string>& lines,
-                                       const std::string& type, int agent = -1) {
-  std::vector<std::string> out;
-  for (const auto& l : lines) {
-    if (field(l, "type") != type) continue;
-    if (agent >= 0 && num(l, "agent") != agent) continue;
-    out.push_back(type == "latent" ? field(l, "t") + " " + field(l, "p") : field(l, "t"));
-  }
-  return out;
-}
-
 TEST(CommonRandomNumbers, AddingANoiseTraderLeavesOtherStreamsUnchanged) {
   ScenarioSpec base = small_scenario();
   base.agents.noise.limit_fraction = 0.0;  // noise decisions then depend on own streams only
@@ -98,15 +83,15 @@ TEST(CommonRandomNumbers, AddingANoiseTraderLeavesOtherStreamsUnchanged) {
   run_scenario(base, RunKey{3, 2}, &a);
   run_scenario(more, RunKey{3, 2}, &b);
   // Latent path identical step by step.
-  const auto la = lines_of_type(a.lines, "latent");
+  const auto la = times_of(a.lines, "latent");
   ASSERT_GT(la.size(), 40u);
-  EXPECT_EQ(la, lines_of_type(b.lines, "latent"));
+  EXPECT_EQ(la, times_of(b.lines, "latent"));
   // Agents: 0 = market maker, 1 = informed, 2.. = noise. Noise trader 0 and 5 arrive at the
   // same times whatever else happens in the market.
   for (int agent : {2, 7}) {
-    const auto da = lines_of_type(a.lines, "order", agent);
+    const auto da = times_of(a.lines, "order", agent);
     ASSERT_GT(da.size(), 5u);
-    EXPECT_EQ(da, lines_of_type(b.lines, "order", agent)) << "agent " << agent;
+    EXPECT_EQ(da, times_of(b.lines, "order", agent)) << "agent " << agent;
   }
   // The extra trader does trade, so the runs are not trivially identical.
   EXPECT_NE(fnv1a(a.lines), fnv1a(b.lines));
