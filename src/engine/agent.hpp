@@ -52,6 +52,9 @@ class AgentContext {
   virtual OrderId submit(Side side, OrderKind kind, Price limit, Qty qty) = 0;
   /// Sends a cancel; it reaches the mechanism after the submission delay.
   virtual void cancel(OrderId id) = 0;
+  /// Sends one cancel/replace message: `old` is cancelled and the new order entered when the
+  /// message reaches the mechanism, after one submission delay (Mechanism::on_replace).
+  virtual OrderId replace(OrderId old, Side side, OrderKind kind, Price limit, Qty qty) = 0;
   /// Asks for on_decision at `time` (>= now).
   virtual void wake_at(SimTime time) = 0;
 };

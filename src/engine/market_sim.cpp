@@ -41,6 +41,7 @@ enum class EventType : std::uint8_t {
   kTimer,
   kOrderArrival,
   kCancelArrival,
+  kReplaceArrival,
   kNotice,
   kMarketData,
   kDecision,
@@ -53,6 +54,7 @@ struct Payload {
   AgentId agent;
   std::uint32_t view_slot = 0;  // market data: index into the view slab
   OrderRequest order;           // order arrival; cancel arrival uses order.id
+  OrderId replaced;             // replace arrival: the order it cancels
   Notice notice;
 };
 
@@ -110,6 +112,8 @@ std::string_view event_name(EventType t) {
       return "order";
     case EventType::kCancelArrival:
       return "cancel";
+    case EventType::kReplaceArrival:
+      return "replace";
     case EventType::kNotice:
       return "notice";
     case EventType::kMarketData:
@@ -334,6 +338,16 @@ class MarketSimulation::Impl final : public AgentContext {
     p.order.id = id;
     p.order.owner = AgentId{current_};
   }
+  OrderId replace(OrderId old, Side side, OrderKind kind, Price limit, Qty qty) override {
+    AgentSlot& slot = agents_[current_];
+    const OrderRequest order{OrderId{next_order_id_++}, AgentId{current_}, side, kind, limit, qty};
+    if (slot.role != Role::kMarketMaker) recorder_->on_submit(order, now_, true_mid());
+    Payload& p = schedule(now_ + slot.latency.submit.sample(), Phase::kArrival,
+                          EventType::kReplaceArrival, AgentId{current_});
+    p.order = order;
+    p.replaced = old;
+    return order.id;
+  }
   void wake_at(SimTime t) override {
     schedule(t < now_ ? now_ : t, Phase::kDecision, EventType::kDecision, AgentId{current_});
   }
@@ -442,11 +456,24 @@ class MarketSimulation::Impl final : public AgentContext {
         break;
       }
       case EventType::kCancelArrival: {
-        log_cancel(p.order);
+        log_cancel(p.order.owner, p.order.id);
         recorder_->on_message();
         const auto mid = true_mid();
         outcomes_.clear();
         mechanism_->on_cancel(now_, p.order.owner, p.order.id, outcomes_);
+        handle_outcomes(mid);
+        break;
+      }
+      case EventType::kReplaceArrival: {
+        // Logged as its cancel line and its order line under the one event id; it counts as
+        // two messages (a cancel and an order) in the message metrics.
+        log_cancel(p.order.owner, p.replaced);
+        log_order(p.order);
+        recorder_->on_message();
+        recorder_->on_message();
+        const auto mid = true_mid();
+        outcomes_.clear();
+        mechanism_->on_replace(now_, p.replaced, p.order, outcomes_);
         handle_outcomes(mid);
         break;
       }
@@ -604,10 +631,10 @@ class MarketSimulation::Impl final : public AgentContext {
         event_id_, now_.ns, o.owner.value, o.id.value, to_string(o.side), to_string(o.kind),
         o.limit.ticks, o.qty.lots));
   }
-  void log_cancel(const OrderRequest& o) {
+  void log_cancel(AgentId owner, OrderId id) {
     if (events_ == nullptr) return;
     log_line(fmt::format(R"({{"id":{},"t":{},"type":"cancel","agent":{},"order":{}}})", event_id_,
-                         now_.ns, o.owner.value, o.id.value));
+                         now_.ns, owner.value, id.value));
   }
   void log_notice(AgentId a, const Notice& n) {
     if (events_ == nullptr) return;

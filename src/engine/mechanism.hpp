@@ -156,6 +156,13 @@ class Mechanism {
   virtual void on_order(SimTime now, const OrderRequest& order, Outcomes& out) = 0;
   /// Cancels the open part of `id` if `owner` owns it; kCancelRejected otherwise.
   virtual void on_cancel(SimTime now, AgentId owner, OrderId id, Outcomes& out) = 0;
+  /// A cancel/replace message: cancels the open part of `old` (as on_cancel) and then accepts
+  /// `order` (as on_order), in one step, so no view is published between the two. The new
+  /// order stands whether or not the cancel succeeded.
+  virtual void on_replace(SimTime now, OrderId old, const OrderRequest& order, Outcomes& out) {
+    on_cancel(now, order.owner, old, out);
+    on_order(now, order, out);
+  }
   /// Next time the mechanism needs on_timer (batch clears); none for a CLOB.
   virtual std::optional<SimTime> next_timer() const { return std::nullopt; }
   /// Runs the scheduled work due at `now`.

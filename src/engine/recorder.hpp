@@ -84,7 +84,7 @@ class Recorder {
   std::int64_t inv_n_ = 0;
   double rmse_sq_ = 0.0;
   std::int64_t rmse_n_ = 0;
-  double spread_sum_ = 0.0;
+  std::int64_t spread_ticks_ = 0;  // summed in exact ticks: a constant spread averages exactly
   std::int64_t spread_n_ = 0;
   double depth_sum_ = 0.0;
   std::int64_t depth_n_ = 0;

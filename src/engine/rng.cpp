@@ -112,7 +112,10 @@ std::int64_t RandomStream::poisson(double lambda) {
 
 std::int64_t RandomStream::geometric(double p) {
   if (p >= 1.0) return 0;
-  return static_cast<std::int64_t>(std::floor(det_log(uniform_open()) / det_log1p(-p)));
+  const double k = std::floor(det_log(uniform_open()) / det_log1p(-p));
+  // 2^63: larger counts (or p = 0, where k is +inf) do not fit an int64.
+  if (!(k < 9223372036854775808.0)) return INT64_MAX;
+  return static_cast<std::int64_t>(k);
 }
 
 }  // namespace proteus::engine

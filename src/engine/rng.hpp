@@ -75,7 +75,8 @@ class RandomStream {
   double exponential(double rate);
   /// Poisson with mean lambda >= 0 (Knuth's product method, split into chunks of <= 16).
   std::int64_t poisson(double lambda);
-  /// Failures before the first success, success probability p in (0, 1].
+  /// Failures before the first success, success probability p in [0, 1]; saturates at
+  /// INT64_MAX (p = 0: never) instead of overflowing.
   std::int64_t geometric(double p);
 
   std::uint64_t draws() const { return draw_; }

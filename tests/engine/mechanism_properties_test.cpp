@@ -262,8 +262,9 @@ TEST(CommonRandomNumbers, LatentPathNoiseArrivalsAndDecisionTimesMatchAcrossMech
   const auto noise0 = times_of(logs[0], "order", 3);
   const auto noise5 = times_of(logs[0], "order", 8);
   ASSERT_GT(noise0.size(), 5u);
+  // The informed trader wakes only at its active decisions (activity 0.06 per 100 ms slot).
   const auto informed = times_of(logs[0], "decision", 2);
-  ASSERT_GT(informed.size(), 40u);
+  ASSERT_GT(informed.size(), 8u);
   for (std::size_t m = 1; m < kMechanisms.size(); ++m) {
     EXPECT_EQ(times_of(logs[m], "latent"), latent) << kMechanisms[m];
     EXPECT_EQ(times_of(logs[m], "order", 3), noise0) << kMechanisms[m];

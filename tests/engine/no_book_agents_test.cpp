@@ -32,6 +32,9 @@ class FixedContext final : public AgentContext {
     return OrderId{sent.size()};
   }
   void cancel(OrderId) override {}
+  OrderId replace(OrderId, Side side, OrderKind kind, Price limit, Qty qty) override {
+    return submit(side, kind, limit, qty);
+  }
   void wake_at(SimTime) override {}
 
   PublicView view_;

@@ -90,12 +90,19 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
 
 void MarketMaker::requote(AgentContext& ctx, Quote& quote, Side side, std::optional<Price> target) {
   if (quote.live && target && quote.price == *target) return;
+  const Qty lots = to_lots(spec_.size, ctx.lot_size());
+  if (quote.live && target) {
+    // Moving a live quote is one cancel/replace message, not a cancel and an order.
+    quote.id = ctx.replace(quote.id, side, OrderKind::kLimit, *target, lots);
+    quote.price = *target;
+    return;
+  }
   if (quote.live) {
     ctx.cancel(quote.id);
     quote.live = false;
   }
   if (!target) return;
-  quote.id = ctx.submit(side, OrderKind::kLimit, *target, to_lots(spec_.size, ctx.lot_size()));
+  quote.id = ctx.submit(side, OrderKind::kLimit, *target, lots);
   quote.price = *target;
   quote.live = true;
 }

@@ -47,25 +47,35 @@ double informed_size(const InformedSpec& spec, double edge) {
 }
 
 void InformedTrader::on_start(AgentContext& ctx) {
-  if (spec_.schedule.mode == "interval") ctx.wake_at(ctx.now() + ms(spec_.schedule.interval_ms));
+  if (spec_.schedule.mode == "interval") wake_when_active(ctx);
 }
 
 void InformedTrader::on_decision(AgentContext& ctx) {
-  decide(ctx, ctx.view());
-  ctx.wake_at(ctx.now() + ms(spec_.schedule.interval_ms));
+  act(ctx, ctx.view());
+  wake_when_active(ctx);
+}
+
+void InformedTrader::wake_when_active(AgentContext& ctx) {
+  // Decision slots fall every interval and each is active with probability `activity`,
+  // independently: the inactive slots before the next active one are one geometric draw, so
+  // the trader wakes only when it acts. The draw comes first and always after an active slot,
+  // so the stream advances identically whatever the book looks like (common random numbers
+  // across mechanisms).
+  const SimTime interval = ms(spec_.schedule.interval_ms);
+  const std::int64_t skipped = ctx.rng().geometric(spec_.activity);
+  const std::int64_t slots_left = (ctx.horizon() - ctx.now()).ns / std::max<std::int64_t>(1, interval.ns);
+  if (skipped >= slots_left) return;  // no active slot before the end of the run
+  ctx.wake_at(ctx.now() + SimTime{(skipped + 1) * interval.ns});
 }
 
 void InformedTrader::on_market_data(AgentContext& ctx, const PublicView& view) {
   if (last_decision_.ns >= 0 && ctx.now() - last_decision_ < ms(spec_.schedule.interval_ms)) return;
-  decide(ctx, view);
+  last_decision_ = ctx.now();
+  // Event-driven: every decision draws its own activity, first and always.
+  if (ctx.rng().bernoulli(spec_.activity)) act(ctx, view);
 }
 
-void InformedTrader::decide(AgentContext& ctx, const PublicView& view) {
-  last_decision_ = ctx.now();
-  // The activity draw comes first and always, so the stream advances identically whatever
-  // the book looks like (synchronised draws across mechanisms).
-  const bool active = ctx.rng().bernoulli(spec_.activity);
-  if (!active) return;
+void InformedTrader::act(AgentContext& ctx, const PublicView& view) {
   const double s = ctx.signal();
   const MarketRules& rules = ctx.rules();
   const double threshold = spec_.theta + spec_.cost;

@@ -27,7 +27,10 @@ class InformedTrader final : public Agent {
   bool subscribes_market_data() const override { return spec_.schedule.mode == "event"; }
 
  private:
-  void decide(AgentContext& ctx, const PublicView& view);
+  /// An active decision: trade on the signal when the edge beats the threshold.
+  void act(AgentContext& ctx, const PublicView& view);
+  /// Interval mode: schedules the next active decision slot (if any before the horizon).
+  void wake_when_active(AgentContext& ctx);
   InformedSpec spec_;
   SimTime last_decision_{-1};
 };
