@@ -56,6 +56,7 @@ class Clob final : public Mechanism {
   explicit Clob(const MarketRules& rules, SelfTradeRule self_trade = SelfTradeRule::kCancelResting);
 
   std::string_view name() const override { return "clob"; }
+  bool has_timers() const override { return false; }
   void on_order(SimTime now, const OrderRequest& order, Outcomes& out) override;
   void on_cancel(SimTime now, AgentId owner, OrderId id, Outcomes& out) override;
   PublicView public_view() const override;

@@ -1,7 +1,9 @@
 // Deterministic exp/log: Cody-Waite range reduction and fixed polynomial evaluation.
 #include "engine/detmath.hpp"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 namespace proteus::engine {
@@ -12,6 +14,18 @@ constexpr double kLn2Hi = 6.93147180369123816490e-01;
 constexpr double kLn2Lo = 1.90821492927058770002e-10;
 constexpr double kInvLn2 = 1.44269504088896338700e+00;
 
+// Adding and subtracting 1.5 * 2^52 rounds |t| < 2^51 to the nearest integer, ties to even:
+// what nearbyint does in the default rounding mode, without the library call.
+double round_to_int(double t) {
+  constexpr double kShift = 0x1.8p52;
+  return (t + kShift) - kShift;
+}
+
+// 2^k for a normal exponent, -1022 <= k <= 1023.
+double pow2(int k) {
+  return std::bit_cast<double>(static_cast<std::uint64_t>(k + 1023) << 52);
+}
+
 }  // namespace
 
 double det_exp(double x) {
@@ -19,7 +33,7 @@ double det_exp(double x) {
   if (x > 709.782712893384) return std::numeric_limits<double>::infinity();
   if (x < -745.1332191019412) return 0.0;
   // x = k ln2 + r with |r| <= ln2 / 2; exp(r) by its Taylor series to r^14 (error < 1e-17).
-  const double kd = std::nearbyint(x * kInvLn2);
+  const double kd = round_to_int(x * kInvLn2);
   const int k = static_cast<int>(kd);
   const double r = (x - kd * kLn2Hi) - kd * kLn2Lo;
   double p = 1.0 / 87178291200.0;  // 1/14!
@@ -38,6 +52,8 @@ double det_exp(double x) {
                                  1.0,
                                  1.0};
   for (double c : kInvFact) p = p * r + c;
+  // p * 2^k rounds once, like ldexp, whenever 2^k itself is a normal number.
+  if (k >= -1022 && k <= 1023) return p * pow2(k);
   return std::ldexp(p, k);
 }
 
@@ -46,7 +62,15 @@ double det_log(double x) {
   if (x == 0.0) return -std::numeric_limits<double>::infinity();
   if (std::isinf(x)) return x;
   int e = 0;
-  double m = std::frexp(x, &e);  // x = m 2^e, m in [0.5, 1)
+  double m = 0.0;  // x = m 2^e, m in [0.5, 1), as frexp gives it
+  const auto bits = std::bit_cast<std::uint64_t>(x);
+  const auto biased = static_cast<int>(bits >> 52);  // sign is 0 here
+  if (biased != 0) {
+    e = biased - 1022;
+    m = std::bit_cast<double>((bits & 0x000F'FFFF'FFFF'FFFFu) | (std::uint64_t{1022} << 52));
+  } else {
+    m = std::frexp(x, &e);  // subnormal
+  }
   if (m < 0.70710678118654752440) {
     m *= 2.0;
     --e;

@@ -64,15 +64,25 @@ class ViewHistory {
  public:
   static constexpr SimTime kWindow = SimTime{10'000'000'000};  // 10 s
 
-  void publish(SimTime now, const PublicView& view) {
-    entries_.push_back({now, view});
+  /// Publishes the view `make()` returns at `now` unless it equals the latest; returns whether
+  /// it did. The view is built in place in the history (no copy of a just-written struct).
+  template <class Make>
+  bool publish_if_changed(SimTime now, Make&& make) {
+    entries_.emplace_back(now, make);
+    if (entries_.size() - head_ > 1 && entries_.back().view == entries_[entries_.size() - 2].view) {
+      entries_.pop_back();
+      return false;
+    }
     while (entries_.size() - head_ > 1 && entries_[head_ + 1].time < now - kWindow) ++head_;
     // Compact when the dropped prefix dominates: amortised O(1), no per-publish allocation.
     if (head_ > 64 && 2 * head_ > entries_.size()) {
       entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(head_));
       head_ = 0;
     }
+    return true;
   }
+  /// The view published last (the mechanism's current view).
+  const PublicView& latest() const { return entries_.back().view; }
   /// The view as published at `t`; older than the window -> the oldest kept.
   const PublicView& at(SimTime t) const {
     for (std::size_t i = entries_.size(); i > head_; --i) {
@@ -83,6 +93,9 @@ class ViewHistory {
 
  private:
   struct Entry {
+    // Guaranteed copy elision: the view is constructed by make() in its final place.
+    template <class Make>
+    Entry(SimTime t, Make& make) : time(t), view(make()) {}
     SimTime time;
     PublicView view;
   };
@@ -255,6 +268,7 @@ class MarketSimulation::Impl final : public AgentContext {
     ledger_.emplace(agents_.size(), rules_,
                     Fees{Cash{spec.market.maker_fee_micros}, Cash{spec.market.taker_fee_micros}});
     recorder_.emplace(spec, rules_, std::move(roles));
+    timed_ = mechanism_->has_timers();
     outcomes_.reserve(64);
   }
 
@@ -266,8 +280,7 @@ class MarketSimulation::Impl final : public AgentContext {
     Periodic latent{latent_.dt(), Phase::kLatent, queue_.reserve_id()};
     Periodic sample{ms(spec_.metrics.sample_ms), Phase::kSample, queue_.reserve_id()};
     arm_timer();
-    published_ = mechanism_->public_view();
-    views_.publish(SimTime{0}, published_);
+    views_.publish_if_changed(SimTime{0}, [this] { return mechanism_->public_view(); });
     for (std::size_t i = 0; i < agents_.size(); ++i) {
       current_ = static_cast<std::uint32_t>(i);
       agents_[i].agent->on_start(*this);
@@ -299,7 +312,7 @@ class MarketSimulation::Impl final : public AgentContext {
         now_ = sample.time;
         event_id_ = sample.id;
         ++processed_;
-        recorder_->on_sample(now_, published_, latent_.p(), *ledger_);
+        recorder_->on_sample(now_, views_.latest(), latent_.p(), *ledger_);
         sample.time = now_ + ms(spec_.metrics.sample_ms);
         sample.id = queue_.reserve_id();
       }
@@ -398,7 +411,7 @@ class MarketSimulation::Impl final : public AgentContext {
     const double before = latent_.p();
     latent_.advance();
     log_latent();
-    recorder_->on_latent_step(latent_, before, reference_price(published_, rules_));
+    recorder_->on_latent_step(latent_, before, reference_price(views_.latest(), rules_));
   }
 
   void add_agent(std::unique_ptr<Agent> agent, Role role, EntityClass cls, int index,
@@ -424,8 +437,9 @@ class MarketSimulation::Impl final : public AgentContext {
     agents_.push_back(std::move(slot));
   }
 
-  // published_ always equals the mechanism's current view: it is refreshed after every call.
-  std::optional<double> true_mid() const { return reference_price_mid(published_); }
+  // The latest published view always equals the mechanism's current view: it is refreshed
+  // after every mechanism call.
+  std::optional<double> true_mid() const { return reference_price_mid(views_.latest()); }
   std::optional<double> reference_price_mid(const PublicView& v) const {
     if (!v.best_bid || !v.best_ask) return std::nullopt;
     return 0.5 * static_cast<double>(v.best_bid->price.ticks + v.best_ask->price.ticks) /
@@ -499,6 +513,7 @@ class MarketSimulation::Impl final : public AgentContext {
   /// Schedules a timer event for the mechanism's next timer unless one is pending for it.
   /// Mechanisms tolerate on_timer calls at times when nothing is due.
   void arm_timer() {
+    if (!timed_) return;
     const auto t = mechanism_->next_timer();
     if (!t) return;
     const SimTime at = *t < now_ ? now_ : *t;
@@ -556,13 +571,15 @@ class MarketSimulation::Impl final : public AgentContext {
     }
     answer_quote_requests();
     arm_timer();
-    const PublicView view = mechanism_->public_view();
+    if (!views_.publish_if_changed(now_, [this] { return mechanism_->public_view(); })) return;
+    // A new view: it must not be crossed (an unchanged one was checked when it was new).
+    const PublicView& view = views_.latest();
     if (view.best_bid && view.best_ask && view.best_bid->price >= view.best_ask->price) {
       throw InvariantViolation(
           event_id_, fmt::format("book crossed: bid {} >= ask {}", view.best_bid->price.ticks,
                                  view.best_ask->price.ticks));
     }
-    if (!(view == published_)) publish(view);
+    notify_subscribers(view);
   }
 
   // Fields are written one by one into the slab: building a Notice on the stack and copying
@@ -587,9 +604,7 @@ class MarketSimulation::Impl final : public AgentContext {
     n.maker = maker;
   }
 
-  void publish(const PublicView& view) {
-    published_ = view;
-    views_.publish(now_, view);
+  void notify_subscribers(const PublicView& view) {
     for (std::uint32_t s : subscribers_) {
       const std::uint32_t slot = acquire_view(view);
       schedule(now_ + agents_[s].latency.market_data.sample(), Phase::kMarketData,
@@ -673,12 +688,12 @@ class MarketSimulation::Impl final : public AgentContext {
   std::vector<Payload> slab_;
   std::vector<std::uint32_t> free_slots_;
   Outcomes outcomes_;
-  PublicView published_;
   ViewHistory views_;
   std::vector<PublicView> view_slab_;
   std::vector<std::uint32_t> free_views_;
   std::vector<double> metrics_;
   std::set<std::int64_t> timers_;  // times of pending timer events
+  bool timed_ = true;              // whether the mechanism ever sets timers
   SimTime now_{0};
   std::uint64_t event_id_ = 0;
   std::uint64_t processed_ = 0;

@@ -163,6 +163,9 @@ class Mechanism {
     on_cancel(now, order.owner, old, out);
     on_order(now, order, out);
   }
+  /// Whether next_timer can ever return a time; false lets the simulation skip asking after
+  /// every call (a CLOB).
+  virtual bool has_timers() const { return true; }
   /// Next time the mechanism needs on_timer (batch clears); none for a CLOB.
   virtual std::optional<SimTime> next_timer() const { return std::nullopt; }
   /// Runs the scheduled work due at `now`.
