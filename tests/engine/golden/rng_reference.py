@@ -36,6 +36,24 @@ def stream_key(rep_key, stream, entity):
     return join(r[0], r[1])
 
 
+# Ziggurat tables (Doornik 2005, "An improved ziggurat method to generate normal random
+# samples", 128 layers), computed here with libm's exp and log.
+ZIG_C, ZIG_R, ZIG_V = 128, 3.442619855899, 9.91256303526217e-3
+
+
+def ziggurat_tables():
+    x = [0.0] * (ZIG_C + 1)
+    f = math.exp(-0.5 * ZIG_R * ZIG_R)
+    x[0], x[1] = ZIG_V / f, ZIG_R
+    for i in range(2, ZIG_C):
+        x[i] = math.sqrt(-2.0 * math.log(ZIG_V / x[i - 1] + f))
+        f = math.exp(-0.5 * x[i] * x[i])
+    return x, [x[i + 1] / x[i] for i in range(ZIG_C)]
+
+
+ZIG_X, ZIG_RATIO = ziggurat_tables()
+
+
 class Stream:
     def __init__(self, key):
         self.key = key
@@ -54,12 +72,24 @@ class Stream:
         return ((self.u64() >> 11) + 0.5) * 2.0**-53
 
     def normal(self):
+        """Returns (value, path) with path "box", "tail" or "wedge" of the accepted sample."""
         while True:
-            u = 2.0 * self.uniform() - 1.0
-            v = 2.0 * self.uniform() - 1.0
-            s = u * u + v * v
-            if 0.0 < s < 1.0:
-                return u * math.sqrt(-2.0 * math.log(s) / s)
+            bits = self.u64()
+            i = bits & (ZIG_C - 1)
+            u = (bits >> 11) * 2.0**-52 - 1.0
+            if abs(u) < ZIG_RATIO[i]:
+                return u * ZIG_X[i], "box"
+            if i == 0:
+                while True:
+                    x = math.log(self.uniform_open()) / ZIG_R
+                    y = math.log(self.uniform_open())
+                    if -2.0 * y >= x * x:
+                        return (x - ZIG_R if u < 0.0 else ZIG_R - x), "tail"
+            x = u * ZIG_X[i]
+            f0 = math.exp(-0.5 * (ZIG_X[i] ** 2 - x * x))
+            f1 = math.exp(-0.5 * (ZIG_X[i + 1] ** 2 - x * x))
+            if f1 + self.uniform() * (f0 - f1) < 1.0:
+                return x, "wedge"
 
     def exponential(self, rate):
         return -math.log(self.uniform_open()) / rate
@@ -90,7 +120,18 @@ if __name__ == "__main__":
     s = Stream(sk)
     print("uniform:", [repr(s.uniform()) for _ in range(3)])
     s = Stream(sk)
-    print("normal:", [repr(s.normal()) for _ in range(3)])
+    print("normal:", [repr(s.normal()[0]) for _ in range(3)])
+    # The first normal of each path and the stream's draw count after it.
+    s = Stream(sk)
+    seen = {}
+    for k in range(100000):
+        value, path = s.normal()
+        if path not in seen:
+            seen[path] = (k, value, s.i)
+        if len(seen) == 3:
+            break
+    for path, (k, value, draws) in sorted(seen.items()):
+        print(f"normal #{k} ({path}) = {value!r}, draws after = {draws}")
     s = Stream(sk)
     print("exponential(2):", [repr(s.exponential(2.0)) for _ in range(3)])
     s = Stream(sk)
