@@ -52,9 +52,11 @@ class AgentContext {
   virtual OrderId submit(Side side, OrderKind kind, Price limit, Qty qty) = 0;
   /// Sends a cancel; it reaches the mechanism after the submission delay.
   virtual void cancel(OrderId id) = 0;
-  /// Sends one cancel/replace message: `old` is cancelled and the new order entered when the
-  /// message reaches the mechanism, after one submission delay (Mechanism::on_replace).
-  virtual OrderId replace(OrderId old, Side side, OrderKind kind, Price limit, Qty qty) = 0;
+  /// Sends 1 .. kMaxMessageLegs legs as one message: one submission delay, one arrival, the
+  /// legs applied in order by Mechanism::on_message (a cancel/replace of one order, or a
+  /// two-sided quote update). Fills in each leg's order.owner, and order.id of legs that
+  /// enter an order; throws std::invalid_argument for more legs than kMaxMessageLegs.
+  virtual void send(std::span<MessageLeg> legs) = 0;
   /// Asks for on_decision at `time` (>= now).
   virtual void wake_at(SimTime time) = 0;
 };

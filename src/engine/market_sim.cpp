@@ -41,7 +41,7 @@ enum class EventType : std::uint8_t {
   kTimer,
   kOrderArrival,
   kCancelArrival,
-  kReplaceArrival,
+  kMessageArrival,
   kNotice,
   kMarketData,
   kDecision,
@@ -52,9 +52,8 @@ struct Payload {
   explicit Payload(EventType t, AgentId a = AgentId{}) : type(t), agent(a) {}
   EventType type = EventType::kLatentStep;
   AgentId agent;
-  std::uint32_t view_slot = 0;  // market data: index into the view slab
+  std::uint32_t view_slot = 0;  // market data: index into the view slab; message: its slot
   OrderRequest order;           // order arrival; cancel arrival uses order.id
-  OrderId replaced;             // replace arrival: the order it cancels
   Notice notice;
 };
 
@@ -125,8 +124,8 @@ std::string_view event_name(EventType t) {
       return "order";
     case EventType::kCancelArrival:
       return "cancel";
-    case EventType::kReplaceArrival:
-      return "replace";
+    case EventType::kMessageArrival:
+      return "message";
     case EventType::kNotice:
       return "notice";
     case EventType::kMarketData:
@@ -351,15 +350,35 @@ class MarketSimulation::Impl final : public AgentContext {
     p.order.id = id;
     p.order.owner = AgentId{current_};
   }
-  OrderId replace(OrderId old, Side side, OrderKind kind, Price limit, Qty qty) override {
+  void send(std::span<MessageLeg> legs) override {
+    if (legs.empty()) return;
+    if (legs.size() > kMaxMessageLegs) {
+      throw std::invalid_argument(fmt::format("a message carries at most {} legs, got {}",
+                                              kMaxMessageLegs, legs.size()));
+    }
     AgentSlot& slot = agents_[current_];
-    const OrderRequest order{OrderId{next_order_id_++}, AgentId{current_}, side, kind, limit, qty};
-    if (slot.role != Role::kMarketMaker) recorder_->on_submit(order, now_, true_mid());
-    Payload& p = schedule(now_ + slot.latency.submit.sample(), Phase::kArrival,
-                          EventType::kReplaceArrival, AgentId{current_});
-    p.order = order;
-    p.replaced = old;
-    return order.id;
+    std::uint32_t m = 0;
+    if (free_messages_.empty()) {
+      m = static_cast<std::uint32_t>(messages_.size());
+      messages_.emplace_back();
+    } else {
+      m = free_messages_.back();
+      free_messages_.pop_back();
+    }
+    Message& msg = messages_[m];
+    msg.count = static_cast<std::uint8_t>(legs.size());
+    for (std::size_t i = 0; i < legs.size(); ++i) {
+      MessageLeg& leg = legs[i];
+      leg.order.owner = AgentId{current_};
+      if (leg.enter) {
+        leg.order.id = OrderId{next_order_id_++};
+        if (slot.role != Role::kMarketMaker) recorder_->on_submit(leg.order, now_, true_mid());
+      }
+      msg.legs[i] = leg;
+    }
+    schedule(now_ + slot.latency.submit.sample(), Phase::kArrival, EventType::kMessageArrival,
+             AgentId{current_})
+        .view_slot = m;
   }
   void wake_at(SimTime t) override {
     schedule(t < now_ ? now_ : t, Phase::kDecision, EventType::kDecision, AgentId{current_});
@@ -478,16 +497,25 @@ class MarketSimulation::Impl final : public AgentContext {
         handle_outcomes(mid);
         break;
       }
-      case EventType::kReplaceArrival: {
-        // Logged as its cancel line and its order line under the one event id; it counts as
-        // two messages (a cancel and an order) in the message metrics.
-        log_cancel(p.order.owner, p.replaced);
-        log_order(p.order);
-        recorder_->on_message();
-        recorder_->on_message();
+      case EventType::kMessageArrival: {
+        // Each leg is logged as its cancel line and its order line under the one event id, and
+        // counts as a cancel and an order in the message metrics.
+        const Message msg = messages_[p.view_slot];
+        free_messages_.push_back(p.view_slot);
+        const std::span<const MessageLeg> legs(msg.legs.data(), msg.count);
+        for (const MessageLeg& leg : legs) {
+          if (leg.cancel.value != 0) {
+            log_cancel(leg.order.owner, leg.cancel);
+            recorder_->on_message();
+          }
+          if (leg.enter) {
+            log_order(leg.order);
+            recorder_->on_message();
+          }
+        }
         const auto mid = true_mid();
         outcomes_.clear();
-        mechanism_->on_replace(now_, p.replaced, p.order, outcomes_);
+        mechanism_->on_message(now_, legs, outcomes_);
         handle_outcomes(mid);
         break;
       }
@@ -687,6 +715,12 @@ class MarketSimulation::Impl final : public AgentContext {
   EventQueue<std::uint32_t> queue_;  // slots of slab_: the heap moves 24-byte entries only
   std::vector<Payload> slab_;
   std::vector<std::uint32_t> free_slots_;
+  struct Message {
+    std::array<MessageLeg, kMaxMessageLegs> legs{};
+    std::uint8_t count = 0;
+  };
+  std::vector<Message> messages_;  // legs of pending message arrivals (Payload::view_slot)
+  std::vector<std::uint32_t> free_messages_;
   Outcomes outcomes_;
   ViewHistory views_;
   std::vector<PublicView> view_slab_;

@@ -2,8 +2,10 @@
 // The simulation dispatches outcomes to agents after the call returns.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +36,17 @@ struct OrderRequest {
   Price limit;
   Qty qty;
 };
+
+/// One leg of a multi-leg message: cancel `cancel` when it is set (nonzero), then enter
+/// `order` when `enter` is true. `order.owner` is the sender for both parts.
+struct MessageLeg {
+  OrderId cancel;
+  bool enter = false;
+  OrderRequest order;
+};
+
+/// Most legs one message carries: a two-sided quote update (bid and ask).
+inline constexpr std::size_t kMaxMessageLegs = 2;
 
 enum class OutcomeKind : std::uint8_t {
   kAccepted = 0,        ///< order entered the book (resting part: qty = resting lots)
@@ -156,12 +169,14 @@ class Mechanism {
   virtual void on_order(SimTime now, const OrderRequest& order, Outcomes& out) = 0;
   /// Cancels the open part of `id` if `owner` owns it; kCancelRejected otherwise.
   virtual void on_cancel(SimTime now, AgentId owner, OrderId id, Outcomes& out) = 0;
-  /// A cancel/replace message: cancels the open part of `old` (as on_cancel) and then accepts
-  /// `order` (as on_order), in one step, so no view is published between the two. The new
-  /// order stands whether or not the cancel succeeded.
-  virtual void on_replace(SimTime now, OrderId old, const OrderRequest& order, Outcomes& out) {
-    on_cancel(now, order.owner, old, out);
-    on_order(now, order, out);
+  /// A message of one or more legs (a cancel/replace, a two-sided quote update), applied in
+  /// order within one call, so no view is published between its parts. A leg's new order
+  /// stands whether or not its cancel succeeded.
+  virtual void on_message(SimTime now, std::span<const MessageLeg> legs, Outcomes& out) {
+    for (const MessageLeg& leg : legs) {
+      if (leg.cancel.value != 0) on_cancel(now, leg.order.owner, leg.cancel, out);
+      if (leg.enter) on_order(now, leg.order, out);
+    }
   }
   /// Whether next_timer can ever return a time; false lets the simulation skip asking after
   /// every call (a CLOB).

@@ -133,8 +133,8 @@ double Recorder::mm_marked(const Ledger& ledger, double p) const {
 
 void Recorder::on_sample(SimTime now, const PublicView& view, double p, const Ledger& ledger) {
   const double pnl = mm_marked(ledger, p);
-  if (last_pnl_) {
-    const double inc = pnl - *last_pnl_;
+  if (sampled_) {
+    const double inc = pnl - last_pnl_;
     inc_sum_ += inc;
     inc_sq_ += inc * inc;
     ++inc_n_;
@@ -142,6 +142,7 @@ void Recorder::on_sample(SimTime now, const PublicView& view, double p, const Le
     pnl_peak_ = pnl;
   }
   last_pnl_ = pnl;
+  sampled_ = true;
   pnl_peak_ = std::max(pnl_peak_, pnl);
   max_drawdown_ = std::max(max_drawdown_, pnl_peak_ - pnl);
 
@@ -158,25 +159,31 @@ void Recorder::on_sample(SimTime now, const PublicView& view, double p, const Le
   depth_sum_ += contracts((view.best_bid ? view.best_bid->qty.lots : 0) +
                           (view.best_ask ? view.best_ask->qty.lots : 0));
   ++depth_n_;
-  std::optional<double> ref;
+  // Plain doubles with flags, not std::optional: copying an optional just written costs a
+  // store-forwarding stall, and this runs at every sample.
+  double ref = 0.0;
+  bool has_ref = true;
   if (view.best_bid && view.best_ask) {
     spread_ticks_ += view.best_ask->price.ticks - view.best_bid->price.ticks;
     ++spread_n_;
     ref = 0.5 * (prob(view.best_ask->price) + prob(view.best_bid->price));
   } else if (view.last_price) {
     ref = prob(*view.last_price);
+  } else {
+    has_ref = false;
   }
-  if (ref) {
-    rmse_sq_ += (*ref - p) * (*ref - p);
+  if (has_ref) {
+    rmse_sq_ += (ref - p) * (ref - p);
     ++rmse_n_;
-    if (last_ref_) {
-      const double d = *ref - *last_ref_;
+    if (has_last_ref_) {
+      const double d = ref - last_ref_;
       dref_sum_ += d;
       dref_sq_ += d * d;
       ++dref_n_;
     }
     last_ref_ = ref;
-    if (shock_time_ && std::fabs(*ref - p) <= 0.5 * shock_gap_) {
+    has_last_ref_ = true;
+    if (shock_time_ && std::fabs(ref - p) <= 0.5 * shock_gap_) {
       half_life_sum_ms_ += static_cast<double>((now - *shock_time_).ns) * 1e-6;
       ++half_life_n_;
       shock_time_.reset();

@@ -76,7 +76,8 @@ class Recorder {
   std::int64_t tte_n_ = 0;
 
   // Samples.
-  std::optional<double> last_pnl_;
+  double last_pnl_ = 0.0;
+  bool sampled_ = false;  // whether last_pnl_ holds a sample
   double pnl_peak_ = 0.0, max_drawdown_ = 0.0;
   double inc_sum_ = 0.0, inc_sq_ = 0.0;
   std::int64_t inc_n_ = 0;
@@ -88,7 +89,8 @@ class Recorder {
   std::int64_t spread_n_ = 0;
   double depth_sum_ = 0.0;
   std::int64_t depth_n_ = 0;
-  std::optional<double> last_ref_;
+  double last_ref_ = 0.0;
+  bool has_last_ref_ = false;
   double dref_sum_ = 0.0, dref_sq_ = 0.0;
   std::int64_t dref_n_ = 0;
 

@@ -32,8 +32,10 @@ class FixedContext final : public AgentContext {
     return OrderId{sent.size()};
   }
   void cancel(OrderId) override {}
-  OrderId replace(OrderId, Side side, OrderKind kind, Price limit, Qty qty) override {
-    return submit(side, kind, limit, qty);
+  void send(std::span<MessageLeg> legs) override {
+    for (MessageLeg& leg : legs) {
+      if (leg.enter) leg.order.id = submit(leg.order.side, leg.order.kind, leg.order.limit, leg.order.qty);
+    }
   }
   void wake_at(SimTime) override {}
 

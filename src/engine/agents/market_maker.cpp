@@ -2,7 +2,10 @@
 #include "engine/agents/market_maker.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <span>
+#include <tuple>
 
 #include "engine/detmath.hpp"
 
@@ -84,27 +87,38 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
   // Stop quoting the side that would push |inventory| beyond the limit.
   if (inventory_ + spec_.size > spec_.max_inventory + 1e-9) bid.reset();
   if (inventory_ - spec_.size < -spec_.max_inventory - 1e-9) ask.reset();
-  requote(ctx, bid_, Side::kBuy, bid);
-  requote(ctx, ask_, Side::kSell, ask);
+  requote(ctx, bid, ask);
 }
 
-void MarketMaker::requote(AgentContext& ctx, Quote& quote, Side side, std::optional<Price> target) {
-  if (quote.live && target && quote.price == *target) return;
+void MarketMaker::requote(AgentContext& ctx, std::optional<Price> bid, std::optional<Price> ask) {
+  // Both sides go in one message (a two-sided quote update); each changed side is one leg that
+  // cancels the live quote, if any, and enters the new one, if any.
+  std::array<MessageLeg, 2> legs{};
+  std::array<Quote*, 2> quotes{};
+  std::size_t n = 0;
   const Qty lots = to_lots(spec_.size, ctx.lot_size());
-  if (quote.live && target) {
-    // Moving a live quote is one cancel/replace message, not a cancel and an order.
-    quote.id = ctx.replace(quote.id, side, OrderKind::kLimit, *target, lots);
-    quote.price = *target;
-    return;
+  for (const auto& [quote, side, target] :
+       {std::tuple{&bid_, Side::kBuy, bid}, std::tuple{&ask_, Side::kSell, ask}}) {
+    if (quote->live ? (target && quote->price == *target) : !target) continue;
+    MessageLeg& leg = legs[n];
+    quotes[n++] = quote;
+    if (quote->live) leg.cancel = quote->id;
+    quote->live = false;
+    if (target) {
+      leg.enter = true;
+      leg.order.side = side;
+      leg.order.kind = OrderKind::kLimit;
+      leg.order.limit = *target;
+      leg.order.qty = lots;
+    }
   }
-  if (quote.live) {
-    ctx.cancel(quote.id);
-    quote.live = false;
+  ctx.send(std::span<MessageLeg>(legs.data(), n));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!legs[i].enter) continue;
+    quotes[i]->id = legs[i].order.id;
+    quotes[i]->price = legs[i].order.limit;
+    quotes[i]->live = true;
   }
-  if (!target) return;
-  quote.id = ctx.submit(side, OrderKind::kLimit, *target, lots);
-  quote.price = *target;
-  quote.live = true;
 }
 
 std::optional<Price> MarketMaker::quote_for(AgentContext& ctx, Side taker_side, Qty qty) {
@@ -121,8 +135,7 @@ std::optional<Price> MarketMaker::quote_for(AgentContext& ctx, Side taker_side, 
 
 void MarketMaker::kill(AgentContext& ctx) {
   killed_ = true;
-  requote(ctx, bid_, Side::kBuy, std::nullopt);
-  requote(ctx, ask_, Side::kSell, std::nullopt);
+  requote(ctx, std::nullopt, std::nullopt);
 }
 
 void MarketMaker::on_notice(AgentContext& ctx, const Notice& n) {

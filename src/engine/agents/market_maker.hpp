@@ -57,7 +57,8 @@ class MarketMaker final : public Agent {
   };
 
   void decide(AgentContext& ctx, const PublicView& view);
-  void requote(AgentContext& ctx, Quote& quote, Side side, std::optional<Price> target);
+  /// Moves the bid and ask to these prices (nullopt: no quote on that side) in one message.
+  void requote(AgentContext& ctx, std::optional<Price> bid, std::optional<Price> ask);
   void kill(AgentContext& ctx);
 
   MarketMakerSpec spec_;
