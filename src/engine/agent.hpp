@@ -52,11 +52,16 @@ class AgentContext {
   virtual OrderId submit(Side side, OrderKind kind, Price limit, Qty qty) = 0;
   /// Sends a cancel; it reaches the mechanism after the submission delay.
   virtual void cancel(OrderId id) = 0;
-  /// Sends 1 .. kMaxMessageLegs legs as one message: one submission delay, one arrival, the
-  /// legs applied in order by Mechanism::on_message (a cancel/replace of one order, or a
-  /// two-sided quote update). Fills in each leg's order.owner, and order.id of legs that
-  /// enter an order; throws std::invalid_argument for more legs than kMaxMessageLegs.
-  virtual void send(std::span<MessageLeg> legs) = 0;
+  /// Starts a message of `count` legs (1 .. kMaxMessageLegs; more throws
+  /// std::invalid_argument), default-initialised, for the agent to fill in place before
+  /// send_message() (valid until then). Legs are filled where they are sent from: copying a
+  /// just-written struct costs a store-forwarding stall per leg.
+  virtual std::span<MessageLeg> compose(std::size_t count) = 0;
+  /// Sends the composed message: one submission delay, one arrival, the legs applied in order
+  /// by Mechanism::on_message (a cancel/replace of one order, or a two-sided quote update).
+  /// Sets each leg's order.owner, and order.id of legs that enter an order (readable in the
+  /// composed span until the next compose).
+  virtual void send_message() = 0;
   /// Asks for on_decision at `time` (>= now).
   virtual void wake_at(SimTime time) = 0;
 };

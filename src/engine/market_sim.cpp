@@ -350,35 +350,37 @@ class MarketSimulation::Impl final : public AgentContext {
     p.order.id = id;
     p.order.owner = AgentId{current_};
   }
-  void send(std::span<MessageLeg> legs) override {
-    if (legs.empty()) return;
-    if (legs.size() > kMaxMessageLegs) {
-      throw std::invalid_argument(fmt::format("a message carries at most {} legs, got {}",
-                                              kMaxMessageLegs, legs.size()));
+  std::span<MessageLeg> compose(std::size_t count) override {
+    if (count < 1 || count > kMaxMessageLegs) {
+      throw std::invalid_argument(
+          fmt::format("a message carries 1 to {} legs, got {}", kMaxMessageLegs, count));
     }
-    AgentSlot& slot = agents_[current_];
-    std::uint32_t m = 0;
     if (free_messages_.empty()) {
-      m = static_cast<std::uint32_t>(messages_.size());
+      composing_ = static_cast<std::uint32_t>(messages_.size());
       messages_.emplace_back();
     } else {
-      m = free_messages_.back();
+      composing_ = free_messages_.back();
       free_messages_.pop_back();
     }
-    Message& msg = messages_[m];
-    msg.count = static_cast<std::uint8_t>(legs.size());
-    for (std::size_t i = 0; i < legs.size(); ++i) {
-      MessageLeg& leg = legs[i];
+    Message& msg = messages_[composing_];
+    msg.count = static_cast<std::uint8_t>(count);
+    for (std::size_t i = 0; i < count; ++i) msg.legs[i] = MessageLeg{};
+    return {msg.legs.data(), count};
+  }
+  void send_message() override {
+    AgentSlot& slot = agents_[current_];
+    Message& msg = messages_[composing_];
+    for (std::size_t i = 0; i < msg.count; ++i) {
+      MessageLeg& leg = msg.legs[i];
       leg.order.owner = AgentId{current_};
       if (leg.enter) {
         leg.order.id = OrderId{next_order_id_++};
         if (slot.role != Role::kMarketMaker) recorder_->on_submit(leg.order, now_, true_mid());
       }
-      msg.legs[i] = leg;
     }
     schedule(now_ + slot.latency.submit.sample(), Phase::kArrival, EventType::kMessageArrival,
              AgentId{current_})
-        .view_slot = m;
+        .view_slot = composing_;
   }
   void wake_at(SimTime t) override {
     schedule(t < now_ ? now_ : t, Phase::kDecision, EventType::kDecision, AgentId{current_});
@@ -721,6 +723,7 @@ class MarketSimulation::Impl final : public AgentContext {
   };
   std::vector<Message> messages_;  // legs of pending message arrivals (Payload::view_slot)
   std::vector<std::uint32_t> free_messages_;
+  std::uint32_t composing_ = 0;  // the message between compose() and send_message()
   Outcomes outcomes_;
   ViewHistory views_;
   std::vector<PublicView> view_slab_;

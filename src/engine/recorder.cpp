@@ -77,10 +77,10 @@ void Recorder::on_outcome(const Outcome& o, SimTime now, std::optional<double> m
       }
       trader_fill(o.agent, o.order, o.side, price, qty, now, p_now);
       trader_fill(o.counter_agent, o.counter_order, opposite(o.side), price, qty, now, p_now);
-      if (o.remaining.lots == 0) trader_orders_.erase(o.order.value);
-      if (o.counter_remaining.lots == 0) trader_orders_.erase(o.counter_order.value);
       const bool taker_mm = is_mm(o.agent);
       const bool maker_mm = is_mm(o.counter_agent);
+      if (o.remaining.lots == 0 && !taker_mm) trader_orders_.erase(o.order.value);
+      if (o.counter_remaining.lots == 0 && !maker_mm) trader_orders_.erase(o.counter_order.value);
       if (taker_mm || maker_mm) ++mm_fills_;
       if (taker_mm != maker_mm) {
         // Counterparty's signed quantity: + when the market maker sold.
@@ -94,7 +94,7 @@ void Recorder::on_outcome(const Outcome& o, SimTime now, std::optional<double> m
     }
     case OutcomeKind::kCancelled:
     case OutcomeKind::kRejected:
-      trader_orders_.erase(o.order.value);
+      if (!is_mm(o.agent)) trader_orders_.erase(o.order.value);  // only traders' orders are kept
       break;
     case OutcomeKind::kAccepted:
     case OutcomeKind::kCancelRejected:

@@ -2,6 +2,7 @@
 // rule and the informed trader's fallback to the last trade price, computed by hand.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <vector>
 
 #include "engine/agents/market_maker.hpp"
@@ -32,11 +33,16 @@ class FixedContext final : public AgentContext {
     return OrderId{sent.size()};
   }
   void cancel(OrderId) override {}
-  void send(std::span<MessageLeg> legs) override {
-    for (MessageLeg& leg : legs) {
+  std::span<MessageLeg> compose(std::size_t count) override {
+    legs_ = {};
+    return {legs_.data(), count};
+  }
+  void send_message() override {
+    for (MessageLeg& leg : legs_) {
       if (leg.enter) leg.order.id = submit(leg.order.side, leg.order.kind, leg.order.limit, leg.order.qty);
     }
   }
+  std::array<MessageLeg, kMaxMessageLegs> legs_{};
   void wake_at(SimTime) override {}
 
   PublicView view_;

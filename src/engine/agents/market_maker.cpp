@@ -68,7 +68,7 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
     return;
   }
   QuoteTarget q;
-  if (spec_.rule == "avellaneda_stoikov") {
+  if (avellaneda_stoikov_) {
     const double tau = std::max(0.0, (ctx.horizon() - ctx.now()).seconds());
     q = avellaneda_stoikov_quote(spec_, p_hat, inventory_, tau);
   } else {
@@ -93,13 +93,20 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
 void MarketMaker::requote(AgentContext& ctx, std::optional<Price> bid, std::optional<Price> ask) {
   // Both sides go in one message (a two-sided quote update); each changed side is one leg that
   // cancels the live quote, if any, and enters the new one, if any.
-  std::array<MessageLeg, 2> legs{};
+  const auto unchanged = [](const Quote& q, std::optional<Price> target) {
+    return q.live ? (target && q.price == *target) : !target;
+  };
+  const bool move_bid = !unchanged(bid_, bid);
+  const bool move_ask = !unchanged(ask_, ask);
+  if (!move_bid && !move_ask) return;
+  const std::span<MessageLeg> legs =
+      ctx.compose(static_cast<std::size_t>(move_bid) + static_cast<std::size_t>(move_ask));
+  const Qty lots = to_lots(spec_.size, ctx.lot_size());
   std::array<Quote*, 2> quotes{};
   std::size_t n = 0;
-  const Qty lots = to_lots(spec_.size, ctx.lot_size());
-  for (const auto& [quote, side, target] :
-       {std::tuple{&bid_, Side::kBuy, bid}, std::tuple{&ask_, Side::kSell, ask}}) {
-    if (quote->live ? (target && quote->price == *target) : !target) continue;
+  for (const auto& [quote, side, target, move] :
+       {std::tuple{&bid_, Side::kBuy, bid, move_bid}, std::tuple{&ask_, Side::kSell, ask, move_ask}}) {
+    if (!move) continue;
     MessageLeg& leg = legs[n];
     quotes[n++] = quote;
     if (quote->live) leg.cancel = quote->id;
@@ -110,13 +117,13 @@ void MarketMaker::requote(AgentContext& ctx, std::optional<Price> bid, std::opti
       leg.order.kind = OrderKind::kLimit;
       leg.order.limit = *target;
       leg.order.qty = lots;
+      quote->price = *target;
     }
   }
-  ctx.send(std::span<MessageLeg>(legs.data(), n));
+  ctx.send_message();
   for (std::size_t i = 0; i < n; ++i) {
     if (!legs[i].enter) continue;
     quotes[i]->id = legs[i].order.id;
-    quotes[i]->price = legs[i].order.limit;
     quotes[i]->live = true;
   }
 }

@@ -27,7 +27,8 @@ QuoteTarget avellaneda_stoikov_quote(const MarketMakerSpec& spec, double p_hat, 
 
 class MarketMaker final : public Agent {
  public:
-  explicit MarketMaker(MarketMakerSpec spec) : spec_(std::move(spec)) {}
+  explicit MarketMaker(MarketMakerSpec spec)
+      : spec_(std::move(spec)), avellaneda_stoikov_(spec_.rule == "avellaneda_stoikov") {}
   Role role() const override { return Role::kMarketMaker; }
   void on_start(AgentContext& ctx) override;
   void on_decision(AgentContext& ctx) override;
@@ -62,6 +63,7 @@ class MarketMaker final : public Agent {
   void kill(AgentContext& ctx);
 
   MarketMakerSpec spec_;
+  bool avellaneda_stoikov_;  // the quoting rule, read once (not a string compare per decision)
   Quote bid_;
   Quote ask_;
   double inventory_ = 0.0;  // contracts, from fill notices

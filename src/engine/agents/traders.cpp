@@ -138,7 +138,7 @@ void NoiseTrader::on_decision(AgentContext& ctx) {
   // Fixed draw pattern per arrival: side, size, order type, offset.
   const Side side = rng.bernoulli(0.5) ? Side::kBuy : Side::kSell;
   double contracts = spec_.size_min;
-  if (spec_.size_dist == "geometric") {
+  if (geometric_size_) {
     contracts = 1.0 + static_cast<double>(rng.geometric(1.0 / std::max(1.0, spec_.size_mean)));
   } else {
     contracts = rng.uniform(spec_.size_min, std::nextafter(spec_.size_max, 1e300));

@@ -39,7 +39,8 @@ class InformedTrader final : public Agent {
 /// limit order behind the touch that is cancelled after limit_ttl_ms.
 class NoiseTrader final : public Agent {
  public:
-  explicit NoiseTrader(NoiseSpec spec) : spec_(std::move(spec)) {}
+  explicit NoiseTrader(NoiseSpec spec)
+      : spec_(std::move(spec)), geometric_size_(spec_.size_dist == "geometric") {}
   Role role() const override { return Role::kNoise; }
   bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& ctx) override;
@@ -48,6 +49,7 @@ class NoiseTrader final : public Agent {
  private:
   void schedule_next(AgentContext& ctx);
   NoiseSpec spec_;
+  bool geometric_size_;  // size distribution, read once
   struct Pending {
     OrderId id;
     SimTime expires;
