@@ -227,10 +227,10 @@ std::vector<double> Recorder::finish(double p_end, const Ledger& ledger, bool an
       ratio(filled_, submitted_),
       tte_n_ > 0 ? tte_sum_ms_ / static_cast<double>(tte_n_) : kNaN,
       rmse_n_ > 0 ? std::sqrt(rmse_sq_ / static_cast<double>(rmse_n_)) : kNaN,
-      spread_n_ > 0 ? static_cast<double>(spread_ticks_) /
-                          (static_cast<double>(spread_n_) *
-                           static_cast<double>(rules_.ticks_per_unit))
-                    : kNaN,
+      spread_n_ > 0
+          ? static_cast<double>(spread_ticks_) /
+                (static_cast<double>(spread_n_) * static_cast<double>(rules_.ticks_per_unit))
+          : kNaN,
       ratio(eff_spread_sum_, eff_spread_w_),
       depth_n_ > 0 ? depth_sum_ / static_cast<double>(depth_n_) : kNaN,
       sample_sd(dref_sum_, dref_sq_, dref_n_) / std::sqrt(sample_seconds_),

@@ -39,7 +39,8 @@ class FixedContext final : public AgentContext {
   }
   void send_message() override {
     for (MessageLeg& leg : legs_) {
-      if (leg.enter) leg.order.id = submit(leg.order.side, leg.order.kind, leg.order.limit, leg.order.qty);
+      if (leg.enter)
+        leg.order.id = submit(leg.order.side, leg.order.kind, leg.order.limit, leg.order.qty);
     }
   }
   std::array<MessageLeg, kMaxMessageLegs> legs_{};

@@ -104,8 +104,8 @@ void MarketMaker::requote(AgentContext& ctx, std::optional<Price> bid, std::opti
   const Qty lots = to_lots(spec_.size, ctx.lot_size());
   std::array<Quote*, 2> quotes{};
   std::size_t n = 0;
-  for (const auto& [quote, side, target, move] :
-       {std::tuple{&bid_, Side::kBuy, bid, move_bid}, std::tuple{&ask_, Side::kSell, ask, move_ask}}) {
+  for (const auto& [quote, side, target, move] : {std::tuple{&bid_, Side::kBuy, bid, move_bid},
+                                                  std::tuple{&ask_, Side::kSell, ask, move_ask}}) {
     if (!move) continue;
     MessageLeg& leg = legs[n];
     quotes[n++] = quote;

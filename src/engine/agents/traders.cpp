@@ -63,7 +63,8 @@ void InformedTrader::wake_when_active(AgentContext& ctx) {
   // across mechanisms).
   const SimTime interval = ms(spec_.schedule.interval_ms);
   const std::int64_t skipped = ctx.rng().geometric(spec_.activity);
-  const std::int64_t slots_left = (ctx.horizon() - ctx.now()).ns / std::max<std::int64_t>(1, interval.ns);
+  const std::int64_t slots_left =
+      (ctx.horizon() - ctx.now()).ns / std::max<std::int64_t>(1, interval.ns);
   if (skipped >= slots_left) return;  // no active slot before the end of the run
   ctx.wake_at(ctx.now() + SimTime{(skipped + 1) * interval.ns});
 }
