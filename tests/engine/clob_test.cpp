@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <map>
 #include <optional>
@@ -275,6 +276,29 @@ TEST_F(ClobScenario, CancelAfterCompleteFillIsTooLate) {
   Send(Limit(2, kBob, Side::kSell, 5, 2));
   EXPECT_EQ(Cancel(kAlice, 1), Expect({CancelRejected(Reason::kTooLate, kAlice, 1)}));
   EXPECT_EQ(Cancel(kBob, 2), Expect({CancelRejected(Reason::kTooLate, kBob, 2)}));
+}
+
+// A two-sided quote message: the bid leg replaces a resting bid, the ask leg's cancel comes too
+// late (its order filled) and its new ask still enters; legs apply in order in one call.
+TEST_F(ClobScenario, MessageAppliesLegsInOrderAndEntersOrdersWhoseCancelFailed) {
+  Send(Limit(1, kAlice, Side::kBuy, 5, 2));
+  Send(Limit(2, kAlice, Side::kSell, 9, 1));
+  Send(Limit(3, kBob, Side::kBuy, 9, 1));  // fills Alice's ask completely
+  std::array<MessageLeg, 2> legs{};
+  legs[0].cancel = OrderId{1};
+  legs[0].enter = true;
+  legs[0].order = Limit(4, kAlice, Side::kBuy, 6, 2);
+  legs[1].cancel = OrderId{2};
+  legs[1].enter = true;
+  legs[1].order = Limit(5, kAlice, Side::kSell, 8, 1);
+  Outcomes out;
+  book_.on_message(kNow, legs, out);
+  EXPECT_EQ(Describe(out), Expect({Cancelled(Reason::kUserCancel, kAlice, 1, Side::kBuy, 5, 2),
+                                   Accepted(kAlice, 4, Side::kBuy, 6, 2),
+                                   CancelRejected(Reason::kTooLate, kAlice, 2),
+                                   Accepted(kAlice, 5, Side::kSell, 8, 1)}));
+  EXPECT_EQ(book_.snapshot().bids, (std::vector<Entry>{Resting(4, kAlice, 6, 2)}));
+  EXPECT_EQ(book_.snapshot().asks, (std::vector<Entry>{Resting(5, kAlice, 8, 1)}));
 }
 
 TEST_F(ClobScenario, CancelOfPartlyFilledOrderRemovesOpenLots) {
