@@ -52,7 +52,7 @@ struct Payload {
   explicit Payload(EventType t, AgentId a = AgentId{}) : type(t), agent(a) {}
   EventType type = EventType::kLatentStep;
   AgentId agent;
-  std::uint32_t view_slot = 0;  // market data: index into the view slab; message: its slot
+  std::uint32_t aux_index = 0;  // market data: index into view_slab_; message: into messages_
   OrderRequest order;           // order arrival; cancel arrival uses order.id
   Notice notice;
 };
@@ -380,7 +380,7 @@ class MarketSimulation::Impl final : public AgentContext {
     }
     schedule(now_ + slot.latency.submit.sample(), Phase::kArrival, EventType::kMessageArrival,
              AgentId{current_})
-        .view_slot = composing_;
+        .aux_index = composing_;
   }
   void wake_at(SimTime t) override {
     schedule(t < now_ ? now_ : t, Phase::kDecision, EventType::kDecision, AgentId{current_});
@@ -502,8 +502,8 @@ class MarketSimulation::Impl final : public AgentContext {
       case EventType::kMessageArrival: {
         // Each leg is logged as its cancel line and its order line under the one event id, and
         // counts as a cancel and an order in the message metrics.
-        const Message msg = messages_[p.view_slot];
-        free_messages_.push_back(p.view_slot);
+        const Message msg = messages_[p.aux_index];
+        free_messages_.push_back(p.aux_index);
         const std::span<const MessageLeg> legs(msg.legs.data(), msg.count);
         for (const MessageLeg& leg : legs) {
           if (leg.cancel.value != 0) {
@@ -529,8 +529,8 @@ class MarketSimulation::Impl final : public AgentContext {
       case EventType::kMarketData:
         current_ = p.agent.value;
         log_simple(p.type, p.agent);
-        agents_[current_].agent->on_market_data(*this, view_slab_[p.view_slot]);
-        release_view(p.view_slot);
+        agents_[current_].agent->on_market_data(*this, view_slab_[p.aux_index]);
+        release_view(p.aux_index);
         break;
       case EventType::kDecision:
         current_ = p.agent.value;
@@ -639,7 +639,7 @@ class MarketSimulation::Impl final : public AgentContext {
       const std::uint32_t slot = acquire_view(view);
       schedule(now_ + agents_[s].latency.market_data.sample(), Phase::kMarketData,
                EventType::kMarketData, AgentId{s})
-          .view_slot = slot;
+          .aux_index = slot;
     }
   }
 
@@ -721,7 +721,7 @@ class MarketSimulation::Impl final : public AgentContext {
     std::array<MessageLeg, kMaxMessageLegs> legs{};
     std::uint8_t count = 0;
   };
-  std::vector<Message> messages_;  // legs of pending message arrivals (Payload::view_slot)
+  std::vector<Message> messages_;  // legs of pending message arrivals (Payload::aux_index)
   std::vector<std::uint32_t> free_messages_;
   std::uint32_t composing_ = 0;  // the message between compose() and send_message()
   Outcomes outcomes_;

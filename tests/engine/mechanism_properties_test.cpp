@@ -262,7 +262,7 @@ TEST(CommonRandomNumbers, LatentPathNoiseArrivalsAndDecisionTimesMatchAcrossMech
   const auto noise0 = times_of(logs[0], "order", 3);
   const auto noise5 = times_of(logs[0], "order", 8);
   ASSERT_GT(noise0.size(), 5u);
-  // The informed trader wakes only at its active decisions (activity 0.06 per 100 ms slot).
+  // The informed trader wakes only at its active decisions (activity 0.3 per 100 ms slot).
   const auto informed = times_of(logs[0], "decision", 2);
   ASSERT_GT(informed.size(), 8u);
   for (std::size_t m = 1; m < kMechanisms.size(); ++m) {

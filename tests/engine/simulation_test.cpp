@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -285,6 +286,38 @@ TEST(MarketMakerRisk, KillSwitchLatchesAndStopsAllQuoting) {
     EXPECT_LT(num(l, "t"), last_decision) << l;
   }
   EXPECT_GT(orders, 2);
+}
+
+// Interval mode: the informed trader (agent 1) wakes only at its active slots, drawn as
+// geometric gaps. Its decisions fall on multiples of the interval within the run, their number
+// is Binomial(slots, activity), and activity 0 / 1 give no slot / every slot.
+TEST(InformedSchedule, WakesOnlyAtActiveSlotsOfItsInterval) {
+  const auto decisions = [](double activity) {
+    ScenarioSpec spec = small_scenario();
+    spec.run.duration_s = 200.0;
+    spec.agents.informed.activity = activity;
+    spec.agents.informed.schedule.interval_ms = 100.0;
+    VectorSink log;
+    const RunResult r = run_scenario(spec, RunKey{13, 0}, &log);
+    EXPECT_EQ(r.status, RunStatus::kOk) << r.message;
+    std::vector<std::int64_t> t;
+    for (const auto& s : times_of(log.lines, "decision", 1)) t.push_back(std::stoll(s));
+    return t;
+  };
+  constexpr std::int64_t kSlot = 100'000'000;
+  constexpr std::int64_t kSlots = 2000;  // 200 s / 100 ms
+  const auto some = decisions(0.3);
+  for (std::int64_t t : some) {
+    EXPECT_EQ(t % kSlot, 0) << t;
+    EXPECT_GE(t, kSlot);
+    EXPECT_LE(t, kSlots * kSlot);
+  }
+  EXPECT_TRUE(std::is_sorted(some.begin(), some.end()));
+  EXPECT_EQ(std::adjacent_find(some.begin(), some.end()), some.end()) << "a slot taken twice";
+  const double sd = std::sqrt(kSlots * 0.3 * 0.7);  // 20.5
+  EXPECT_NEAR(static_cast<double>(some.size()), kSlots * 0.3, 5.0 * sd);
+  EXPECT_TRUE(decisions(0.0).empty());
+  EXPECT_EQ(decisions(1.0).size(), static_cast<std::size_t>(kSlots));
 }
 
 TEST(MarketMakerRisk, InventoryStaysWithinTheLimitPlusOneQuote) {
