@@ -67,6 +67,20 @@ SimTime DelaySampler::sample() {
   return to_delay(ms);
 }
 
+SimTime DelaySampler::max_delay() const {
+  switch (dist_) {
+    case Dist::kConstant:
+      return constant_;
+    case Dist::kUniform:
+      // One nanosecond of margin: lo + (hi - lo) u may round an ulp above hi.
+      return to_delay(b_ms_) + SimTime{1};
+    case Dist::kExponential:
+    case Dist::kLognormal:
+      break;
+  }
+  return kMaxDelay;
+}
+
 SimTime DelaySampler::to_delay(double ms) {
   const double ns = ms * 1e6;
   if (!(ns > 0.0)) return SimTime{0};

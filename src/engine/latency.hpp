@@ -28,6 +28,10 @@ class DelaySampler {
   /// Next delay.
   SimTime sample();
 
+  /// Upper bound of every delay sample() returns: the constant, the uniform's high end, or
+  /// kMaxDelay for the unbounded exponential and lognormal.
+  SimTime max_delay() const;
+
   /// Draws taken from the stream so far.
   std::uint64_t draws() const { return stream_.draws(); }
 

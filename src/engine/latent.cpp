@@ -2,6 +2,7 @@
 #include "engine/latent.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -63,8 +64,10 @@ LatentProcess::LatentProcess(const LatentSpec& spec, std::uint64_t rep_key, SimT
   x_ = initial_x(spec.p0, x_bound_);
   p_ = det_sigmoid(x_);
   p_initial_ = p_;
-  // Steps floor((now - history) / dt) .. now / dt must be kept: at most history / dt + 2.
-  ring_.assign(static_cast<std::size_t>(history_.ns / dt_.ns + 2), p_);
+  // Steps floor((now - history) / dt) .. now / dt must be kept: at most history / dt + 2,
+  // rounded up to a power of two so that a step's slot is a mask, not a division.
+  ring_.assign(std::bit_ceil(static_cast<std::size_t>(history_.ns / dt_.ns + 2)), p_);
+  ring_mask_ = ring_.size() - 1;
 }
 
 void LatentProcess::advance() {
@@ -83,7 +86,7 @@ void LatentProcess::advance() {
   x_ = std::clamp(phi_ * x_ + eta + jump, -x_bound_, x_bound_);
   p_ = det_sigmoid(x_);
   ++steps_;
-  ring_[static_cast<std::size_t>(steps_) % ring_.size()] = p_;
+  ring_[static_cast<std::size_t>(steps_) & ring_mask_] = p_;
 }
 
 void LatentProcess::advance_until(SimTime t) {
@@ -94,7 +97,7 @@ double LatentProcess::p_at(SimTime t) const {
   if (t < time() - history_) fail("LatentProcess::p_at: time older than the history window");
   if (t >= time() + dt_) fail("LatentProcess::p_at: time of a step not taken yet");
   if (t.ns < 0) return p_initial_;
-  return ring_[static_cast<std::size_t>(t.ns / dt_.ns) % ring_.size()];
+  return ring_[static_cast<std::size_t>(t.ns / dt_.ns) & ring_mask_];
 }
 
 }  // namespace proteus::engine

@@ -62,7 +62,8 @@ class LatentProcess {
   double p_ = 0.5;
   double p_initial_ = 0.5;
   std::int64_t steps_ = 0;
-  std::vector<double> ring_;  // p of step i at ring_[i % ring_.size()]
+  std::vector<double> ring_;  // p of step i at ring_[i & ring_mask_]; size a power of two
+  std::size_t ring_mask_ = 0;
 };
 
 }  // namespace proteus::engine

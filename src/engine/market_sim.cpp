@@ -52,16 +52,20 @@ struct Payload {
   explicit Payload(EventType t, AgentId a = AgentId{}) : type(t), agent(a) {}
   EventType type = EventType::kLatentStep;
   AgentId agent;
-  std::uint32_t aux_index = 0;  // market data: index into view_slab_; message: into messages_
+  std::uint32_t aux_index = 0;  // market data: index into view_slab_
   OrderRequest order;           // order arrival; cancel arrival uses order.id
   Notice notice;
 };
 
 /// Views published to agents, kept for polling agents that read them one delay late. Holds
-/// the changes of the last kWindow plus the one before, so memory is bounded.
+/// the changes of the last window() plus the one before, so memory is bounded.
 class ViewHistory {
  public:
-  static constexpr SimTime kWindow = SimTime{10'000'000'000};  // 10 s
+  /// Longest window kept: a delay drawn beyond it (exponential, lognormal) reads the oldest.
+  static constexpr SimTime kMaxWindow = SimTime{10'000'000'000};  // 10 s
+
+  /// Keeps what a reader `window` late needs (the longest market-data delay); at most 10 s.
+  void set_window(SimTime window) { window_ = std::min(window, kMaxWindow); }
 
   /// Publishes the view `make()` returns at `now` unless it equals the latest; returns whether
   /// it did. The view is built in place in the history (no copy of a just-written struct).
@@ -72,7 +76,7 @@ class ViewHistory {
       entries_.pop_back();
       return false;
     }
-    while (entries_.size() - head_ > 1 && entries_[head_ + 1].time < now - kWindow) ++head_;
+    while (entries_.size() - head_ > 1 && entries_[head_ + 1].time < now - window_) ++head_;
     // Compact when the dropped prefix dominates: amortised O(1), no per-publish allocation.
     if (head_ > 64 && 2 * head_ > entries_.size()) {
       entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(head_));
@@ -100,6 +104,7 @@ class ViewHistory {
   };
   std::vector<Entry> entries_;
   std::size_t head_ = 0;
+  SimTime window_ = kMaxWindow;
   PublicView empty_;
 };
 
@@ -235,10 +240,11 @@ class MarketSimulation::Impl final : public AgentContext {
  public:
   Impl(const ScenarioSpec& spec, RunKey key, EventSink* events,
        std::unique_ptr<Mechanism> mechanism)
-      : spec_(spec),
-        rules_(market_rules(spec.market)),
+      : rules_(market_rules(spec.market)),
         rep_key_(repetition_key(key.master_seed, key.rep)),
         horizon_(ms(spec.run.duration_s * 1e3)),
+        sample_period_(ms(spec.metrics.sample_ms)),
+        lot_size_(spec.market.lot_size),
         latent_(spec.latent, rep_key_, history_window(spec)),
         mechanism_(mechanism ? std::move(mechanism) : make_mechanism(spec, rules_, rep_key_)),
         events_(events) {
@@ -268,6 +274,9 @@ class MarketSimulation::Impl final : public AgentContext {
                     Fees{Cash{spec.market.maker_fee_micros}, Cash{spec.market.taker_fee_micros}});
     recorder_.emplace(spec, rules_, std::move(roles));
     timed_ = mechanism_->has_timers();
+    SimTime window{0};
+    for (const auto& s : agents_) window = std::max(window, s.latency.market_data.max_delay());
+    views_.set_window(window);
     outcomes_.reserve(64);
   }
 
@@ -277,7 +286,7 @@ class MarketSimulation::Impl final : public AgentContext {
     // with ids reserved exactly when they would have been queued, so the order and the event
     // ids are the same as queueing them.
     Periodic latent{latent_.dt(), Phase::kLatent, queue_.reserve_id()};
-    Periodic sample{ms(spec_.metrics.sample_ms), Phase::kSample, queue_.reserve_id()};
+    Periodic sample{sample_period_, Phase::kSample, queue_.reserve_id()};
     arm_timer();
     views_.publish_if_changed(SimTime{0}, [this] { return mechanism_->public_view(); });
     for (std::size_t i = 0; i < agents_.size(); ++i) {
@@ -302,17 +311,14 @@ class MarketSimulation::Impl final : public AgentContext {
         now_ = ev.time;
         event_id_ = ev.seq;
         ++processed_;
-        // Copy out: dispatch may schedule events and grow the slab.
-        const Payload payload = slab_[ev.payload];
-        free_slots_.push_back(ev.payload);
-        dispatch(payload);
+        dispatch(ev.payload);
       } else {
         if (sample.time > horizon_) break;
         now_ = sample.time;
         event_id_ = sample.id;
         ++processed_;
         recorder_->on_sample(now_, views_.latest(), latent_.p(), *ledger_);
-        sample.time = now_ + ms(spec_.metrics.sample_ms);
+        sample.time = now_ + sample_period_;
         sample.id = queue_.reserve_id();
       }
     }
@@ -332,7 +338,7 @@ class MarketSimulation::Impl final : public AgentContext {
     return views_.at(now_ - agents_[current_].latency.market_data.sample());
   }
   const MarketRules& rules() const override { return rules_; }
-  double lot_size() const override { return spec_.market.lot_size; }
+  double lot_size() const override { return lot_size_; }
   RandomStream& rng() override { return agents_[current_].decision; }
   RandomStream& arrival_rng() override { return agents_[current_].arrival; }
   OrderId submit(Side side, OrderKind kind, Price limit, Qty qty) override {
@@ -378,12 +384,10 @@ class MarketSimulation::Impl final : public AgentContext {
         if (slot.role != Role::kMarketMaker) recorder_->on_submit(leg.order, now_, true_mid());
       }
     }
-    schedule(now_ + slot.latency.submit.sample(), Phase::kArrival, EventType::kMessageArrival,
-             AgentId{current_})
-        .aux_index = composing_;
+    queue_.push(now_ + slot.latency.submit.sample(), Phase::kArrival, kMessageTag | composing_);
   }
   void wake_at(SimTime t) override {
-    schedule(t < now_ ? now_ : t, Phase::kDecision, EventType::kDecision, AgentId{current_});
+    queue_.push(t < now_ ? now_ : t, Phase::kDecision, kDecisionTag | current_);
   }
 
   const Ledger& ledger() const { return *ledger_; }
@@ -415,6 +419,7 @@ class MarketSimulation::Impl final : public AgentContext {
       slab_[slot].type = type;
       slab_[slot].agent = agent;
     }
+    assert(slot < kDecisionTag && "event slab overflows the queue word");
     queue_.push(time, phase, slot);
     return slab_[slot];
   }
@@ -467,11 +472,56 @@ class MarketSimulation::Impl final : public AgentContext {
            static_cast<double>(rules_.ticks_per_unit);
   }
 
+  void dispatch(std::uint32_t word) {
+    const std::uint32_t index = word & ~kTagMask;
+    switch (word & kTagMask) {
+      case kDecisionTag:
+        current_ = index;
+        log_simple(EventType::kDecision, AgentId{index});
+        agents_[current_].agent->on_decision(*this);
+        return;
+      case kMessageTag:
+        arrive_message(index);
+        return;
+      default: {
+        // Copy out: handling may schedule events and grow the slab.
+        const Payload payload = slab_[index];
+        free_slots_.push_back(index);
+        dispatch(payload);
+      }
+    }
+  }
+
+  /// The legs of message `index` reach the mechanism. Each leg is logged as its cancel line
+  /// and its order line under the one event id, and counts as a cancel and an order in the
+  /// message metrics.
+  void arrive_message(std::uint32_t index) {
+    const Message msg = messages_[index];
+    free_messages_.push_back(index);
+    const std::span<const MessageLeg> legs(msg.legs.data(), msg.count);
+    for (const MessageLeg& leg : legs) {
+      if (leg.cancel.value != 0) {
+        log_cancel(leg.order.owner, leg.cancel);
+        recorder_->on_message();
+      }
+      if (leg.enter) {
+        log_order(leg.order);
+        recorder_->on_message();
+      }
+    }
+    const auto mid = true_mid();
+    outcomes_.clear();
+    mechanism_->on_message(now_, legs, outcomes_);
+    handle_outcomes(mid);
+  }
+
   void dispatch(const Payload& p) {
     switch (p.type) {
       case EventType::kLatentStep:
       case EventType::kSample:
-        assert(false && "latent steps and samples run inline in run()");
+      case EventType::kMessageArrival:
+      case EventType::kDecision:
+        assert(false && "latent steps and samples run inline, decisions and messages unslabbed");
         break;
       case EventType::kTimer: {
         const auto mid = true_mid();
@@ -499,28 +549,6 @@ class MarketSimulation::Impl final : public AgentContext {
         handle_outcomes(mid);
         break;
       }
-      case EventType::kMessageArrival: {
-        // Each leg is logged as its cancel line and its order line under the one event id, and
-        // counts as a cancel and an order in the message metrics.
-        const Message msg = messages_[p.aux_index];
-        free_messages_.push_back(p.aux_index);
-        const std::span<const MessageLeg> legs(msg.legs.data(), msg.count);
-        for (const MessageLeg& leg : legs) {
-          if (leg.cancel.value != 0) {
-            log_cancel(leg.order.owner, leg.cancel);
-            recorder_->on_message();
-          }
-          if (leg.enter) {
-            log_order(leg.order);
-            recorder_->on_message();
-          }
-        }
-        const auto mid = true_mid();
-        outcomes_.clear();
-        mechanism_->on_message(now_, legs, outcomes_);
-        handle_outcomes(mid);
-        break;
-      }
       case EventType::kNotice:
         current_ = p.agent.value;
         log_notice(p.agent, p.notice);
@@ -531,11 +559,6 @@ class MarketSimulation::Impl final : public AgentContext {
         log_simple(p.type, p.agent);
         agents_[current_].agent->on_market_data(*this, view_slab_[p.aux_index]);
         release_view(p.aux_index);
-        break;
-      case EventType::kDecision:
-        current_ = p.agent.value;
-        log_simple(p.type, p.agent);
-        agents_[current_].agent->on_decision(*this);
         break;
     }
   }
@@ -703,10 +726,11 @@ class MarketSimulation::Impl final : public AgentContext {
         o.counter_order.value, o.counter_remaining.lots));
   }
 
-  ScenarioSpec spec_;
   MarketRules rules_;
   std::uint64_t rep_key_;
   SimTime horizon_;
+  SimTime sample_period_;
+  double lot_size_;
   LatentProcess latent_;
   std::unique_ptr<Mechanism> mechanism_;
   EventSink* events_;
@@ -714,7 +738,13 @@ class MarketSimulation::Impl final : public AgentContext {
   std::vector<std::uint32_t> subscribers_;
   std::optional<Ledger> ledger_;
   std::optional<Recorder> recorder_;
-  EventQueue<std::uint32_t> queue_;  // slots of slab_: the heap moves 24-byte entries only
+  // A queued event is one 32-bit word, so the heap moves 24-byte entries only: a decision
+  // carries its agent and a message arrival its index in messages_ inline (tagged in the top
+  // two bits); every other event is a slot of slab_ holding its Payload.
+  static constexpr std::uint32_t kDecisionTag = 1u << 30;
+  static constexpr std::uint32_t kMessageTag = 2u << 30;
+  static constexpr std::uint32_t kTagMask = 3u << 30;
+  EventQueue<std::uint32_t> queue_;
   std::vector<Payload> slab_;
   std::vector<std::uint32_t> free_slots_;
   struct Message {

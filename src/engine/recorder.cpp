@@ -32,7 +32,12 @@ Recorder::Recorder(const ScenarioSpec& spec, const MarketRules& rules, std::vect
       sample_seconds_(spec.metrics.sample_ms * 1e-3),
       shock_threshold_(spec.metrics.shock_threshold),
       pending_as_(horizons_.size()),
-      as_loss_(horizons_.size(), 0.0) {}
+      as_loss_(horizons_.size(), 0.0) {
+  for (std::size_t i = 0; i < roles_.size(); ++i) {
+    if (roles_[i] == Role::kMarketMaker)
+      market_makers_.push_back(AgentId{static_cast<std::uint32_t>(i)});
+  }
+}
 
 double Recorder::prob(Price p) const {
   return static_cast<double>(p.ticks) / static_cast<double>(rules_.ticks_per_unit);
@@ -122,9 +127,8 @@ void Recorder::on_latent_step(const LatentProcess& latent, double p_before,
 
 double Recorder::mm_marked(const Ledger& ledger, double p) const {
   double total = 0.0;
-  for (std::size_t i = 0; i < roles_.size(); ++i) {
-    if (roles_[i] != Role::kMarketMaker) continue;
-    const Account& a = ledger.account(AgentId{static_cast<std::uint32_t>(i)});
+  for (const AgentId mm : market_makers_) {
+    const Account& a = ledger.account(mm);
     total += static_cast<double>(a.cash.micros) / static_cast<double>(kCashPerUnit) +
              contracts(a.inventory_lots) * p;
   }
@@ -147,11 +151,7 @@ void Recorder::on_sample(SimTime now, const PublicView& view, double p, const Le
   max_drawdown_ = std::max(max_drawdown_, pnl_peak_ - pnl);
 
   double inventory = 0.0;
-  for (std::size_t i = 0; i < roles_.size(); ++i) {
-    if (roles_[i] == Role::kMarketMaker) {
-      inventory += contracts(ledger.account(AgentId{static_cast<std::uint32_t>(i)}).inventory_lots);
-    }
-  }
+  for (const AgentId mm : market_makers_) inventory += contracts(ledger.account(mm).inventory_lots);
   inv_sum_ += inventory;
   inv_sq_ += inventory * inventory;
   ++inv_n_;
@@ -198,12 +198,8 @@ std::vector<double> Recorder::finish(double p_end, const Ledger& ledger, bool an
     pending_as_[h].clear();
   }
   double mm_inventory = 0.0;
-  for (std::size_t i = 0; i < roles_.size(); ++i) {
-    if (roles_[i] == Role::kMarketMaker) {
-      mm_inventory +=
-          contracts(ledger.account(AgentId{static_cast<std::uint32_t>(i)}).inventory_lots);
-    }
-  }
+  for (const AgentId mm : market_makers_)
+    mm_inventory += contracts(ledger.account(mm).inventory_lots);
   const double inc_sd = sample_sd(inc_sum_, inc_sq_, inc_n_);
   const double inc_mean = inc_n_ > 0 ? inc_sum_ / static_cast<double>(inc_n_) : kNaN;
   double inv_var = kNaN;

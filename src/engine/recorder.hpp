@@ -56,6 +56,7 @@ class Recorder {
   MarketRules rules_;
   double lot_size_;
   std::vector<Role> roles_;
+  std::vector<AgentId> market_makers_;  // the agents whose role is kMarketMaker
   std::vector<SimTime> horizons_;
   double sample_seconds_;
   double shock_threshold_;

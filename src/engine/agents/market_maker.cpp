@@ -30,13 +30,11 @@ void MarketMaker::on_start(AgentContext& ctx) {
 
 void MarketMaker::on_decision(AgentContext& ctx) {
   decide(ctx, ctx.view());
-  if (!killed_)
-    ctx.wake_at(ctx.now() + SimTime{static_cast<std::int64_t>(spec_.schedule.interval_ms * 1e6)});
+  if (!killed_) ctx.wake_at(ctx.now() + interval_);
 }
 
 void MarketMaker::on_market_data(AgentContext& ctx, const PublicView& view) {
-  const SimTime gap{static_cast<std::int64_t>(spec_.schedule.interval_ms * 1e6)};
-  if (last_decision_.ns >= 0 && ctx.now() - last_decision_ < gap) return;
+  if (last_decision_.ns >= 0 && ctx.now() - last_decision_ < interval_) return;
   decide(ctx, view);
 }
 
@@ -99,9 +97,9 @@ void MarketMaker::requote(AgentContext& ctx, std::optional<Price> bid, std::opti
   const bool move_bid = !unchanged(bid_, bid);
   const bool move_ask = !unchanged(ask_, ask);
   if (!move_bid && !move_ask) return;
+  if (lots_.lots == 0) lots_ = to_lots(spec_.size, ctx.lot_size());
   const std::span<MessageLeg> legs =
       ctx.compose(static_cast<std::size_t>(move_bid) + static_cast<std::size_t>(move_ask));
-  const Qty lots = to_lots(spec_.size, ctx.lot_size());
   std::array<Quote*, 2> quotes{};
   std::size_t n = 0;
   for (const auto& [quote, side, target, move] : {std::tuple{&bid_, Side::kBuy, bid, move_bid},
@@ -116,7 +114,7 @@ void MarketMaker::requote(AgentContext& ctx, std::optional<Price> bid, std::opti
       leg.order.side = side;
       leg.order.kind = OrderKind::kLimit;
       leg.order.limit = *target;
-      leg.order.qty = lots;
+      leg.order.qty = lots_;
       quote->price = *target;
     }
   }

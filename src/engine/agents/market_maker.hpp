@@ -28,7 +28,9 @@ QuoteTarget avellaneda_stoikov_quote(const MarketMakerSpec& spec, double p_hat, 
 class MarketMaker final : public Agent {
  public:
   explicit MarketMaker(MarketMakerSpec spec)
-      : spec_(std::move(spec)), avellaneda_stoikov_(spec_.rule == "avellaneda_stoikov") {}
+      : spec_(std::move(spec)),
+        avellaneda_stoikov_(spec_.rule == "avellaneda_stoikov"),
+        interval_{static_cast<std::int64_t>(spec_.schedule.interval_ms * 1e6)} {}
   Role role() const override { return Role::kMarketMaker; }
   void on_start(AgentContext& ctx) override;
   void on_decision(AgentContext& ctx) override;
@@ -64,6 +66,8 @@ class MarketMaker final : public Agent {
 
   MarketMakerSpec spec_;
   bool avellaneda_stoikov_;  // the quoting rule, read once (not a string compare per decision)
+  SimTime interval_;         // of the decision schedule
+  Qty lots_{0};              // quote size in lots; 0 until the first quote reads the lot size
   Quote bid_;
   Quote ask_;
   double inventory_ = 0.0;  // contracts, from fill notices
