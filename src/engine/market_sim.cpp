@@ -143,6 +143,20 @@ std::string_view event_name(EventType t) {
   return "?";
 }
 
+/// The notice an order's owner gets for an outcome other than a trade or a quote request.
+Notice::Kind notice_kind(OutcomeKind k) {
+  static constexpr std::array<Notice::Kind, 6> kNotice{
+      Notice::Kind::kAccepted,  Notice::Kind::kRejected,       Notice::Kind::kFill,
+      Notice::Kind::kCancelled, Notice::Kind::kCancelRejected, Notice::Kind::kAccepted};
+  static_assert(static_cast<int>(OutcomeKind::kAccepted) == 0 &&
+                static_cast<int>(OutcomeKind::kRejected) == 1 &&
+                static_cast<int>(OutcomeKind::kTrade) == 2 &&
+                static_cast<int>(OutcomeKind::kCancelled) == 3 &&
+                static_cast<int>(OutcomeKind::kCancelRejected) == 4 &&
+                static_cast<int>(OutcomeKind::kQuoteRequest) == 5);
+  return kNotice[static_cast<std::size_t>(k)];
+}
+
 std::string_view outcome_name(OutcomeKind k) {
   switch (k) {
     case OutcomeKind::kAccepted:
@@ -590,36 +604,24 @@ class MarketSimulation::Impl final : public AgentContext {
     const double p_now = latent_.p();
     for (const Outcome& o : outcomes_) {
       log_outcome(o);
-      recorder_->on_outcome(o, now_, mid_before, p_now);
-      switch (o.kind) {
-        case OutcomeKind::kQuoteRequest:
-          break;  // answered after this loop; the request reaches no one else
-        case OutcomeKind::kTrade: {
-          const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
-          const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
-          ledger_->apply_trade(event_id_, buyer, seller, o.counter_agent, o.price, o.qty);
-          notify(o.agent, true, Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
-                 Reason::kNone, false);
-          notify(o.counter_agent, true, Notice::Kind::kFill, o.counter_order, opposite(o.side),
-                 o.price, o.qty, o.counter_remaining, Reason::kNone, true);
-          break;
+      // Two predictable branches instead of a jump table per outcome (and another in the
+      // recorder): trades, requests, and the rest, whose notice kind is a table lookup.
+      if (o.kind == OutcomeKind::kTrade) {
+        recorder_->on_trade(o, now_, mid_before, p_now);
+        const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
+        const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
+        ledger_->apply_trade(event_id_, buyer, seller, o.counter_agent, o.price, o.qty);
+        notify(o.agent, true, Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
+               Reason::kNone, false);
+        notify(o.counter_agent, true, Notice::Kind::kFill, o.counter_order, opposite(o.side),
+               o.price, o.qty, o.counter_remaining, Reason::kNone, true);
+      } else if (o.kind != OutcomeKind::kQuoteRequest) {
+        // Answered after this loop, a quote request reaches no one else.
+        if (o.kind == OutcomeKind::kCancelled || o.kind == OutcomeKind::kRejected) {
+          recorder_->on_order_closed(o);
         }
-        case OutcomeKind::kAccepted:
-          notify(o.agent, false, Notice::Kind::kAccepted, o.order, o.side, o.price, o.qty,
-                 o.remaining, o.reason, false);
-          break;
-        case OutcomeKind::kRejected:
-          notify(o.agent, false, Notice::Kind::kRejected, o.order, o.side, o.price, o.qty,
-                 o.remaining, o.reason, false);
-          break;
-        case OutcomeKind::kCancelled:
-          notify(o.agent, false, Notice::Kind::kCancelled, o.order, o.side, o.price, o.qty,
-                 o.remaining, o.reason, false);
-          break;
-        case OutcomeKind::kCancelRejected:
-          notify(o.agent, false, Notice::Kind::kCancelRejected, o.order, o.side, o.price, o.qty,
-                 o.remaining, o.reason, false);
-          break;
+        notify(o.agent, false, notice_kind(o.kind), o.order, o.side, o.price, o.qty, o.remaining,
+               o.reason, false);
       }
     }
     answer_quote_requests();

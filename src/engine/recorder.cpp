@@ -68,44 +68,35 @@ void Recorder::trader_fill(AgentId agent, OrderId order, Side side, double price
   }
 }
 
-void Recorder::on_outcome(const Outcome& o, SimTime now, std::optional<double> mid_before,
-                          double p_now) {
-  switch (o.kind) {
-    case OutcomeKind::kTrade: {
-      const double price = prob(o.price);
-      const double qty = contracts(o.qty.lots);
-      ++trades_;
-      volume_ += qty;
-      if (mid_before) {
-        eff_spread_sum_ += qty * 2.0 * std::fabs(price - *mid_before);
-        eff_spread_w_ += qty;
-      }
-      trader_fill(o.agent, o.order, o.side, price, qty, now, p_now);
-      trader_fill(o.counter_agent, o.counter_order, opposite(o.side), price, qty, now, p_now);
-      const bool taker_mm = is_mm(o.agent);
-      const bool maker_mm = is_mm(o.counter_agent);
-      if (o.remaining.lots == 0 && !taker_mm) trader_orders_.erase(o.order.value);
-      if (o.counter_remaining.lots == 0 && !maker_mm) trader_orders_.erase(o.counter_order.value);
-      if (taker_mm || maker_mm) ++mm_fills_;
-      if (taker_mm != maker_mm) {
-        // Counterparty's signed quantity: + when the market maker sold.
-        const Side mm_side = maker_mm ? opposite(o.side) : o.side;
-        const double q = -static_cast<double>(sign(mm_side)) * qty;
-        for (std::size_t h = 0; h < horizons_.size(); ++h) {
-          pending_as_[h].push_back({now + horizons_[h], q, price});
-        }
-      }
-      break;
-    }
-    case OutcomeKind::kCancelled:
-    case OutcomeKind::kRejected:
-      if (!is_mm(o.agent)) trader_orders_.erase(o.order.value);  // only traders' orders are kept
-      break;
-    case OutcomeKind::kAccepted:
-    case OutcomeKind::kCancelRejected:
-    case OutcomeKind::kQuoteRequest:
-      break;
+void Recorder::on_trade(const Outcome& o, SimTime now, std::optional<double> mid_before,
+                        double p_now) {
+  const double price = prob(o.price);
+  const double qty = contracts(o.qty.lots);
+  ++trades_;
+  volume_ += qty;
+  if (mid_before) {
+    eff_spread_sum_ += qty * 2.0 * std::fabs(price - *mid_before);
+    eff_spread_w_ += qty;
   }
+  trader_fill(o.agent, o.order, o.side, price, qty, now, p_now);
+  trader_fill(o.counter_agent, o.counter_order, opposite(o.side), price, qty, now, p_now);
+  const bool taker_mm = is_mm(o.agent);
+  const bool maker_mm = is_mm(o.counter_agent);
+  if (o.remaining.lots == 0 && !taker_mm) trader_orders_.erase(o.order.value);
+  if (o.counter_remaining.lots == 0 && !maker_mm) trader_orders_.erase(o.counter_order.value);
+  if (taker_mm || maker_mm) ++mm_fills_;
+  if (taker_mm != maker_mm) {
+    // Counterparty's signed quantity: + when the market maker sold.
+    const Side mm_side = maker_mm ? opposite(o.side) : o.side;
+    const double q = -static_cast<double>(sign(mm_side)) * qty;
+    for (std::size_t h = 0; h < horizons_.size(); ++h) {
+      pending_as_[h].push_back({now + horizons_[h], q, price});
+    }
+  }
+}
+
+void Recorder::on_order_closed(const Outcome& o) {
+  if (!is_mm(o.agent)) trader_orders_.erase(o.order.value);  // only traders' orders are kept
 }
 
 void Recorder::on_latent_step(const LatentProcess& latent, double p_before,

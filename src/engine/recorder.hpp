@@ -25,8 +25,11 @@ class Recorder {
   void on_submit(const OrderRequest& order, SimTime now, std::optional<double> mid);
   /// An order or cancel reached the mechanism.
   void on_message() { ++messages_; }
-  /// Any mechanism outcome; `mid_before` is the mid before the message that caused it.
-  void on_outcome(const Outcome& o, SimTime now, std::optional<double> mid_before, double p_now);
+  /// A trade outcome; `mid_before` is the mid before the message that caused it.
+  void on_trade(const Outcome& o, SimTime now, std::optional<double> mid_before, double p_now);
+  /// A cancelled or rejected outcome: the order is no longer followed (other outcome kinds
+  /// need no recording).
+  void on_order_closed(const Outcome& o);
   /// After each latent step: resolves adverse-selection horizons and detects shocks.
   void on_latent_step(const LatentProcess& latent, double p_before, std::optional<double> ref);
   /// Periodic sample of the market and the market makers' marked P&L.

@@ -73,26 +73,26 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
     q = linear_quote(spec_, p_hat, inventory_, sigma_hat_, as_hat_);
   }
   target_ = q;
-  std::optional<Price> bid = to_tick_floor(q.reservation - q.half_spread, rules);
-  std::optional<Price> ask = to_tick_ceil(q.reservation + q.half_spread, rules);
-  if (ask->ticks <= bid->ticks) {
+  Price bid = to_tick_floor(q.reservation - q.half_spread, rules);
+  Price ask = to_tick_ceil(q.reservation + q.half_spread, rules);
+  if (ask.ticks <= bid.ticks) {
     // Both rounded into the same tick at the edge of (0, 1): keep a one-tick market.
-    if (bid->ticks > 1)
-      bid = Price{ask->ticks - 1};
+    if (bid.ticks > 1)
+      bid = Price{ask.ticks - 1};
     else
-      ask = Price{bid->ticks + 1};
+      ask = Price{bid.ticks + 1};
   }
   // Stop quoting the side that would push |inventory| beyond the limit.
-  if (inventory_ + spec_.size > spec_.max_inventory + 1e-9) bid.reset();
-  if (inventory_ - spec_.size < -spec_.max_inventory - 1e-9) ask.reset();
+  if (inventory_ + spec_.size > spec_.max_inventory + 1e-9) bid = kNoQuote;
+  if (inventory_ - spec_.size < -spec_.max_inventory - 1e-9) ask = kNoQuote;
   requote(ctx, bid, ask);
 }
 
-void MarketMaker::requote(AgentContext& ctx, std::optional<Price> bid, std::optional<Price> ask) {
+void MarketMaker::requote(AgentContext& ctx, Price bid, Price ask) {
   // Both sides go in one message (a two-sided quote update); each changed side is one leg that
   // cancels the live quote, if any, and enters the new one, if any.
-  const auto unchanged = [](const Quote& q, std::optional<Price> target) {
-    return q.live ? (target && q.price == *target) : !target;
+  const auto unchanged = [](const Quote& q, Price target) {
+    return q.live ? q.price == target : target == kNoQuote;
   };
   const bool move_bid = !unchanged(bid_, bid);
   const bool move_ask = !unchanged(ask_, ask);
@@ -109,13 +109,13 @@ void MarketMaker::requote(AgentContext& ctx, std::optional<Price> bid, std::opti
     quotes[n++] = quote;
     if (quote->live) leg.cancel = quote->id;
     quote->live = false;
-    if (target) {
+    if (target != kNoQuote) {
       leg.enter = true;
       leg.order.side = side;
       leg.order.kind = OrderKind::kLimit;
-      leg.order.limit = *target;
+      leg.order.limit = target;
       leg.order.qty = lots_;
-      quote->price = *target;
+      quote->price = target;
     }
   }
   ctx.send_message();
@@ -140,7 +140,7 @@ std::optional<Price> MarketMaker::quote_for(AgentContext& ctx, Side taker_side, 
 
 void MarketMaker::kill(AgentContext& ctx) {
   killed_ = true;
-  requote(ctx, std::nullopt, std::nullopt);
+  requote(ctx, kNoQuote, kNoQuote);
 }
 
 void MarketMaker::on_notice(AgentContext& ctx, const Notice& n) {

@@ -60,8 +60,11 @@ class MarketMaker final : public Agent {
   };
 
   void decide(AgentContext& ctx, const PublicView& view);
-  /// Moves the bid and ask to these prices (nullopt: no quote on that side) in one message.
-  void requote(AgentContext& ctx, std::optional<Price> bid, std::optional<Price> ask);
+  /// No quote on a side (tick 0 is never a valid price). A plain Price, not an optional: an
+  /// optional reset just before it is passed on costs a store-forwarding stall per decision.
+  static constexpr Price kNoQuote{0};
+  /// Moves the bid and ask to these prices (kNoQuote: none on that side) in one message.
+  void requote(AgentContext& ctx, Price bid, Price ask);
   void kill(AgentContext& ctx);
 
   MarketMakerSpec spec_;
