@@ -479,11 +479,27 @@ class MarketSimulation::Impl final : public AgentContext {
 
   // The latest published view always equals the mechanism's current view: it is refreshed
   // after every mechanism call.
-  std::optional<double> true_mid() const { return reference_price_mid(views_.latest()); }
-  std::optional<double> reference_price_mid(const PublicView& v) const {
-    if (!v.best_bid || !v.best_ask) return std::nullopt;
-    return 0.5 * static_cast<double>(v.best_bid->price.ticks + v.best_ask->price.ticks) /
-           static_cast<double>(rules_.ticks_per_unit);
+  std::optional<double> true_mid() const { return mid_of(bid_plus_ask()); }
+  /// Best bid plus best ask of the current view in ticks (exact), kNoMid without both sides:
+  /// taken before every mechanism call, turned into a mid only if a trade needs it.
+  static constexpr std::int64_t kNoMid = -1;
+  std::int64_t bid_plus_ask() const {
+    const PublicView& v = views_.latest();
+    if (!v.best_bid || !v.best_ask) return kNoMid;
+    return v.best_bid->price.ticks + v.best_ask->price.ticks;
+  }
+  std::optional<double> mid_of(std::int64_t bid_plus_ask) const {
+    if (bid_plus_ask == kNoMid) return std::nullopt;
+    return 0.5 * static_cast<double>(bid_plus_ask) / static_cast<double>(rules_.ticks_per_unit);
+  }
+
+  /// Runs one mechanism call, `call(outcomes_)`, and handles its outcomes.
+  template <class Call>
+  void call_mechanism(Call&& call) {
+    const std::int64_t before = bid_plus_ask();
+    outcomes_.clear();
+    call(outcomes_);
+    handle_outcomes(before);
   }
 
   void dispatch(std::uint32_t word) {
@@ -510,8 +526,9 @@ class MarketSimulation::Impl final : public AgentContext {
   /// and its order line under the one event id, and counts as a cancel and an order in the
   /// message metrics.
   void arrive_message(std::uint32_t index) {
-    const Message msg = messages_[index];
-    free_messages_.push_back(index);
+    // No agent code runs before the mechanism has read the legs, so messages_ cannot grow
+    // under this reference; the slot is freed once they are applied.
+    const Message& msg = messages_[index];
     const std::span<const MessageLeg> legs(msg.legs.data(), msg.count);
     for (const MessageLeg& leg : legs) {
       if (leg.cancel.value != 0) {
@@ -523,10 +540,8 @@ class MarketSimulation::Impl final : public AgentContext {
         recorder_->on_message();
       }
     }
-    const auto mid = true_mid();
-    outcomes_.clear();
-    mechanism_->on_message(now_, legs, outcomes_);
-    handle_outcomes(mid);
+    call_mechanism([&](Outcomes& out) { mechanism_->on_message(now_, legs, out); });
+    free_messages_.push_back(index);
   }
 
   void dispatch(const Payload& p) {
@@ -537,32 +552,21 @@ class MarketSimulation::Impl final : public AgentContext {
       case EventType::kDecision:
         assert(false && "latent steps and samples run inline, decisions and messages unslabbed");
         break;
-      case EventType::kTimer: {
-        const auto mid = true_mid();
-        outcomes_.clear();
+      case EventType::kTimer:
         timers_.erase(now_.ns);
-        mechanism_->on_timer(now_, outcomes_);
-        handle_outcomes(mid);
+        call_mechanism([&](Outcomes& out) { mechanism_->on_timer(now_, out); });
         break;
-      }
-      case EventType::kOrderArrival: {
+      case EventType::kOrderArrival:
         log_order(p.order);
         recorder_->on_message();
-        const auto mid = true_mid();
-        outcomes_.clear();
-        mechanism_->on_order(now_, p.order, outcomes_);
-        handle_outcomes(mid);
+        call_mechanism([&](Outcomes& out) { mechanism_->on_order(now_, p.order, out); });
         break;
-      }
-      case EventType::kCancelArrival: {
+      case EventType::kCancelArrival:
         log_cancel(p.order.owner, p.order.id);
         recorder_->on_message();
-        const auto mid = true_mid();
-        outcomes_.clear();
-        mechanism_->on_cancel(now_, p.order.owner, p.order.id, outcomes_);
-        handle_outcomes(mid);
+        call_mechanism(
+            [&](Outcomes& out) { mechanism_->on_cancel(now_, p.order.owner, p.order.id, out); });
         break;
-      }
       case EventType::kNotice:
         current_ = p.agent.value;
         log_notice(p.agent, p.notice);
@@ -600,14 +604,14 @@ class MarketSimulation::Impl final : public AgentContext {
     }
   }
 
-  void handle_outcomes(std::optional<double> mid_before) {
+  void handle_outcomes(std::int64_t bid_plus_ask_before) {
     const double p_now = latent_.p();
     for (const Outcome& o : outcomes_) {
       log_outcome(o);
       // Two predictable branches instead of a jump table per outcome (and another in the
       // recorder): trades, requests, and the rest, whose notice kind is a table lookup.
       if (o.kind == OutcomeKind::kTrade) {
-        recorder_->on_trade(o, now_, mid_before, p_now);
+        recorder_->on_trade(o, now_, mid_of(bid_plus_ask_before), p_now);
         const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
         const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
         ledger_->apply_trade(event_id_, buyer, seller, o.counter_agent, o.price, o.qty);
