@@ -106,9 +106,14 @@ double det_log1p(double x) {
 }
 
 double det_sigmoid(double x) {
-  if (x >= 0.0) return 1.0 / (1.0 + det_exp(-x));
-  const double e = det_exp(x);
-  return e / (1.0 + e);
+  // 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, with e = e^-|x| <= 1 either way;
+  // written without a branch on the sign, which a latent log-odds near 0 flips at random.
+  const double e = det_exp(-std::fabs(x));
+  // num = x >= 0 ? 1 : e, as a bit select (compilers keep a conditional on doubles a branch).
+  const std::uint64_t one = -static_cast<std::uint64_t>(x >= 0.0);  // all ones when x >= 0
+  const double num = std::bit_cast<double>((std::bit_cast<std::uint64_t>(1.0) & one) |
+                                           (std::bit_cast<std::uint64_t>(e) & ~one));
+  return num / (1.0 + e);
 }
 
 double det_logit(double p) {
