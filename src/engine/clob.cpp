@@ -51,7 +51,8 @@ Clob::Clob(const MarketRules& rules, SelfTradeRule self_trade)
     : rules_(rules),
       self_trade_(self_trade),
       ticks_per_unit_(rules.ticks_per_unit),
-      levels_(static_cast<std::size_t>(rules.ticks_per_unit)),
+      levels_(std::make_unique_for_overwrite<PriceLevel[]>(
+          static_cast<std::size_t>(rules.ticks_per_unit))),
       occupied_((static_cast<std::size_t>(rules.ticks_per_unit) + 63) / 64, 0),
       best_{0, rules.ticks_per_unit},
       seen_(kIdWindow / 64, 0) {
@@ -204,18 +205,21 @@ std::uint32_t Clob::rest(const OrderRequest& order, std::int64_t lots) {
   slot.id = order.id.value;
   slot.price = price;
   slot.lots = lots;
-  slot.prev = level.tail;
   slot.next = kNil;
   slot.owner = order.owner;
   slot.side = order.side;
-  if (level.tail == kNil) {
-    level.head = s;
-    occupied_[static_cast<std::size_t>(price) >> 6] |= std::uint64_t{1} << (price & 63);
+  std::uint64_t& word = occupied_[static_cast<std::size_t>(price) >> 6];
+  const std::uint64_t bit = std::uint64_t{1} << (price & 63);
+  if ((word & bit) == 0) {
+    word |= bit;
+    level = PriceLevel{lots, s, s};  // a free level's fields are stale: set them all
+    slot.prev = kNil;
   } else {
+    slot.prev = level.tail;
     slots_[level.tail].next = s;
+    level.tail = s;
+    level.lots += lots;
   }
-  level.tail = s;
-  level.lots += lots;
 
   std::int64_t& best = best_[idx(order.side)];
   if (better(order.side, price, best)) best = price;

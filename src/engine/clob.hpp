@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -83,11 +84,13 @@ class Clob final : public Mechanism {
     AgentId owner;
     Side side = Side::kBuy;
   };
-  // One price; it holds orders of at most one side because the book is never crossed.
+  // One price; it holds orders of at most one side because the book is never crossed. Only
+  // levels marked in occupied_ are meaningful: rest() sets every field of a level it occupies,
+  // so the array is never initialised (no per-run pass over every price of the grid).
   struct PriceLevel {
-    std::int64_t lots = 0;
-    std::uint32_t head = kNil;
-    std::uint32_t tail = kNil;
+    std::int64_t lots;
+    std::uint32_t head;
+    std::uint32_t tail;
   };
   // Open-addressing (linear probing) entry of the id index; slot == kNil means empty.
   struct IndexEntry {
@@ -120,7 +123,7 @@ class Clob final : public Mechanism {
   SelfTradeRule self_trade_;
   std::int64_t ticks_per_unit_;
 
-  std::vector<PriceLevel> levels_;            // indexed by price in ticks
+  std::unique_ptr<PriceLevel[]> levels_;      // indexed by price in ticks; see PriceLevel
   std::vector<std::uint64_t> occupied_;       // bit p set <=> levels_[p] holds orders
   std::array<std::int64_t, 2> best_;          // best bid (0 if none), best ask (tpu if none)
   std::array<std::size_t, 2> side_orders_{};  // resting orders per side
