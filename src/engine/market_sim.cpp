@@ -451,7 +451,7 @@ class MarketSimulation::Impl final : public AgentContext {
     const double before = latent_.p();
     latent_.advance();
     log_latent();
-    recorder_->on_latent_step(latent_, before, reference_price(views_.latest(), rules_));
+    recorder_->on_latent_step(latent_, before, views_.latest());
   }
 
   void add_agent(std::unique_ptr<Agent> agent, Role role, EntityClass cls, int index,

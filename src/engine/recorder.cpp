@@ -100,7 +100,7 @@ void Recorder::on_order_closed(const Outcome& o) {
 }
 
 void Recorder::on_latent_step(const LatentProcess& latent, double p_before,
-                              std::optional<double> ref) {
+                              const PublicView& view) {
   const SimTime now = latent.time();
   for (std::size_t h = 0; h < horizons_.size(); ++h) {
     auto& q = pending_as_[h];
@@ -110,7 +110,9 @@ void Recorder::on_latent_step(const LatentProcess& latent, double p_before,
     }
   }
   const double p = latent.p();
-  if (std::fabs(p - p_before) >= shock_threshold_ && ref) {
+  if (!(std::fabs(p - p_before) >= shock_threshold_)) return;
+  // The market's reference price is needed only for a shock: rare, so computed only then.
+  if (const std::optional<double> ref = reference_price(view, rules_)) {
     shock_time_ = now;
     shock_gap_ = std::fabs(*ref - p);
   }

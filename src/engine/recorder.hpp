@@ -30,8 +30,9 @@ class Recorder {
   /// A cancelled or rejected outcome: the order is no longer followed (other outcome kinds
   /// need no recording).
   void on_order_closed(const Outcome& o);
-  /// After each latent step: resolves adverse-selection horizons and detects shocks.
-  void on_latent_step(const LatentProcess& latent, double p_before, std::optional<double> ref);
+  /// After each latent step: resolves adverse-selection horizons and detects shocks (a move
+  /// of at least shock_threshold; `view` is the market's current view, for the gap).
+  void on_latent_step(const LatentProcess& latent, double p_before, const PublicView& view);
   /// Periodic sample of the market and the market makers' marked P&L.
   void on_sample(SimTime now, const PublicView& view, double p, const Ledger& ledger);
   /// Final metric vector aligned with metric_registry("market").
