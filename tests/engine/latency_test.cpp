@@ -48,6 +48,30 @@ TEST(DelaySampler, ConstantRoundsToNanosecondsWithoutDrawing) {
   EXPECT_EQ(DelaySampler{}.draws(), 0u);
 }
 
+// max_delay bounds what a reader of the view history can ask for: it must hold for every
+// sample, and be tight for the bounded distributions.
+TEST(DelaySampler, MaxDelayBoundsEverySample) {
+  const DelaySpec specs[] = {
+      DelaySpec{.dist = "constant", .value_ms = 1.5},
+      DelaySpec{.dist = "uniform", .low_ms = 0.1, .high_ms = 0.3},
+      DelaySpec{.dist = "uniform", .low_ms = 2.0, .high_ms = 2.0},
+      DelaySpec{.dist = "exponential", .value_ms = 5.0},
+      DelaySpec{.dist = "lognormal", .median_ms = 1.0, .sigma = 2.0},
+  };
+  for (const DelaySpec& spec : specs) {
+    DelaySampler sampler(spec, RandomStream{77});
+    const SimTime bound = sampler.max_delay();
+    SimTime longest{0};
+    for (int i = 0; i < kN; ++i) longest = std::max(longest, sampler.sample());
+    EXPECT_LE(longest, bound) << spec.dist;
+  }
+  EXPECT_EQ(DelaySampler(specs[0], RandomStream{1}).max_delay(), SimTime{1'500'000});
+  EXPECT_EQ(DelaySampler(specs[1], RandomStream{1}).max_delay(), SimTime{300'001});  // + 1 ns
+  EXPECT_EQ(DelaySampler(specs[3], RandomStream{1}).max_delay(), DelaySampler::kMaxDelay);
+  EXPECT_EQ(DelaySampler(specs[4], RandomStream{1}).max_delay(), DelaySampler::kMaxDelay);
+  EXPECT_EQ(DelaySampler{}.max_delay(), SimTime{0});
+}
+
 TEST(DelaySampler, UniformCoversItsRangeWithTheMidpointMean) {
   const auto v = sample_ms(DelaySpec{.dist = "uniform", .low_ms = 1.0, .high_ms = 3.0}, 31);
   EXPECT_GE(*std::min_element(v.begin(), v.end()), 1.0);

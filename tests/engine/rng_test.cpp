@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -219,6 +221,31 @@ TEST(DetMath, ExpAndLogAgreeWithLibmWithinTwoUlp) {
   EXPECT_EQ(det_log(1.0), 0.0);
   EXPECT_TRUE(std::isnan(det_log(-1.0)));
   EXPECT_EQ(det_exp(-1000.0), 0.0);
+}
+
+// det_sigmoid selects its numerator without a branch; it must equal, bit for bit, the
+// textbook two-branch form written here over det_exp.
+TEST(DetMath, SigmoidIsTheTwoBranchFormBitForBit) {
+  const auto two_branch = [](double x) {
+    if (x >= 0.0) return 1.0 / (1.0 + det_exp(-x));
+    const double e = det_exp(x);
+    return e / (1.0 + e);
+  };
+  RandomStream s{repetition_key(9, 0), StreamId::kDecision, 0};
+  for (int i = 0; i < 200000; ++i) {
+    const double x = i % 2 == 0 ? s.uniform(-8.0, 8.0) : s.uniform(-800.0, 800.0);
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(det_sigmoid(x)),
+              std::bit_cast<std::uint64_t>(two_branch(x)))
+        << x;
+  }
+  for (const double x : {0.0, -0.0, 1e-300, -1e-300, 36.0, -36.0, 745.2, -745.2}) {
+    EXPECT_EQ(det_sigmoid(x), two_branch(x)) << x;
+  }
+  EXPECT_EQ(det_sigmoid(0.0), 0.5);
+  EXPECT_EQ(det_sigmoid(-0.0), 0.5);
+  EXPECT_EQ(det_sigmoid(-800.0), 0.0);
+  EXPECT_EQ(det_sigmoid(800.0), 1.0);
+  EXPECT_TRUE(std::isnan(det_sigmoid(std::numeric_limits<double>::quiet_NaN())));
 }
 
 TEST(DetMath, LogitAndSigmoidAreInverses) {
