@@ -93,7 +93,9 @@ std::string_view event_name(EventType t) {
   return "?";
 }
 
-/// The notice an order's owner gets for an outcome other than a trade or a quote request.
+/// The notice an order's owner gets for an outcome other than a trade or a quote request
+/// (their entries, kFill and kAccepted, are never read: trades notify both sides as fills and
+/// a quote request reaches no one).
 Notice::Kind notice_kind(OutcomeKind k) {
   static constexpr std::array<Notice::Kind, 6> kNotice{
       Notice::Kind::kAccepted,  Notice::Kind::kRejected,       Notice::Kind::kFill,
