@@ -1,9 +1,11 @@
-// JSON numbers and strings (RFC 8259 escapes).
+// JSON numbers and strings (RFC 8259).
 #include "app/json.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
+
+#include "engine/config.hpp"
 
 namespace proteus::app {
 
@@ -12,30 +14,7 @@ std::string json_number(double v) {
 }
 
 std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  return engine::quote_string(s);  // its escapes are valid JSON as well as TOML
 }
 
 }  // namespace proteus::app

@@ -387,37 +387,6 @@ std::string render_double(double v) {
   return s;
 }
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
-          out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(ch)));
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
 std::string render_field(const FieldRef& ref) {
   struct Visitor {
     std::string operator()(const double* p) const { return render_double(*p); }
@@ -425,7 +394,7 @@ std::string render_field(const FieldRef& ref) {
     std::string operator()(const std::int64_t* p) const { return fmt::format("{}", *p); }
     std::string operator()(const std::uint64_t* p) const { return fmt::format("{}", *p); }
     std::string operator()(const bool* p) const { return *p ? "true" : "false"; }
-    std::string operator()(const std::string* p) const { return quote(*p); }
+    std::string operator()(const std::string* p) const { return quote_string(*p); }
     std::string operator()(const std::vector<double>* p) const {
       std::string out = "[";
       for (std::size_t i = 0; i < p->size(); ++i) {
@@ -440,7 +409,7 @@ std::string render_field(const FieldRef& ref) {
 
 /// What a TOML node is, with its value: `string "abc"`, `integer 3`, `a table`.
 std::string describe(const toml::node& node) {
-  if (const auto* v = node.as_string()) return "string " + quote(v->get());
+  if (const auto* v = node.as_string()) return "string " + quote_string(v->get());
   if (const auto* v = node.as_integer()) return fmt::format("integer {}", v->get());
   if (const auto* v = node.as_floating_point()) return "float " + render_double(v->get());
   if (const auto* v = node.as_boolean()) return v->get() ? "boolean true" : "boolean false";
@@ -450,7 +419,7 @@ std::string describe(const toml::node& node) {
       if (i > 0) out += ", ";
       const toml::node& element = *arr->get(i);
       if (const auto* s = element.as_string()) {
-        out += quote(s->get());
+        out += quote_string(s->get());
       } else if (const auto* n = element.as_integer()) {
         out += fmt::format("{}", n->get());
       } else if (const auto* f = element.as_floating_point()) {
@@ -618,9 +587,9 @@ class Loader {
         if (!e.choices.empty() &&
             std::find(e.choices.begin(), e.choices.end(), value) == e.choices.end()) {
           std::string message = fmt::format("{} = {} is not one of the allowed values: {}", e.key,
-                                            quote(value), join_choices(e.choices));
+                                            quote_string(value), join_choices(e.choices));
           if (auto near = closest(value, e.choices)) {
-            message += fmt::format(" (did you mean {}?)", quote(*near));
+            message += fmt::format(" (did you mean {}?)", quote_string(*near));
           }
           self.fail(self.origin_of(node.source()), e.key, message);
         }
@@ -858,7 +827,7 @@ void apply_override(toml::table& doc, const std::string& text, const Loader& loa
                         fmt::format("invalid TOML value: {}", error.description()));
     }
     // Parsed rather than constructed so that the value carries the override as its origin.
-    parsed = toml::parse(fmt::format("v = {}", quote(value)), where);
+    parsed = toml::parse(fmt::format("v = {}", quote_string(value)), where);
   }
 
   toml::table* table = &doc;
@@ -933,6 +902,37 @@ std::map<std::string, std::string> resolved_keys(const ScenarioSpec& spec) {
   ScenarioSpec copy = spec;
   std::map<std::string, std::string> out;
   for (const Entry& e : registry().entries) out.emplace(e.key, render_field(e.ref(copy)));
+  return out;
+}
+
+std::string quote_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    switch (ch) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+          out += fmt::format("\\u{:04X}", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
   return out;
 }
 

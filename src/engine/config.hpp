@@ -47,6 +47,10 @@ ScenarioSpec load_scenario(std::string_view toml_text, std::string_view source,
 ScenarioSpec load_scenario_file(const std::filesystem::path& path,
                                 std::span<const std::string> overrides = {});
 
+/// `s` in double quotes with `"`, `\`, newline, tab and return escaped, and other control
+/// characters and DEL as \uXXXX: a valid TOML basic string and a valid JSON string.
+std::string quote_string(std::string_view s);
+
 /// Every resolved key of a spec (defaults included) as dotted key -> canonical TOML value,
 /// sorted by key: what parity checks and config diffs compare.
 std::map<std::string, std::string> resolved_keys(const ScenarioSpec& spec);

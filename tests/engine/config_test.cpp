@@ -504,5 +504,15 @@ TEST(ConfigDocs, EveryKeyIsDocumented) {
   }
 }
 
+// One quoting for TOML values in messages and for JSON output: both grammars accept it.
+TEST(QuoteString, EscapesWhatTomlAndJsonRequire) {
+  EXPECT_EQ(quote_string("plain"), "\"plain\"");
+  EXPECT_EQ(quote_string("a\"b\\c"), R"("a\"b\\c")");
+  EXPECT_EQ(quote_string("l1\nl2\tt\rr"), R"("l1\nl2\tt\rr")");
+  EXPECT_EQ(quote_string(std::string("\x01\x1f\x7f", 3)), R"("\u0001\u001F\u007F")");
+  EXPECT_EQ(quote_string(std::string("nul\0end", 7)), R"("nul\u0000end")");
+  EXPECT_EQ(quote_string("caf\xc3\xa9"), "\"caf\xc3\xa9\"");  // UTF-8 passes through
+}
+
 }  // namespace
 }  // namespace proteus::engine
