@@ -9,7 +9,9 @@ packages=(
   libhdf5-dev hdf5-tools
   libboost-serialization-dev libboost-math-dev
   libfmt-dev libcli11-dev libtomlplusplus-dev librandom123-dev
+  librandom123-doc   # Random123's known-answer vectors (tests/engine: Philox KAT test)
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-format clang-tidy   # .ci/run's format check, the tidy preset
   python3 python3-h5py python3-numpy python3-scipy python3-pandas
 )
 
