@@ -8,7 +8,7 @@ PROTEUS := $(BUILD_DIR)/src/app/proteus
 export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 
-.PHONY: deps configure build run test test-slurm bench clean
+.PHONY: deps configure build run test test-slurm bench update-goldens clean
 
 deps:
 	./scripts/install-deps.sh
@@ -31,6 +31,11 @@ test: build
 # jobs/slurm/ against it: scripts/test-slurm.sh, docs/runbook.md.
 test-slurm: build
 	./scripts/test-slurm.sh $(PROTEUS)
+
+# Rewrites tests/engine/golden/ from the current engine after an intended change (commit the
+# files with the reason); the golden tests themselves only compare.
+update-goldens: build
+	$(BUILD_DIR)/tests/engine/update_goldens
 
 bench: build
 	$(BUILD_DIR)/bench/proteus_bench

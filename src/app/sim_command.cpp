@@ -60,6 +60,7 @@ struct RunRequest {
 
 /// Differences between the stored row and the re-run ("metric: stored X, re-run Y").
 std::vector<std::string> panel_differences(const sweep::StoredRun& stored,
+                                           const engine::MetricRegistry& registry,
                                            const engine::RunResult& r) {
   std::vector<std::string> out;
   if (stored.status == sweep::kStatusPending) {
@@ -73,8 +74,11 @@ std::vector<std::string> panel_differences(const sweep::StoredRun& stored,
   if (stored.seed != r.seed) {
     out.push_back(fmt::format("seed: stored {:#018x}, re-run {:#018x}", stored.seed, r.seed));
   }
+  // By name: the panel has a column for every horizon of any cell, the run only its own
+  // (a panel column the run does not have is stored as NaN).
   for (std::size_t i = 0; i < stored.metrics.size(); ++i) {
-    const double rerun = i < r.metrics.size() ? r.metrics[i] : std::nan("");
+    const std::optional<std::size_t> j = registry.index_of(stored.metric_names[i]);
+    const double rerun = j && *j < r.metrics.size() ? r.metrics[*j] : std::nan("");
     if (!same_metric(stored.metrics[i], rerun)) {
       out.push_back(fmt::format("{}: stored {}, re-run {}", stored.metric_names[i],
                                 stored.metrics[i], rerun));
@@ -97,9 +101,9 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
   }
   const engine::RunResult r = engine::run_scenario(spec, key, sink.get());
   if (sink) sink->close();
-  const auto registry = engine::metric_registry(spec.run.environment);
+  const engine::MetricRegistry registry = engine::metric_registry(spec);
   std::vector<std::string> differences;
-  if (request.stored) differences = panel_differences(*request.stored, r);
+  if (request.stored) differences = panel_differences(*request.stored, registry, r);
   if (opt.format == "json") {
     std::string metrics;
     for (std::size_t i = 0; i < registry.size(); ++i) {

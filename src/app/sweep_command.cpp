@@ -169,7 +169,7 @@ int run_validate_command(const std::string& file) {
       for (const auto& line : sweep::describe(plan, violations)) fmt::print("  {}\n", line);
     }
     // cell, rep (4 + 4), seed, events (8 + 8), status (1), metrics, wall time (8), rank (4).
-    const std::size_t metrics = engine::metric_registry(plan.environment).size();
+    const std::size_t metrics = plan.metrics.size();
     const double bytes = static_cast<double>(plan.total_runs()) *
                          static_cast<double>(4 + 4 + 8 + 8 + 1 + 8 * metrics + 8 + 4);
     fmt::print("estimated panel size: {:.1f} MB before compression ({} rows x {} columns)\n",

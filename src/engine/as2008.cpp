@@ -18,7 +18,8 @@ namespace {
 RunResult invalid(RunResult result, std::string message) {
   result.status = RunStatus::kError;
   result.message = std::move(message);
-  result.metrics.assign(metric_registry("as2008").size(), std::numeric_limits<double>::quiet_NaN());
+  result.metrics.assign(metric_registry("as2008", {}).size(),
+                        std::numeric_limits<double>::quiet_NaN());
   return result;
 }
 

@@ -367,9 +367,11 @@ class MarketSimulation::Impl final : public AgentContext {
     double max_delay =
         std::max({spec.agents.market_maker.signal.delay_ms, spec.agents.informed.signal.delay_ms,
                   spec.agents.sniper.signal.delay_ms});
-    // Adverse-selection horizons (10 s) are resolved at the first latent step after they fall
-    // due, so the window needs one step beyond them.
-    return ms(std::max(max_delay, 10'000.0) + 2.0 * spec.latent.dt_ms + 1.0);
+    // Adverse-selection horizons are resolved at the first latent step after they fall due,
+    // so the window covers the longest one and one step beyond.
+    const std::vector<double>& horizons = spec.metrics.as_horizons_ms;
+    const double longest = horizons.empty() ? 0.0 : horizons.back();
+    return ms(std::max(max_delay, longest) + 2.0 * spec.latent.dt_ms + 1.0);
   }
 
   /// Queues an event and returns its payload, built in place in the slab, for the caller to

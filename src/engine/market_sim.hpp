@@ -31,7 +31,7 @@ class MarketSimulation {
 
   /// Runs to the horizon. Throws InvariantViolation when accounting or the book breaks.
   void run();
-  /// Metrics aligned with metric_registry("market"); valid after run().
+  /// Metrics aligned with metric_registry(spec); valid after run().
   std::vector<double> metrics() const;
   std::uint64_t events_processed() const;
   const Ledger& ledger() const;

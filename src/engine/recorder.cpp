@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "engine/latent.hpp"
+#include "engine/metrics_registry.hpp"
 
 namespace proteus::engine {
 namespace {
@@ -28,11 +29,13 @@ Recorder::Recorder(const ScenarioSpec& spec, const MarketRules& rules, std::vect
     : rules_(rules),
       lot_size_(spec.market.lot_size),
       roles_(std::move(roles)),
-      horizons_{SimTime::from_ms(100), SimTime::from_ms(1000), SimTime::from_ms(10000)},
       sample_seconds_(spec.metrics.sample_ms * 1e-3),
       shock_threshold_(spec.metrics.shock_threshold),
-      pending_as_(horizons_.size()),
-      as_loss_(horizons_.size(), 0.0) {
+      pending_as_(spec.metrics.as_horizons_ms.size()),
+      as_loss_(spec.metrics.as_horizons_ms.size(), 0.0) {
+  for (const double h : spec.metrics.as_horizons_ms) {
+    horizons_.push_back(SimTime{static_cast<std::int64_t>(std::llround(h * 1e6))});
+  }
   for (std::size_t i = 0; i < roles_.size(); ++i) {
     if (roles_[i] == Role::kMarketMaker)
       market_makers_.push_back(AgentId{static_cast<std::uint32_t>(i)});
@@ -200,34 +203,37 @@ std::vector<double> Recorder::finish(double p_end, const Ledger& ledger, bool an
     const double m = inv_sum_ / static_cast<double>(inv_n_);
     inv_var = std::max(0.0, inv_sq_ / static_cast<double>(inv_n_) - m * m);
   }
-  return {
-      mm_marked(ledger, p_end),
-      inc_sd > 0.0 ? inc_mean / inc_sd : kNaN,
-      max_drawdown_,
-      inv_var,
-      mm_inventory,
-      static_cast<double>(mm_fills_),
-      any_mm_killed ? 0.0 : 1.0,
-      as_loss_[0],
-      as_loss_[1],
-      as_loss_[2],
-      ratio(exec_err_sum_, exec_w_),
-      ratio(slip_sum_, slip_w_),
-      ratio(filled_, submitted_),
-      tte_n_ > 0 ? tte_sum_ms_ / static_cast<double>(tte_n_) : kNaN,
-      rmse_n_ > 0 ? std::sqrt(rmse_sq_ / static_cast<double>(rmse_n_)) : kNaN,
-      spread_n_ > 0
-          ? static_cast<double>(spread_ticks_) /
-                (static_cast<double>(spread_n_) * static_cast<double>(rules_.ticks_per_unit))
-          : kNaN,
-      ratio(eff_spread_sum_, eff_spread_w_),
-      depth_n_ > 0 ? depth_sum_ / static_cast<double>(depth_n_) : kNaN,
-      sample_sd(dref_sum_, dref_sq_, dref_n_) / std::sqrt(sample_seconds_),
-      half_life_n_ > 0 ? half_life_sum_ms_ / static_cast<double>(half_life_n_) : kNaN,
-      volume_,
-      static_cast<double>(trades_),
-      static_cast<double>(messages_),
-  };
+  std::vector<double> out(kMarketMetricCount + horizons_.size(), kNaN);
+  const std::size_t nh = horizons_.size();
+  const auto set = [&](MarketMetric m, double v) { out[market_metric_index(m, nh)] = v; };
+  set(MarketMetric::kMmPnl, mm_marked(ledger, p_end));
+  set(MarketMetric::kMmSharpe, inc_sd > 0.0 ? inc_mean / inc_sd : kNaN);
+  set(MarketMetric::kMmMaxDrawdown, max_drawdown_);
+  set(MarketMetric::kMmInventoryVar, inv_var);
+  set(MarketMetric::kMmFinalInventory, mm_inventory);
+  set(MarketMetric::kMmFills, static_cast<double>(mm_fills_));
+  set(MarketMetric::kMmSurvival, any_mm_killed ? 0.0 : 1.0);
+  for (std::size_t h = 0; h < nh; ++h) out[as_loss_index(h)] = as_loss_[h];
+  set(MarketMetric::kExecError, ratio(exec_err_sum_, exec_w_));
+  set(MarketMetric::kSlippage, ratio(slip_sum_, slip_w_));
+  set(MarketMetric::kFillProb, ratio(filled_, submitted_));
+  set(MarketMetric::kTimeToExec, tte_n_ > 0 ? tte_sum_ms_ / static_cast<double>(tte_n_) : kNaN);
+  set(MarketMetric::kPriceRmse,
+      rmse_n_ > 0 ? std::sqrt(rmse_sq_ / static_cast<double>(rmse_n_)) : kNaN);
+  set(MarketMetric::kQuotedSpread, spread_n_ > 0 ? static_cast<double>(spread_ticks_) /
+                                                       (static_cast<double>(spread_n_) *
+                                                        static_cast<double>(rules_.ticks_per_unit))
+                                                 : kNaN);
+  set(MarketMetric::kEffectiveSpread, ratio(eff_spread_sum_, eff_spread_w_));
+  set(MarketMetric::kDepth, depth_n_ > 0 ? depth_sum_ / static_cast<double>(depth_n_) : kNaN);
+  set(MarketMetric::kRealizedVol,
+      sample_sd(dref_sum_, dref_sq_, dref_n_) / std::sqrt(sample_seconds_));
+  set(MarketMetric::kShockHalfLife,
+      half_life_n_ > 0 ? half_life_sum_ms_ / static_cast<double>(half_life_n_) : kNaN);
+  set(MarketMetric::kVolume, volume_);
+  set(MarketMetric::kTradeCount, static_cast<double>(trades_));
+  set(MarketMetric::kMessageCount, static_cast<double>(messages_));
+  return out;
 }
 
 }  // namespace proteus::engine

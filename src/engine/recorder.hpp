@@ -35,7 +35,8 @@ class Recorder {
   void on_latent_step(const LatentProcess& latent, double p_before, const PublicView& view);
   /// Periodic sample of the market and the market makers' marked P&L.
   void on_sample(SimTime now, const PublicView& view, double p, const Ledger& ledger);
-  /// Final metric vector aligned with metric_registry("market").
+  /// Final metric vector aligned with metric_registry(spec): every MarketMetric and one
+  /// adverse-selection column per metrics.as_horizons_ms entry.
   std::vector<double> finish(double p_end, const Ledger& ledger, bool any_mm_killed);
 
  private:

@@ -34,8 +34,7 @@ RunResult run_scenario(const ScenarioSpec& spec, RunKey key, EventSink* events) 
     result.message = e.what();
   }
   if (result.metrics.empty()) {
-    result.metrics.assign(metric_registry(spec.run.environment).size(),
-                          std::numeric_limits<double>::quiet_NaN());
+    result.metrics.assign(metric_registry(spec).size(), std::numeric_limits<double>::quiet_NaN());
   }
   return result;
 }

@@ -38,7 +38,7 @@ struct RunKey {
 struct RunResult {
   RunStatus status = RunStatus::kOk;
   std::string message;          ///< empty when ok
-  std::vector<double> metrics;  ///< aligned with metric_registry(spec.run.environment)
+  std::vector<double> metrics;  ///< aligned with metric_registry(spec)
   std::uint64_t seed = 0;       ///< repetition_key(master_seed, rep)
   std::uint64_t events_processed = 0;
 };

@@ -140,7 +140,7 @@ struct LatencyProfiles {
 };
 
 struct MetricsSpec {
-  std::vector<double> as_horizons_ms = {100.0, 1000.0};  ///< adverse-selection horizons
+  std::vector<double> as_horizons_ms = {100.0, 1000.0, 10000.0};  ///< one as_loss column each
   double sample_ms = 100.0;       ///< sampling step of quoted spread, depth, RMSE, inventory
   double shock_threshold = 0.05;  ///< |dp| per latent step that counts as a shock
 };

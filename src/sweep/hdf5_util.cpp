@@ -159,6 +159,27 @@ void set_u64_attr(hid_t obj, const char* name, std::uint64_t value) {
   set_scalar_attr(obj, name, H5T_NATIVE_UINT64, &value);
 }
 
+void set_doubles_attr(hid_t obj, const char* name, const std::vector<double>& values) {
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, name);
+  Handle attr(H5Acreate2(obj, name, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose, name);
+  check(H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, values.data()), name);
+}
+
+std::vector<double> read_doubles_attr(hid_t obj, const char* name, std::size_t max_count) {
+  Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose, name);
+  Handle space(H5Aget_space(attr.get()), H5Sclose, name);
+  const hssize_t n = check(H5Sget_simple_extent_npoints(space.get()), name);
+  if (static_cast<std::size_t>(n) > max_count) {
+    throw PanelError(
+        fmt::format("attribute {} has {} values, at most {} expected", name, n, max_count));
+  }
+  std::vector<double> values(static_cast<std::size_t>(n));
+  check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, values.data()), name);
+  return values;
+}
+
 Handle write_strings(hid_t group, const std::string& name, const std::vector<std::string>& values) {
   Handle type = vlen_string_type();
   std::vector<const char*> ptrs;

@@ -48,6 +48,12 @@ class Handle {
   Closer closer_ = nullptr;
 };
 
+/// Writes a 1-D float64 array attribute (replacing none: the attribute must not exist).
+void set_doubles_attr(hid_t obj, const char* name, const std::vector<double>& values);
+
+/// Reads a 1-D float64 array attribute (at most `max_count` values, else PanelError).
+std::vector<double> read_doubles_attr(hid_t obj, const char* name, std::size_t max_count);
+
 /// Variable-length UTF-8 string type (what h5py reads as str through .asstr()).
 Handle vlen_string_type();
 

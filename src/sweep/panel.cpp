@@ -16,6 +16,7 @@
 #include "proteus/version.hpp"
 #include "sweep/errors.hpp"
 #include "sweep/hdf5_util.hpp"
+#include "sweep/panel_metrics.hpp"
 #include "sweep/sha256.hpp"
 
 namespace proteus::sweep {
@@ -295,7 +296,8 @@ PanelWriter PanelWriter::create(const std::filesystem::path& path, const SweepPl
   write_cells(f, plan);
 
   const hsize_t rows = impl->total;
-  const auto registry = engine::metric_registry(plan.environment);
+  const engine::MetricRegistry& registry = plan.metrics;
+  h5::set_doubles_attr(f, "as_horizons_ms", plan.as_horizons_ms);
   {
     Handle runs(H5Gcreate2(f, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "/runs");
     const hid_t g = runs.get();
@@ -356,7 +358,7 @@ PanelWriter PanelWriter::reopen(const std::filesystem::path& path, const SweepPl
   impl->total = plan.total_runs();
   impl->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose,
                       fmt::format("open {}", path.string()));
-  const auto registry = engine::metric_registry(plan.environment);
+  const engine::MetricRegistry& registry = plan.metrics;
   impl->string_type = vlen_string_type();
   impl->open_datasets(registry.size(), registry);
   set_attr_number(impl->file.get(), "ranks", H5T_NATIVE_INT, ranks);
@@ -517,8 +519,7 @@ StoredRun read_panel_run(const std::filesystem::path& path, std::uint64_t cell, 
   const hsize_t row = row_of(RunId{cell, rep}, repetitions);
   run.status = read_element<std::uint8_t>(f, "runs/status", H5T_NATIVE_UINT8, row);
   run.seed = read_element<std::uint64_t>(f, "runs/seed", H5T_NATIVE_UINT64, row);
-  const std::string environment = h5::read_string_attr(f, "environment");
-  for (const auto& m : engine::metric_registry(environment)) {
+  for (const auto& m : read_panel_metrics(f)) {
     run.metric_names.emplace_back(m.name);
     run.metrics.push_back(
         read_element<double>(f, fmt::format("runs/{}", m.name), H5T_NATIVE_DOUBLE, row));
@@ -537,6 +538,17 @@ std::optional<Shard> read_shard_attrs(hid_t file) {
 }
 
 }  // namespace
+
+engine::MetricRegistry read_panel_metrics(hid_t file) {
+  const std::string environment = h5::read_string_attr(file, "environment");
+  if (!h5::has_attr(file, "as_horizons_ms")) {
+    return engine::metric_registry(environment, kLegacyHorizonsMs);
+  }
+  // A registry has one column per horizon: a count beyond any config's is damage.
+  constexpr std::size_t kMaxHorizons = 4096;
+  return engine::metric_registry(environment,
+                                 h5::read_doubles_attr(file, "as_horizons_ms", kMaxHorizons));
+}
 
 std::optional<Shard> read_panel_shard(const std::filesystem::path& path) {
   check(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "silence error printing");
@@ -581,7 +593,7 @@ PanelReader PanelReader::open(const std::filesystem::path& path) {
   impl->events = open("runs/events");
   impl->wall_time = open("timing/wall_time_s");
   impl->rank = open("timing/rank");
-  for (const auto& m : engine::metric_registry(info.environment)) {
+  for (const auto& m : read_panel_metrics(f)) {
     impl->metrics.push_back(open(fmt::format("runs/{}", m.name)));
   }
   info.rows = dataset_rows(impl->status.get(), "runs/status");

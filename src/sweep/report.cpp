@@ -19,6 +19,7 @@
 #include "sweep/errors.hpp"
 #include "sweep/hdf5_util.hpp"
 #include "sweep/panel.hpp"
+#include "sweep/panel_metrics.hpp"
 #include "sweep/sweep_config.hpp"
 
 namespace proteus::sweep {
@@ -30,13 +31,10 @@ using h5::Handle;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::uint8_t kStatusOk = 0;
 
-constexpr std::string_view kMarketPrimary[] = {"mm_pnl",           "as_loss_1s", "quoted_spread",
-                                               "effective_spread", "price_rmse", "mm_survival"};
-constexpr std::string_view kAs2008Primary[] = {"profit", "final_inventory", "mean_spread"};
-
 /// The panel's root attributes and cell table that a report needs.
 struct ReportPanel {
   std::string environment;
+  engine::MetricRegistry metrics;  ///< the panel's metric columns
   std::uint64_t repetitions = 0;
   std::uint64_t master_seed = 0;
   bool complete = false;
@@ -74,6 +72,7 @@ ReportPanel read_info(hid_t file, const std::string& path) {
   }
   ReportPanel info;
   info.environment = h5::read_string_attr(file, "environment");
+  info.metrics = read_panel_metrics(file);
   info.repetitions = h5::read_scalar_attr<std::uint64_t>(file, "repetitions", H5T_NATIVE_UINT64);
   info.master_seed = h5::read_scalar_attr<std::uint64_t>(file, "master_seed", H5T_NATIVE_UINT64);
   info.complete = h5::read_scalar_attr<std::uint8_t>(file, "complete", H5T_NATIVE_UINT8) == 1;
@@ -84,11 +83,9 @@ ReportPanel read_info(hid_t file, const std::string& path) {
 
 std::vector<std::string> resolve_metrics(const ReportPanel& info, const ReportOptions& options) {
   std::vector<std::string> available;
-  for (const auto& m : engine::metric_registry(info.environment)) available.emplace_back(m.name);
+  for (const auto& m : info.metrics) available.emplace_back(m.name);
   std::vector<std::string> metrics = options.metrics;
-  if (metrics.empty()) {
-    for (std::string_view m : primary_metrics(info.environment)) metrics.emplace_back(m);
-  }
+  if (metrics.empty()) metrics = info.metrics.primary();
   for (const auto& m : metrics) {
     if (std::find(available.begin(), available.end(), m) == available.end()) {
       throw SweepUsageError(fmt::format("unknown metric '{}' for environment {}; available: {}", m,
@@ -277,14 +274,14 @@ stats::Summary nan_summary(double level) {
   return s;
 }
 
-CellSummary summarize_cell(std::uint64_t cell, const ReportPanel& info, const std::string& metric,
-                           const std::string& units, const CellData& data, double level,
+CellSummary summarize_cell(std::uint64_t cell, const ReportPanel& info,
+                           const engine::MetricInfo& metric, const CellData& data, double level,
                            std::vector<double>& scratch) {
   CellSummary out;
   out.cell = cell;
   out.label = info.labels[cell];
-  out.metric = metric;
-  out.units = units;
+  out.metric = metric.name;
+  out.units = metric.units;
   scratch.clear();
   for (std::size_t r = 0; r < data.values.size(); ++r) {
     if (data.usable(r)) scratch.push_back(data.values[r]);
@@ -296,7 +293,7 @@ CellSummary summarize_cell(std::uint64_t cell, const ReportPanel& info, const st
     return out;
   }
   out.summary = stats::summarize(scratch, level);
-  if (is_proportion_metric(metric) &&
+  if (metric.kind == engine::MetricKind::kProportion &&
       std::all_of(scratch.begin(), scratch.end(), [](double v) { return v == 0.0 || v == 1.0; })) {
     const auto k = static_cast<std::uint64_t>(std::count(scratch.begin(), scratch.end(), 1.0));
     const stats::Proportion p = stats::wilson_interval(k, scratch.size(), level);
@@ -304,7 +301,7 @@ CellSummary summarize_cell(std::uint64_t cell, const ReportPanel& info, const st
     out.wilson_low = p.ci_low;
     out.wilson_high = p.ci_high;
   }
-  if (is_pnl_metric(metric)) {
+  if (metric.kind == engine::MetricKind::kPnl) {
     const stats::TailRisk risk = stats::tail_risk(scratch, 0.95);
     out.tail = true;
     out.var_5 = risk.var;
@@ -404,20 +401,6 @@ void adjust(std::vector<ContrastRow>& rows, stats::Adjustment method) {
 
 }  // namespace
 
-std::span<const std::string_view> primary_metrics(std::string_view environment) {
-  if (environment == "market") return kMarketPrimary;
-  if (environment == "as2008") return kAs2008Primary;
-  return {};
-}
-
-bool is_proportion_metric(std::string_view metric) {
-  return metric == "mm_survival";
-}
-
-bool is_pnl_metric(std::string_view metric) {
-  return metric == "mm_pnl" || metric == "profit";
-}
-
 std::string_view to_string(stats::Adjustment adjust) {
   switch (adjust) {
     case stats::Adjustment::kNone:
@@ -454,16 +437,15 @@ Report compute_report(const std::filesystem::path& panel, const ReportOptions& o
                                          fmt::join(group.members, ", ")));
     }
   }
-  const auto registry = engine::metric_registry(info.environment);
+  const engine::MetricRegistry& registry = info.metrics;
   const std::uint64_t cells = info.labels.size();
   CellData base;
   CellData other;
   std::vector<double> scratch;
   for (const auto& metric : metrics) {
-    const auto it = std::find_if(registry.begin(), registry.end(),
-                                 [&](const engine::MetricInfo& m) { return m.name == metric; });
-    const std::size_t metric_index = static_cast<std::size_t>(it - registry.begin());
-    const std::string units(it->units);
+    const std::size_t metric_index = registry.index_of(metric).value();  // resolve_metrics checked
+    const engine::MetricInfo& info_m = registry[metric_index];
+    const std::string& units = info_m.units;
     const ColumnReader reader(file.get(), metric, info.repetitions, cells);
     std::vector<CellSummary> summaries;
     std::vector<ContrastRow> contrasts;
@@ -473,12 +455,12 @@ Report compute_report(const std::filesystem::path& panel, const ReportOptions& o
       if (has_baseline) {
         reader.read(group.baseline, base);
         summaries.push_back(
-            summarize_cell(group.baseline, info, metric, units, base, options.level, scratch));
+            summarize_cell(group.baseline, info, info_m, base, options.level, scratch));
       }
       for (std::size_t c : group.members) {
         if (c == group.baseline) continue;
         reader.read(c, other);
-        summaries.push_back(summarize_cell(c, info, metric, units, other, options.level, scratch));
+        summaries.push_back(summarize_cell(c, info, info_m, other, options.level, scratch));
         if (has_baseline) {
           contrasts.push_back(contrast_cells(c, group.baseline, info, metric, metric_index, units,
                                              other, base, options));

@@ -16,21 +16,13 @@
 
 namespace proteus::sweep {
 
-/// Metrics a report reduces when none are named: the environment's headline outcomes
-/// (market: market-maker P&L, 1 s adverse selection, spreads, price error, survival; as2008:
-/// profit, final inventory, mean spread). Empty for an unknown environment.
-std::span<const std::string_view> primary_metrics(std::string_view environment);
-
-/// Metrics that are 0/1 proportions and also get a Wilson interval.
-bool is_proportion_metric(std::string_view metric);
-
-/// P&L-like metrics that also get VaR/CVaR at 5% and quantiles.
-bool is_pnl_metric(std::string_view metric);
-
 /// What to reduce and how.
 struct ReportOptions {
-  std::vector<std::string> metrics;  ///< empty: primary_metrics(environment)
-  double level = 0.95;               ///< confidence level of every interval, in (0, 1)
+  /// Empty: the panel's primary metrics (engine::MetricRegistry::primary(): market-maker P&L,
+  /// adverse selection at the horizon nearest 1 s, spreads, price error, survival; as2008:
+  /// profit, final inventory, mean spread).
+  std::vector<std::string> metrics;
+  double level = 0.95;  ///< confidence level of every interval, in (0, 1)
   /// key=value pairs matched against /cells columns; empty: the sweep's [sweep] baseline.
   std::vector<std::pair<std::string, std::string>> baseline;
   stats::Adjustment adjust = stats::Adjustment::kHolm;

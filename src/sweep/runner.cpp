@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -23,7 +24,6 @@
 #include <thread>
 
 #include "engine/config.hpp"
-#include "engine/metrics_registry.hpp"
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"
 #include "sweep/errors.hpp"
@@ -189,7 +189,7 @@ void maybe_crash(int rank) {
 }
 
 /// Runs one (cell, rep); a throwing run becomes an error row, never an abort.
-RunRecord execute(const SweepPlan& plan, std::size_t metric_count, std::uint64_t row, int rank) {
+RunRecord execute(const SweepPlan& plan, std::uint64_t row, int rank) {
   const RunId id = run_of(row, plan.repetitions);
   RunRecord record;
   record.row = row;
@@ -199,17 +199,25 @@ RunRecord execute(const SweepPlan& plan, std::size_t metric_count, std::uint64_t
     if (test_aids().fail_rows.contains(row)) {
       throw std::runtime_error("injected failure (PROTEUS_SWEEP_FAIL_ROWS)");
     }
+    const Cell& cell = plan.cells[id.cell];
     engine::RunResult result =
-        engine::run_scenario(plan.cells[id.cell].spec, engine::RunKey{plan.master_seed, id.rep});
+        engine::run_scenario(cell.spec, engine::RunKey{plan.master_seed, id.rep});
     record.status = static_cast<std::uint8_t>(result.status);
     record.seed = result.seed;
     record.events = result.events_processed;
     record.message = std::move(result.message);
-    record.metrics = std::move(result.metrics);
-    if (record.metrics.size() != metric_count && result.status == engine::RunStatus::kOk) {
+    if (result.metrics.size() != cell.metric_columns.size()) {
       record.status = static_cast<std::uint8_t>(engine::RunStatus::kError);
-      record.message = fmt::format("run returned {} metrics, registry has {}",
-                                   record.metrics.size(), metric_count);
+      record.message = fmt::format("run returned {} metrics, its registry has {}",
+                                   result.metrics.size(), cell.metric_columns.size());
+    } else if (cell.metric_columns.size() == plan.metrics.size()) {
+      record.metrics = std::move(result.metrics);  // the cell has every column, in order
+    } else {
+      // Columns of horizons this cell does not have stay NaN.
+      record.metrics.assign(plan.metrics.size(), std::numeric_limits<double>::quiet_NaN());
+      for (std::size_t i = 0; i < result.metrics.size(); ++i) {
+        record.metrics[cell.metric_columns[i]] = result.metrics[i];
+      }
     }
   } catch (const std::exception& e) {
     record.status = static_cast<std::uint8_t>(engine::RunStatus::kError);
@@ -282,7 +290,6 @@ class Coordinator {
       : plan_(plan),
         options_(options),
         writer_(writer),
-        metric_count_(engine::metric_registry(plan.environment).size()),
         outstanding_(static_cast<std::size_t>(ranks), 0),
         stopping_(static_cast<std::size_t>(ranks), false) {
     std::vector<RowRange> pending = writer.pending_ranges();
@@ -313,7 +320,7 @@ class Coordinator {
       if (own.count == 0 && !stop_ && !todo_.empty()) own = next_batch();
       if (own.count > 0) {
         maybe_crash(0);
-        RunRecord record = execute(plan_, metric_count_, own.first, 0);
+        RunRecord record = execute(plan_, own.first, 0);
         ++own.first;
         --own.count;
         note_run_time(record.wall_time_s);
@@ -442,7 +449,6 @@ class Coordinator {
   const SweepPlan& plan_;
   const SweepOptions& options_;
   PanelWriter& writer_;
-  std::size_t metric_count_;
   std::deque<RowRange> todo_;
   std::vector<int> outstanding_;
   std::vector<bool> stopping_;
@@ -464,7 +470,6 @@ class Coordinator {
 
 /// Ranks > 0: two requests open at all times so a batch is queued while one runs.
 void work(const SweepPlan& plan, int rank) {
-  const std::size_t metric_count = engine::metric_registry(plan.environment).size();
   std::string in_flight = pack(ResultBatch{});
   MPI_Request request = MPI_REQUEST_NULL;
   send(in_flight, 0, kTagResults);
@@ -480,7 +485,7 @@ void work(const SweepPlan& plan, int rank) {
     ResultBatch batch;
     const auto start = Clock::now();
     for (std::uint64_t row = a.first; row < a.first + a.count; ++row) {
-      batch.records.push_back(execute(plan, metric_count, row, rank));
+      batch.records.push_back(execute(plan, row, rank));
     }
     batch.compute_s = std::chrono::duration<double>(Clock::now() - start).count();
     check_mpi(MPI_Wait(&request, MPI_STATUS_IGNORE), "wait");

@@ -511,6 +511,27 @@ void resolve_cells(SweepPlan& plan) {
                                     c, cell.label, cell.spec.run.environment, plan.environment));
     }
   }
+  set_plan_metrics(plan);
+}
+
+void set_plan_metrics(SweepPlan& plan) {
+  // The panel has one column per metric of any cell: the adverse-selection horizons of all
+  // cells, ascending; a cell's run fills its own columns and leaves the others NaN.
+  std::vector<double> horizons;
+  for (const Cell& cell : plan.cells) {
+    const auto& h = cell.spec.metrics.as_horizons_ms;
+    horizons.insert(horizons.end(), h.begin(), h.end());
+  }
+  std::sort(horizons.begin(), horizons.end());
+  horizons.erase(std::unique(horizons.begin(), horizons.end()), horizons.end());
+  plan.as_horizons_ms = horizons;
+  plan.metrics = engine::metric_registry(plan.environment, horizons);
+  for (Cell& cell : plan.cells) {
+    cell.metric_columns.clear();
+    for (const engine::MetricInfo& m : engine::metric_registry(cell.spec)) {
+      cell.metric_columns.push_back(plan.metrics.index_of(m.name).value());
+    }
+  }
 }
 
 SweepPlan load_sweep(std::string_view text, std::string_view source) {

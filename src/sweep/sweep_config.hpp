@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/metrics_registry.hpp"
 #include "engine/spec.hpp"
 
 namespace proteus::sweep {
@@ -53,6 +54,9 @@ struct Cell {
   std::string mechanism;           ///< the cell's run.mechanism
   std::string scenario_toml;       ///< resolved scenario text (empty before resolve_cells)
   engine::ScenarioSpec spec;       ///< valid after resolve_cells
+  /// Panel column (index into SweepPlan::metrics) of each of this cell's metrics, in
+  /// engine::metric_registry(spec) order; set by resolve_cells.
+  std::vector<std::size_t> metric_columns;
 };
 
 /// A whole sweep: settings from [sweep], axes from [grid], cells in row-major order
@@ -68,6 +72,10 @@ struct SweepPlan {
   std::vector<Axis> axes;
   std::vector<Cell> cells;
   std::string environment;  ///< shared by every cell (after resolve_cells)
+  /// Union of the cells' metrics.as_horizons_ms, ascending (after resolve_cells).
+  std::vector<double> as_horizons_ms;
+  /// The panel's metric columns: every cell's metrics (after resolve_cells).
+  engine::MetricRegistry metrics;
 
   /// cells * repetitions.
   std::uint64_t total_runs() const { return cells.size() * repetitions; }
@@ -81,6 +89,10 @@ SweepPlan parse_sweep(std::string_view text, std::string_view source);
 /// and the cell's settings applied) and validates it with engine::load_scenario.
 /// Errors point at the axis value's position in the sweep file.
 void resolve_cells(SweepPlan& plan);
+
+/// Sets plan.as_horizons_ms, plan.metrics and every cell's metric_columns from the resolved
+/// cells (called by resolve_cells).
+void set_plan_metrics(SweepPlan& plan);
 
 /// parse_sweep followed by resolve_cells.
 SweepPlan load_sweep(std::string_view text, std::string_view source);

@@ -125,10 +125,10 @@ TEST(As2008, RunIsAPureFunctionOfTheKey) {
   EXPECT_NE(a.metrics[0], c.metrics[0]);
   EXPECT_EQ(a.seed, repetition_key(9, 4));
   EXPECT_EQ(a.events_processed, 200u);
-  EXPECT_EQ(a.metrics.size(), metric_registry("as2008").size());
-  EXPECT_EQ(metric_registry("as2008")[0].name, "profit");
-  EXPECT_EQ(metric_registry("as2008")[1].name, "final_inventory");
-  EXPECT_EQ(metric_registry("as2008")[2].name, "mean_spread");
+  EXPECT_EQ(a.metrics.size(), metric_registry("as2008", {}).size());
+  EXPECT_EQ(metric_registry("as2008", {})[0].name, "profit");
+  EXPECT_EQ(metric_registry("as2008", {})[1].name, "final_inventory");
+  EXPECT_EQ(metric_registry("as2008", {})[2].name, "mean_spread");
 }
 
 TEST(As2008, NoArrivalsMeansNoTradesAndZeroProfit) {

@@ -65,7 +65,7 @@ TEST(ConfigDefaults, EmptyTextYieldsTheStructDefaults) {
   EXPECT_EQ(spec.agents.sniper.enabled, false);
   EXPECT_EQ(spec.latency.sniper.fill.dist, "constant");
   EXPECT_EQ(spec.latency.sniper.fill.value_ms, 1.0);
-  EXPECT_THAT(spec.metrics.as_horizons_ms, ElementsAre(100.0, 1000.0));
+  EXPECT_THAT(spec.metrics.as_horizons_ms, ElementsAre(100.0, 1000.0, 10000.0));
   EXPECT_EQ(spec.as2008.A, 140.0);
 }
 
@@ -85,7 +85,7 @@ TEST(ConfigDefaults, ResolvedKeysCoverEveryFieldWithCanonicalText) {
   EXPECT_EQ(keys.at("agents.market_maker.schedule.mode"), "\"interval\"");
   EXPECT_EQ(keys.at("latency.default.submit.value_ms"), "1.0");
   EXPECT_EQ(keys.at("latency.market_maker.market_data.sigma"), "0.5");
-  EXPECT_EQ(keys.at("metrics.as_horizons_ms"), "[100.0, 1000.0]");
+  EXPECT_EQ(keys.at("metrics.as_horizons_ms"), "[100.0, 1000.0, 10000.0]");
   EXPECT_EQ(keys.at("as2008.T"), "1.0");
   EXPECT_EQ(keys.at("as2008.A"), "140.0");
 }

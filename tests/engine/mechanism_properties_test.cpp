@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -19,17 +18,14 @@
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"
 #include "event_log_fields.hpp"
+#include "golden.hpp"
 
 namespace proteus::engine {
 namespace {
 
-const std::vector<std::string> kMechanisms{"clob", "fba", "rfq", "dual_flow"};
-
-ScenarioSpec with_mechanism(ScenarioSpec s, const std::string& mechanism) {
-  s.run.mechanism = mechanism;
-  s.mechanism.dual_flow.acknowledge_gate = true;
-  return s;
-}
+using testing::kMechanisms;
+using testing::small_market;
+using testing::with_mechanism;
 
 std::uint64_t fnv1a(std::uint64_t h, std::int64_t v) {
   for (int i = 0; i < 8; ++i)
@@ -179,20 +175,6 @@ TEST_P(EveryMechanism, SameOrderStreamGivesIdenticalOutcomes) {
   EXPECT_NE(drive(GetParam(), 3), drive(GetParam(), 4));
 }
 
-ScenarioSpec small_market() {
-  ScenarioSpec s;
-  s.run.duration_s = 5.0;
-  s.agents.market_maker.count = 2;
-  s.agents.noise.count = 6;
-  s.agents.noise.rate = 4.0;
-  s.agents.noise.limit_fraction = 0.0;  // noise decisions then read no market state
-  s.agents.informed.activity = 0.3;
-  s.agents.informed.signal.noise = 0.01;
-  s.agents.market_maker.signal.noise = 0.02;
-  s.latent.jump_rate = 0.5;
-  return s;
-}
-
 using testing::field;
 using testing::times_of;
 using testing::VectorSink;
@@ -298,43 +280,6 @@ TEST(RfqPrivacy, OnlyTheDealersAskedSeeARequest) {
     EXPECT_TRUE(maker == dealers[0] || maker == dealers[1]) << l;
   }
   EXPECT_GT(trades, 10);
-}
-
-// Versioned golden metrics of one small run per mechanism (PT-019). A failure names the
-// mechanism and metric that changed. After an intended change regenerate with
-//   PROTEUS_UPDATE_GOLDEN=1 ./engine_tests --gtest_filter='MechanismGolden.*'
-// bump kGoldenVersion when the scenario itself changes, and commit the files with a reason.
-constexpr int kGoldenVersion = 1;
-
-TEST(MechanismGolden, SmallScenarioMetricsPerMechanism) {
-  const auto registry = metric_registry("market");
-  for (const std::string& m : kMechanisms) {
-    const RunResult r = run_scenario(with_mechanism(small_market(), m), RunKey{2024, 0});
-    ASSERT_EQ(r.status, RunStatus::kOk) << m << ": " << r.message;
-    const std::string path = std::string(PROTEUS_SOURCE_DIR) + "/tests/engine/golden/mechanism_" +
-                             m + "_v" + std::to_string(kGoldenVersion) + ".txt";
-    std::ostringstream now;
-    for (std::size_t i = 0; i < registry.size(); ++i) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.17g", r.metrics[i]);
-      now << registry[i].name << ' ' << buf << '\n';
-    }
-    if (std::getenv("PROTEUS_UPDATE_GOLDEN") != nullptr) {
-      std::ofstream(path) << now.str();
-      continue;
-    }
-    std::ifstream in(path);
-    ASSERT_TRUE(in) << "missing golden file " << path;
-    std::map<std::string, std::string> want;
-    std::string name, value;
-    while (in >> name >> value) want[name] = value;
-    std::istringstream got(now.str());
-    while (got >> name >> value) {
-      ASSERT_TRUE(want.count(name)) << m << ": metric " << name << " missing from " << path;
-      EXPECT_EQ(value, want[name]) << m << ": metric " << name << " changed";
-    }
-    EXPECT_EQ(want.size(), registry.size()) << m;
-  }
 }
 
 }  // namespace

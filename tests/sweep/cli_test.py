@@ -409,6 +409,47 @@ def case_shard_usage():
     expect(not os.path.exists(out), "a usage error must not create the panel")
 
 
+def case_horizons():
+    """metrics.as_horizons_ms decides the adverse-selection columns: other horizons give other
+    columns and values, and every other column is unchanged (horizons only observe)."""
+    base = reference()
+    with open(SMALL) as f:
+        text = f.read()
+    config = path("horizons.toml")
+    with open(config, "w") as f:
+        f.write(text + "\n[metrics]\nas_horizons_ms = [50.0, 1000.0, 2500.0]\n")
+    out = path("horizons.h5")
+    if os.path.exists(out):
+        os.remove(out)
+    run(sweep_cmd(config, out, 2))
+    with h5py.File(base, "r") as a, h5py.File(out, "r") as b:
+        ra, rb = a["runs"], b["runs"]
+        as_a = sorted(n for n in ra if n.startswith("as_loss_"))
+        as_b = sorted(n for n in rb if n.startswith("as_loss_"))
+        expect(as_a == ["as_loss_100ms", "as_loss_10s", "as_loss_1s"], str(as_a))
+        expect(as_b == ["as_loss_1s", "as_loss_2500ms", "as_loss_50ms"], str(as_b))
+        expect(b.attrs["as_horizons_ms"].tolist() == [50.0, 1000.0, 2500.0],
+               str(b.attrs["as_horizons_ms"]))
+        for name in ra:
+            if name.startswith("as_loss_") and name != "as_loss_1s":
+                continue
+            expect(ra[name][()].tobytes() == rb[name][()].tobytes(), f"/runs/{name} changed")
+        for name in ["as_loss_50ms", "as_loss_2500ms"]:
+            v = rb[name][()]
+            expect(np.isfinite(v).all(), f"{name} has NaN")
+            expect((v != rb["as_loss_1s"][()]).any(), f"{name} equals as_loss_1s in every row")
+        expect(rb["as_loss_50ms"].attrs["units"] == "payoff", "units attribute")
+    p = run([PROTEUS, "report", out, "--no-write", "--format", "json"])
+    expect('"as_loss_1s"' in p.stdout and '"as_loss_50ms"' not in p.stdout,
+           "report's default adverse-selection column is the horizon nearest 1 s")
+    p = run([PROTEUS, "report", out, "--no-write", "--metric", "as_loss_2500ms"])
+    expect("as_loss_2500ms" in p.stdout, p.stdout)
+    p = run([PROTEUS, "report", out, "--no-write", "--metric", "as_loss_10s"], expect=2)
+    expect("unknown metric 'as_loss_10s'" in p.stderr, p.stderr)
+    p = run([PROTEUS, "sim", "--from", out, "--cell", "2", "--rep", "5"])
+    expect("matches panel: yes" in p.stdout, p.stdout)
+
+
 if __name__ == "__main__":
     os.makedirs(WORK, exist_ok=True)
     globals()[f"case_{CASE}"]()

@@ -342,3 +342,43 @@ TEST(ShippedSweeps, EverySweepFileInConfigsLoadsAndPassesParity) {
 
 }  // namespace
 }  // namespace proteus::sweep
+
+namespace proteus::sweep {
+namespace {
+
+TEST(PlanMetrics, PanelColumnsAreTheUnionOfTheCellsHorizonsAscending) {
+  SweepPlan plan = load_sweep(R"(
+[sweep]
+master_seed = 3
+repetitions = 2
+[metrics]
+as_horizons_ms = [1000.0, 20000.0]
+[grid]
+"agents.informed.activity" = [0.01, 0.02]
+)",
+                              "m.toml");
+  std::vector<std::string> columns;
+  for (const auto& m : plan.metrics) columns.push_back(m.name);
+  EXPECT_EQ(plan.as_horizons_ms, (std::vector<double>{1000.0, 20000.0}));
+  EXPECT_EQ(columns.size(), engine::kMarketMetricCount + 2);
+  EXPECT_EQ(columns[engine::as_loss_index(0)], "as_loss_1s");
+  EXPECT_EQ(columns[engine::as_loss_index(1)], "as_loss_20s");
+  // A cell with other horizons (as a programmatic plan may have) widens the panel; each cell
+  // maps its own columns by name.
+  plan.cells[1].spec.metrics.as_horizons_ms = {100.0, 1000.0};
+  set_plan_metrics(plan);
+  EXPECT_EQ(plan.as_horizons_ms, (std::vector<double>{100.0, 1000.0, 20000.0}));
+  ASSERT_EQ(plan.metrics.size(), engine::kMarketMetricCount + 3);
+  for (const auto& cell : plan.cells) {
+    const engine::MetricRegistry own = engine::metric_registry(cell.spec);
+    ASSERT_EQ(cell.metric_columns.size(), own.size());
+    for (std::size_t i = 0; i < own.size(); ++i) {
+      EXPECT_EQ(plan.metrics[cell.metric_columns[i]].name, own[i].name);
+    }
+  }
+  EXPECT_EQ(plan.cells[1].metric_columns[engine::as_loss_index(0)], engine::as_loss_index(0));
+  EXPECT_EQ(plan.cells[0].metric_columns[engine::as_loss_index(0)], engine::as_loss_index(1));
+}
+
+}  // namespace
+}  // namespace proteus::sweep
