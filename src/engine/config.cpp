@@ -85,7 +85,7 @@ struct Member {
 };
 
 constexpr std::array<std::string_view, 4> kMechanisms{"clob", "fba", "rfq", "dual_flow"};
-constexpr std::array<std::string_view, 2> kEnvironments{"market", "as2008"};
+constexpr std::array<std::string_view, 3> kEnvironments{"market", "as2008", "glosten_milgrom"};
 constexpr std::array<std::string_view, 4> kDelayDists{"constant", "uniform", "exponential",
                                                       "lognormal"};
 constexpr std::array<std::string_view, 2> kScheduleModes{"interval", "event"};
@@ -199,6 +199,14 @@ const auto kMetricsMembers = std::to_array<Member<MetricsSpec>>({
     {"as_horizons_ms", &MetricsSpec::as_horizons_ms, above(0, 1e9)},
     {"sample_ms", &MetricsSpec::sample_ms, above(0, kMaxMs)},
     {"shock_threshold", &MetricsSpec::shock_threshold, above(0, 1)},
+});
+
+const auto kGlostenMilgromMembers = std::to_array<Member<GlostenMilgromSpec>>({
+    {"v_low", &GlostenMilgromSpec::v_low, closed(-1e9, 1e9)},
+    {"v_high", &GlostenMilgromSpec::v_high, closed(-1e9, 1e9)},
+    {"prior", &GlostenMilgromSpec::prior, Range{0, 1, true, true}},
+    {"mu", &GlostenMilgromSpec::mu, closed(0, 1)},
+    {"trades", &GlostenMilgromSpec::trades, closed(1, 1e7)},
 });
 
 const auto kAs2008Members = std::to_array<Member<As2008Spec>>({
@@ -337,6 +345,10 @@ Registry build_registry() {
       out, "metrics", [](ScenarioSpec& s) -> MetricsSpec& { return s.metrics; }, kMetricsMembers);
   add_members(
       out, "as2008", [](ScenarioSpec& s) -> As2008Spec& { return s.as2008; }, kAs2008Members);
+  add_members(
+      out, "glosten_milgrom",
+      [](ScenarioSpec& s) -> GlostenMilgromSpec& { return s.glosten_milgrom; },
+      kGlostenMilgromMembers);
   add_members(
       out, "mechanism.fba", [](ScenarioSpec& s) -> BatchSpec& { return s.mechanism.fba; },
       kBatchMembers);
@@ -744,6 +756,12 @@ void Loader::check_cross_fields(const ScenarioSpec& s) const {
                std::string(kDualFlowGateMessage));
   }
 
+  if (!(s.glosten_milgrom.v_high > s.glosten_milgrom.v_low)) {
+    fail_cross({"glosten_milgrom.v_low", "glosten_milgrom.v_high"},
+               fmt::format("glosten_milgrom.v_high = {} must exceed glosten_milgrom.v_low = {}",
+                           render_double(s.glosten_milgrom.v_high),
+                           render_double(s.glosten_milgrom.v_low)));
+  }
   if (s.as2008.dt > s.as2008.T) {
     fail_cross({"as2008.dt", "as2008.T"},
                fmt::format("as2008.dt = {} must be <= as2008.T = {}", render_double(s.as2008.dt),

@@ -110,6 +110,22 @@ MetricRegistry as2008_registry() {
   });
 }
 
+MetricRegistry glosten_milgrom_registry() {
+  return MetricRegistry({
+      {"mm_pnl", "value",
+       "market maker's P&L against the true value V: sum over trades of (ask - V) for trader "
+       "buys and (V - bid) for trader sells",
+       MetricKind::kPnl, 0},
+      {"informed_pnl", "value", "informed traders' gain against V, summed over their trades"},
+      {"noise_pnl", "value", "uninformed traders' gain against V, summed over their trades"},
+      {"initial_spread", "value", "ask - bid before the first trade"},
+      {"mean_spread", "value", "mean of ask - bid over the trades", MetricKind::kMean, 1},
+      {"final_spread", "value", "ask - bid before the last trade"},
+      {"belief_error", "value", "|E[V | order flow] - V| after the last trade", MetricKind::kMean,
+       2},
+  });
+}
+
 }  // namespace
 
 std::string as_loss_name(double horizon_ms) {
@@ -142,6 +158,7 @@ MetricRegistry metric_registry(std::string_view environment,
                                std::span<const double> as_horizons_ms) {
   if (environment == "market") return market_registry(as_horizons_ms);
   if (environment == "as2008") return as2008_registry();
+  if (environment == "glosten_milgrom") return glosten_milgrom_registry();
   throw std::invalid_argument("unknown environment '" + std::string(environment) + "'");
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "engine/as2008.hpp"
+#include "engine/glosten_milgrom.hpp"
 #include "engine/ledger.hpp"
 #include "engine/market_sim.hpp"
 #include "engine/metrics_registry.hpp"
@@ -14,6 +15,9 @@ namespace proteus::engine {
 
 RunResult run_scenario(const ScenarioSpec& spec, RunKey key, EventSink* events) {
   if (spec.run.environment == "as2008") return run_as2008(spec.as2008, key);
+  if (spec.run.environment == "glosten_milgrom") {
+    return run_glosten_milgrom(spec.glosten_milgrom, key);
+  }
   RunResult result;
   result.seed = repetition_key(key.master_seed, key.rep);
   try {

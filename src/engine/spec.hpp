@@ -44,7 +44,7 @@ struct ScheduleSpec {
 struct RunSpec {
   double duration_s = 60.0;
   std::string mechanism = "clob";
-  std::string environment = "market";  ///< "market" or "as2008"
+  std::string environment = "market";  ///< "market", "as2008" or "glosten_milgrom"
   std::uint64_t seed = 1;              ///< master seed (overridden by the sweep or --seed)
 };
 
@@ -157,6 +157,15 @@ struct As2008Spec {
   double gamma = 0.1;
 };
 
+/// Reduced-form Glosten & Milgrom (1985) environment (docs/model.md).
+struct GlostenMilgromSpec {
+  double v_low = 0.0;   ///< the asset's low value
+  double v_high = 1.0;  ///< the asset's high value
+  double prior = 0.5;   ///< P(V = v_high), also the market maker's initial belief
+  double mu = 0.3;      ///< share of informed traders among arrivals
+  int trades = 100;     ///< trader arrivals per run
+};
+
 /// A batch mechanism's clearing parameters (docs/batch-auctions.md).
 struct BatchSpec {
   double delta_ms = 100.0;             ///< batch interval Delta
@@ -193,6 +202,7 @@ struct ScenarioSpec {
   LatencyProfiles latency;
   MetricsSpec metrics;
   As2008Spec as2008;
+  GlostenMilgromSpec glosten_milgrom;
   MechanismSpec mechanism;
 };
 

@@ -74,7 +74,7 @@ TEST(ConfigDefaults, ResolvedKeysCoverEveryFieldWithCanonicalText) {
   // run 4 + market 6 + latent 10 + market maker 16+2+2 + informed 7+2+2 + noise 9
   // + sniper 4+2 + latency 5 profiles * 4 channels * 6 + metrics 3 + as2008 8
   // + mechanism: fba 3, dual_flow 4, rfq 3.
-  EXPECT_EQ(keys.size(), 207U);
+  EXPECT_EQ(keys.size(), 212U);
   EXPECT_EQ(keys.at("run.duration_s"), "60.0");
   EXPECT_EQ(keys.at("run.mechanism"), "\"clob\"");
   EXPECT_EQ(keys.at("run.seed"), "1");
@@ -251,7 +251,7 @@ TEST(ConfigErrors, EnumeratedStringsListTheirAllowedValues) {
   };
   const std::vector<Case> cases = {
       {"run.mechanism", "clob, fba, rfq, dual_flow"},
-      {"run.environment", "market, as2008"},
+      {"run.environment", "market, as2008, glosten_milgrom"},
       {"latency.noise.fill.dist", "constant, uniform, exponential, lognormal"},
       {"agents.informed.schedule.mode", "interval, event"},
       {"agents.market_maker.rule", "linear, avellaneda_stoikov"},
