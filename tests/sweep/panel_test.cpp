@@ -54,7 +54,7 @@ TEST(PanelWriter, ReopenedPanelListsOnlyUnwrittenRowsAsPending) {
     w.add({run_row(plan, 2)});
     w.close(false);
   }
-  PanelWriter again = PanelWriter::reopen(path, plan, 2);
+  PanelWriter again = PanelWriter::resume(path, plan, 2, std::nullopt);
   EXPECT_EQ(again.pending_ranges(), (std::vector<RowRange>{{0, 1}, {3, 4}, {5, 6}}));
   again.close(false);
 }

@@ -1,0 +1,33 @@
+// Internal to src/sweep (include only from .cpp files): the integrity features every panel
+// writer uses and the verifier checks (docs/panel-schema.md "Integrity").
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+#include <vector>
+
+#include "sweep/hdf5_util.hpp"
+
+namespace proteus::sweep::format {
+
+/// Root attribute (uint8, 1) present in panels written with checksums; panels without it were
+/// written before checksums existed and are checked for sizes only.
+inline constexpr const char* kChecksumsAttr = "checksums";
+
+/// Attribute of every string dataset: SHA-256 (hex) over its strings, each preceded by its
+/// length as 8 little-endian bytes. Fletcher32 covers only the heap references of
+/// variable-length strings, not their text.
+inline constexpr const char* kDigestAttr = "sha256";
+
+/// Longest string a reader accepts from a panel (a scenario TOML is a few kB).
+inline constexpr std::size_t kMaxStringBytes = 64u << 20;
+
+/// File access properties of a written panel: format bounds 1.10, so the superblock, object
+/// headers and chunk indices carry checksums.
+h5::Handle file_access();
+
+/// The digest kDigestAttr holds for `values`.
+std::string strings_digest(const std::vector<std::string>& values);
+
+}  // namespace proteus::sweep::format
