@@ -50,8 +50,9 @@ std::string error_stack() {
   if (stack.text.empty()) stack.text = "unknown HDF5 error";
   // The cause first, on the same line: "No space left on device (errno 28); ...".
   if (stack.error_number > 0) {
+    // With the cause known, the outermost call is context enough.
     return fmt::format("{} (errno {}); {}", std::strerror(stack.error_number), stack.error_number,
-                       stack.text);
+                       stack.text.substr(0, stack.text.find("; ")));
   }
   return stack.text;
 }
