@@ -33,7 +33,7 @@ namespace format {
 
 h5::Handle file_access() {
   h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
-  h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V110),
+  h5::check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
             "file format bounds");
   return fapl;
 }
@@ -242,13 +242,28 @@ void verify_in_process(const std::filesystem::path& path) {
   }
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) {
-    throw PanelDamagedError(
-        fmt::format("{}: the file structure (superblock or root group) is "
-                    "damaged: {}",
-                    path.string(), h5::error_stack()));
+    const std::string stack = h5::error_stack();
+    if (stack.find("already open for write") != std::string::npos) {
+      throw PanelDamagedError(
+          fmt::format("{}: the file was not closed (the sweep writing it was killed or failed); "
+                      "`proteus sweep ... --resume` rebuilds it from {}.journal",
+                      path.string(), path.string()));
+    }
+    throw PanelDamagedError(fmt::format(
+        "{}: the file structure (superblock or root group) is damaged: {}", path.string(), stack));
   }
   Handle file(id, H5Fclose, "open");
   const hid_t f = file.get();
+  // Every object header of the file (attributes, dataspaces, filter pipelines, links) is
+  // loaded once, so its checksum is checked even where no dataset read below touches it.
+  tell_parent('N', "the object headers");
+  if (H5Ovisit2(
+          f, H5_INDEX_NAME, H5_ITER_INC,
+          [](hid_t, const char*, const H5O_info_t*, void*) -> herr_t { return 0; }, nullptr,
+          H5O_INFO_ALL) < 0) {
+    throw PanelDamagedError(
+        fmt::format("{}: an object header is damaged: {}", path.string(), h5::error_stack()));
+  }
   Verifier v(path, f, false);
   const bool checksums = v.on("root attributes", [&] {
     if (!h5::has_attr(f, "schema_version")) {
