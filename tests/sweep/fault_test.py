@@ -78,9 +78,10 @@ def resume(out, ranks=None, env=None, expect_code=0):
 
 
 def one_line_error(stderr, needle):
+    """One `error:` line holding the cause (HDF5 put it on a second line before)."""
     lines = [l for l in stderr.splitlines() if l.strip()]
-    hits = [l for l in lines if needle in l]
-    expect(hits and hits[0].startswith("error: "), f"expected an error line with {needle!r}: {stderr}")
+    expect(len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0],
+           f"expected one error line with {needle!r}: {stderr}")
 
 
 # --- kills at named write points -----------------------------------------------------------
@@ -305,6 +306,34 @@ def case_corrupt_every_byte():
                    f"offset {offset}: report accepted a panel whose /runs or /cells changed")
         counts[p.returncode] = counts.get(p.returncode, 0) + 1
     print(f"corrupt_every_byte: {counts} (exit code: flips)")
+
+
+# --- a read-only panel --------------------------------------------------------------------
+
+def case_readonly_panel():
+    ref = reference()
+    if os.geteuid() == 0:
+        mnt = path("ro")
+        os.makedirs(mnt, exist_ok=True)
+        subprocess.run(["umount", mnt], capture_output=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt], check=True)
+        panel = os.path.join(mnt, "p.h5")
+        shutil.copy(ref, panel)
+        subprocess.run(["mount", "-o", "remount,ro", mnt], check=True)
+        cause = "Read-only file system"
+    else:
+        panel = path("readonly.h5")
+        shutil.copy(ref, panel)
+        os.chmod(panel, 0o444)
+        cause = "Permission denied"
+    try:
+        p = run([PROTEUS, "report", panel], expect_code=1)
+        one_line_error(p.stderr, cause)
+        expect("--no-write" in p.stderr, p.stderr)
+        run([PROTEUS, "report", panel, "--no-write"])
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", mnt], capture_output=True)
 
 
 # --- a second writer ---------------------------------------------------------------------
