@@ -4,10 +4,12 @@
 
 #include <hdf5.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "sweep/hdf5_util.hpp"
+#include "sweep/shard.hpp"
 
 namespace proteus::sweep::format {
 
@@ -26,6 +28,10 @@ inline constexpr std::size_t kMaxStringBytes = 64u << 20;
 /// File access properties of a written panel: format bounds 1.10, so the superblock, object
 /// headers and chunk indices carry checksums.
 h5::Handle file_access();
+
+/// Rows whose /runs/status (the open dataset `status`, `total` rows) is pending, or with
+/// `pending` false finished, as ascending ranges; reads in blocks so memory stays flat.
+std::vector<RowRange> status_ranges(hid_t status, std::uint64_t total, bool pending);
 
 /// The digest kDigestAttr holds for `values`.
 std::string strings_digest(const std::vector<std::string>& values);
