@@ -212,6 +212,7 @@ struct PanelWriter::Impl {
   std::vector<RunRecord> buffer;
   bool closed = false;
   std::string poisoned;  ///< the first write failure; no HDF5 call on the file after it
+  std::string recovery;  ///< what resume() repaired, for the user
 
   Impl() = default;
   Impl(const Impl&) = delete;
@@ -532,6 +533,7 @@ PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPl
   }
   const std::size_t metric_count = engine::metric_registry(plan.environment).size();
   std::unique_ptr<Impl> impl;
+  std::string recovery;
   if (damage.empty()) {
     check_same_config(path.string(), read_panel_config(path), plan);
     check_same_shard(path.string(), read_panel_shard(path), shard);
@@ -555,11 +557,15 @@ PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPl
       }
       journal.emplace(Journal::create(jpath, fresh));
       const PanelReader reader = PanelReader::open(path, false);
-      for (const auto& [begin, end] : reader.finished_ranges()) {
+      const auto finished = reader.finished_ranges();
+      for (const auto& [begin, end] : finished) {
         for (std::uint64_t row = begin; row < end; row += kReplayBlock) {
           journal->append(reader.read(row, std::min<std::uint64_t>(kReplayBlock, end - row)));
         }
       }
+      recovery = fmt::format("started the journal {} from the {} finished runs of {} ({})",
+                             jpath.string(), row_count(finished), path.string(),
+                             has_journal ? journal_problem : "it had none");
     }
     impl = std::make_unique<Impl>();
     impl->path = path;
@@ -583,6 +589,10 @@ PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPl
       sort_unique(replay);
       Impl& p = *impl;
       p.guarded([&] { p.write_hdf5(replay); });
+      if (!replay.empty()) {
+        recovery = fmt::format("wrote {} runs from the journal {} that {} had lost", replay.size(),
+                               jpath.string(), path.string());
+      }
     }
     impl->journal.emplace(std::move(*journal));
   } else {
@@ -617,8 +627,17 @@ PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPl
       sync_path(std::filesystem::absolute(path).parent_path());
     });
     impl->path = path;
+    recovery = fmt::format("rebuilt {} from its journal ({} runs kept): {}", path.string(),
+                           journaled.size(), damage);
     impl->journal.emplace(std::move(journal));
   }
+  if (impl->journal && impl->journal->dropped_bytes() > 0) {
+    recovery += fmt::format(
+        "{}dropped a torn journal tail ({} bytes: runs of a flush that "
+        "never completed, run again)",
+        recovery.empty() ? "" : "; ", impl->journal->dropped_bytes());
+  }
+  impl->recovery = recovery;
   impl->lock.emplace(std::move(lock));
   Impl& p = *impl;
   p.guarded([&] {
@@ -627,6 +646,10 @@ PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPl
     check(H5Fflush(p.file.get(), H5F_SCOPE_GLOBAL), "flush");
   });
   return PanelWriter(std::move(impl));
+}
+
+const std::string& PanelWriter::recovery() const {
+  return impl_->recovery;
 }
 
 std::vector<RowRange> PanelWriter::pending_ranges() const {

@@ -60,6 +60,10 @@ class PanelWriter {
   PanelWriter& operator=(PanelWriter&&) noexcept;
   ~PanelWriter();  ///< closes without reporting errors; call close() to see them
 
+  /// What resume() repaired (a rebuild from the journal, journaled runs written in, a new
+  /// journal, a torn tail dropped), as one sentence; empty when nothing was needed.
+  const std::string& recovery() const;
+
   /// Rows still pending (status 255), as ascending ranges.
   std::vector<RowRange> pending_ranges() const;
 

@@ -487,6 +487,7 @@ SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
       text = read_file(options.sweep_file);
       plan = load_sweep(text, options.sweep_file.string());
       writer.emplace(prepare(*plan, options, mpi.size()));
+      if (options.notice && !writer->recovery().empty()) options.notice(writer->recovery());
     } catch (const engine::ConfigError&) {
       failure = std::current_exception();
       verdict = 2;
