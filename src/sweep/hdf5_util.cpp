@@ -172,16 +172,12 @@ std::string read_string_attr(hid_t obj, const char* name) {
   return out;
 }
 
-namespace {
-
 void set_scalar_attr(hid_t obj, const char* name, hid_t type, const void* value) {
   if (has_attr(obj, name)) check(H5Adelete(obj, name), name);
   Handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
   Handle attr(H5Acreate2(obj, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
   check(H5Awrite(attr.get(), type, value), name);
 }
-
-}  // namespace
 
 void set_string_attr(hid_t obj, const char* name, const std::string& value) {
   Handle type = vlen_string_type();

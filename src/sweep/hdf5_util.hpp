@@ -83,6 +83,9 @@ T read_scalar_attr(hid_t obj, const char* name, hid_t mem_type) {
   return value;
 }
 
+/// Sets (replacing) a scalar attribute of file type `type` from `value` (in that type).
+void set_scalar_attr(hid_t obj, const char* name, hid_t type, const void* value);
+
 /// Sets (replacing) a string attribute.
 void set_string_attr(hid_t obj, const char* name, const std::string& value);
 

@@ -5,11 +5,13 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sweep/hdf5_util.hpp"
 #include "sweep/shard.hpp"
+#include "sweep/sweep_config.hpp"
 
 namespace proteus::sweep::format {
 
@@ -32,6 +34,14 @@ h5::Handle file_access();
 /// Rows whose /runs/status (the open dataset `status`, `total` rows) is pending, or with
 /// `pending` false finished, as ascending ranges; reads in blocks so memory stays flat.
 std::vector<RowRange> status_ranges(hid_t status, std::uint64_t total, bool pending);
+
+/// The current UTC time as ISO 8601 ("2026-01-31T12:00:00Z").
+std::string utc_now();
+
+/// Writes the root attributes, /cells and the empty, pre-sized /runs, /timing and /errors
+/// datasets of a new panel into the open file `file`.
+void create_layout(hid_t file, const SweepPlan& plan, int ranks, const std::optional<Shard>& shard,
+                   const std::string& start_time);
 
 /// The digest kDigestAttr holds for `values`.
 std::string strings_digest(const std::vector<std::string>& values);
