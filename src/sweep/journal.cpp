@@ -187,13 +187,14 @@ bool decode_records(const std::string& payload, std::uint32_t count,
   return r.at() == payload.size();
 }
 
-std::string read_file(int fd, const std::filesystem::path& path) {
-  struct stat st {};
-  if (fstat(fd, &st) != 0) fail_errno("cannot stat", path, errno);
-  std::string data(static_cast<std::size_t>(st.st_size), '\0');
+/// Bytes [offset, offset + count) of the file, fewer at its end.
+std::string read_at(int fd, const std::filesystem::path& path, std::uint64_t offset,
+                    std::uint64_t count) {
+  std::string data(count, '\0');
   std::size_t at = 0;
   while (at < data.size()) {
-    const ssize_t n = pread(fd, data.data() + at, data.size() - at, static_cast<off_t>(at));
+    const ssize_t n =
+        pread(fd, data.data() + at, data.size() - at, static_cast<off_t>(offset + at));
     if (n < 0) {
       if (errno == EINTR) continue;
       fail_errno("cannot read", path, errno);
@@ -203,6 +204,16 @@ std::string read_file(int fd, const std::filesystem::path& path) {
   }
   data.resize(at);
   return data;
+}
+
+/// How many bytes to read for the header: its fixed part says how long the config text is.
+std::uint64_t header_bytes(int fd, const std::filesystem::path& path, std::uint64_t size) {
+  constexpr std::uint64_t kFixed = 8 + 4 + 4 + 8 + 8 + 32;  // up to the config length
+  const std::string fixed = read_at(fd, path, 0, kFixed + 8);
+  std::uint64_t config = 0;
+  if (fixed.size() == kFixed + 8) std::memcpy(&config, fixed.data() + kFixed, 8);
+  config = std::min(config, kMaxHeaderText + 1);
+  return std::min(size, kFixed + 8 + config + 4 + 64 + 4);
 }
 
 void write_all(int fd, const char* data, std::size_t size, off_t offset,
@@ -257,36 +268,46 @@ Journal Journal::create(const std::filesystem::path& path, const JournalHeader& 
 }
 
 Journal Journal::open(const std::filesystem::path& path,
-                      const std::function<void(RunRecord&&)>& visit) {
+                      const std::function<void(std::vector<RunRecord>&&)>& visit) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) fail_errno("cannot open the journal", path, errno);
   Journal journal(fd, path, {}, 0);
-  const std::string data = read_file(fd, path);
+  struct stat st {};
+  if (fstat(fd, &st) != 0) fail_errno("cannot stat", path, errno);
+  const auto size = static_cast<std::uint64_t>(st.st_size);
   std::string why;
-  std::size_t at = decode_header(data, journal.header_, why);
+  std::uint64_t at =
+      decode_header(read_at(fd, path, 0, header_bytes(fd, path, size)), journal.header_, why);
   if (at == 0) throw PanelError(fmt::format("journal {}: {}", path.string(), why));
-  while (at < data.size()) {
-    Reader r(data.data() + at, data.size() - at);
+  // One batch in memory at a time: a journal can hold millions of runs.
+  while (size - at >= 16) {
+    const std::string head = read_at(fd, path, at, 16);
+    Reader h(head.data(), head.size());
     std::uint32_t magic = 0;
     std::uint32_t count = 0;
-    std::uint64_t size = 0;
-    std::string payload;
+    std::uint64_t length = 0;
+    h.get(magic);
+    h.get(count);
+    h.get(length);
+    if (magic != kBatchMagic || length > kMaxBatchBytes || size - at - 16 < length + 8) break;
+    const std::string batch_bytes = read_at(fd, path, at, 16 + length + 8);
+    Reader r(batch_bytes.data() + 16 + length, 8);
     std::uint32_t stored = 0;
     std::uint32_t commit = 0;
-    if (!r.get(magic) || magic != kBatchMagic || !r.get(count) || !r.get(size) ||
-        size > kMaxBatchBytes || !r.get_bytes(payload, size) || !r.get(stored) || !r.get(commit) ||
-        commit != kCommitMagic) {
+    r.get(stored);
+    r.get(commit);
+    if (commit != kCommitMagic || stored != crc(batch_bytes, 0, 16 + length)) break;
+    std::vector<RunRecord> batch;
+    batch.reserve(count);
+    if (!decode_records(batch_bytes.substr(16, length), count,
+                        [&](RunRecord&& rec) { batch.push_back(std::move(rec)); })) {
       break;
     }
-    if (stored != crc(data, at, 16 + size)) break;
-    std::vector<RunRecord> batch;
-    if (!decode_records(payload, count, [&](RunRecord&& rec) { batch.push_back(std::move(rec)); }))
-      break;
-    for (auto& rec : batch) visit(std::move(rec));
-    at += r.at();
+    visit(std::move(batch));
+    at += 16 + length + 8;
   }
   journal.end_ = at;
-  journal.dropped_ = data.size() - at;
+  journal.dropped_ = size - at;
   if (journal.dropped_ > 0) {
     if (ftruncate(fd, static_cast<off_t>(at)) != 0 || fdatasync(fd) != 0) {
       fail_errno("cannot truncate the torn tail of", path, errno);
@@ -356,10 +377,15 @@ std::optional<JournalHeader> read_journal_header(const std::filesystem::path& pa
   }
   struct stat st {};
   const std::uint64_t size = fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
-  std::string data(std::min<std::uint64_t>(size, kMaxHeaderText + 256), '\0');
-  const ssize_t n = pread(fd, data.data(), data.size(), 0);
+  std::string data;
+  try {
+    data = read_at(fd, path, 0, header_bytes(fd, path, size));
+  } catch (const PanelError& e) {
+    ::close(fd);
+    if (why != nullptr) *why = e.what();
+    return std::nullopt;
+  }
   ::close(fd);
-  data.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
   JournalHeader header;
   std::string reason;
   if (decode_header(data, header, reason) == 0) {

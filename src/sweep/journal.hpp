@@ -33,11 +33,12 @@ class Journal {
   /// Creates (truncating) `path` with `header` and syncs it and its directory.
   static Journal create(const std::filesystem::path& path, const JournalHeader& header);
 
-  /// Opens an existing journal for appending. Calls `visit` for every record of every committed
-  /// batch in file order and truncates a torn tail (a batch cut short or failing its CRC).
-  /// Throws PanelError when the header is missing or damaged.
+  /// Opens an existing journal for appending. Calls `visit` with every committed batch (its
+  /// records sorted by row, as flushed) in file order, holding one batch in memory at a time,
+  /// and truncates a torn tail (a batch cut short or failing its marker or CRC). Throws
+  /// PanelError when the header is missing or damaged.
   static Journal open(const std::filesystem::path& path,
-                      const std::function<void(RunRecord&&)>& visit);
+                      const std::function<void(std::vector<RunRecord>&&)>& visit);
 
   Journal(Journal&& o) noexcept;
   Journal& operator=(Journal&& o) noexcept;

@@ -302,6 +302,31 @@ bool in_ranges(const std::vector<RowRange>& ranges, std::uint64_t row) {
 
 constexpr std::size_t kReplayBlock = 1 << 16;
 
+/// Writes journaled rows into a panel in blocks of about kReplayBlock rows (one HDF5 flush
+/// each), so a journal of millions of runs needs the memory of one block.
+class Replayer {
+ public:
+  explicit Replayer(PanelWriter::Impl& impl) : impl_(impl) {}
+  void add(std::vector<RunRecord>&& batch) {
+    for (auto& r : batch) block_.push_back(std::move(r));
+    if (block_.size() >= kReplayBlock) finish();
+  }
+  /// Writes what is buffered.
+  void finish() {
+    if (block_.empty()) return;
+    sort_unique(block_);
+    impl_.guarded([&] { impl_.write_hdf5(block_); });
+    written_ += block_.size();
+    block_.clear();
+  }
+  std::uint64_t written() const { return written_; }
+
+ private:
+  PanelWriter::Impl& impl_;
+  std::vector<RunRecord> block_;
+  std::uint64_t written_ = 0;
+};
+
 }  // namespace
 
 PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPlan& plan, int ranks,
@@ -334,12 +359,10 @@ PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPl
     check_same_config(path.string(), read_panel_config(path), plan);
     check_same_shard(path.string(), read_panel_shard(path), shard);
     std::optional<Journal> journal;
-    std::vector<RunRecord> journaled;
-    if (header && sha256_hex(header->config_text) == sha256_hex(plan.config_text) &&
-        header->shard == shard) {
-      journal.emplace(
-          Journal::open(jpath, [&](RunRecord&& r) { journaled.push_back(std::move(r)); }));
-    } else {
+    const bool usable_journal = header &&
+                                sha256_hex(header->config_text) == sha256_hex(plan.config_text) &&
+                                header->shard == shard;
+    if (!usable_journal) {
       // No usable journal (never written, moved away, or damaged): start one that holds every
       // finished row of the verified panel, so the panel can again be rebuilt from it.
       JournalHeader fresh;
@@ -375,19 +398,20 @@ PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPl
     impl->error_messages = h5::read_strings(impl->file.get(), "errors/message");
     // Rows the journal holds but the panel lost (killed between the journal sync and the
     // HDF5 flush) go in first.
-    if (!journaled.empty()) {
+    if (usable_journal) {
       const std::vector<RowRange> pending =
           format::status_ranges(impl->status.get(), impl->total, true);
-      std::vector<RunRecord> replay;
-      for (auto& r : journaled) {
-        if (r.row < impl->total && in_ranges(pending, r.row)) replay.push_back(std::move(r));
-      }
-      sort_unique(replay);
-      Impl& p = *impl;
-      p.guarded([&] { p.write_hdf5(replay); });
-      if (!replay.empty()) {
-        recovery = fmt::format("wrote {} runs from the journal {} that {} had lost", replay.size(),
-                               jpath.string(), path.string());
+      Replayer replayer(*impl);
+      journal.emplace(Journal::open(jpath, [&](std::vector<RunRecord>&& batch) {
+        std::erase_if(batch, [&](const RunRecord& r) {
+          return r.row >= impl->total || !in_ranges(pending, r.row);
+        });
+        replayer.add(std::move(batch));
+      }));
+      replayer.finish();
+      if (replayer.written() > 0) {
+        recovery = fmt::format("wrote {} runs from the journal {} that {} had lost",
+                               replayer.written(), jpath.string(), path.string());
       }
     }
     impl->journal.emplace(std::move(*journal));
@@ -405,26 +429,22 @@ PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPl
     // Rebuild: a fresh panel (same writer as `sweep`) at a temporary name, every journaled
     // row written into it, then renamed over the damaged one.
     const std::filesystem::path temp(path.string() + ".rebuild");
-    std::vector<RunRecord> journaled;
-    Journal journal =
-        Journal::open(jpath, [&](RunRecord&& r) { journaled.push_back(std::move(r)); });
     impl = create_file(temp, plan, ranks, shard, header->start_time);
-    std::erase_if(journaled, [&](const RunRecord& r) { return r.row >= plan.total_runs(); });
-    sort_unique(journaled);
+    Replayer replayer(*impl);
+    Journal journal = Journal::open(jpath, [&](std::vector<RunRecord>&& batch) {
+      std::erase_if(batch, [&](const RunRecord& r) { return r.row >= plan.total_runs(); });
+      replayer.add(std::move(batch));
+    });
+    replayer.finish();
     Impl& p = *impl;
     p.guarded([&] {
-      for (std::size_t first = 0; first < journaled.size(); first += kReplayBlock) {
-        const auto last = std::min(journaled.size(), first + kReplayBlock);
-        p.write_hdf5(std::vector<RunRecord>(std::make_move_iterator(journaled.begin() + first),
-                                            std::make_move_iterator(journaled.begin() + last)));
-      }
       sync_path(temp);
       std::filesystem::rename(temp, path);
       sync_path(std::filesystem::absolute(path).parent_path());
     });
     impl->path = path;
     recovery = fmt::format("rebuilt {} from its journal ({} runs kept): {}", path.string(),
-                           journaled.size(), damage);
+                           replayer.written(), damage);
     impl->journal.emplace(std::move(journal));
   }
   if (impl->journal && impl->journal->dropped_bytes() > 0) {

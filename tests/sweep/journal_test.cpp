@@ -44,7 +44,9 @@ RunRecord record(std::uint64_t row, std::uint8_t status = 0) {
 
 std::vector<std::uint64_t> rows_of(const std::filesystem::path& path, Journal* keep = nullptr) {
   std::vector<std::uint64_t> rows;
-  Journal j = Journal::open(path, [&](RunRecord&& r) { rows.push_back(r.row); });
+  Journal j = Journal::open(path, [&](std::vector<RunRecord>&& batch) {
+    for (const auto& r : batch) rows.push_back(r.row);
+  });
   if (keep != nullptr) *keep = std::move(j);
   return rows;
 }
@@ -67,7 +69,12 @@ TEST(Journal, ReplaysEveryCommittedRecordWithItsFields) {
     j.append({record(7)});
   }
   std::vector<RunRecord> seen;
-  Journal j = Journal::open(path, [&](RunRecord&& r) { seen.push_back(std::move(r)); });
+  std::size_t batches = 0;
+  Journal j = Journal::open(path, [&](std::vector<RunRecord>&& batch) {
+    ++batches;
+    for (auto& r : batch) seen.push_back(std::move(r));
+  });
+  EXPECT_EQ(batches, 2u);
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_EQ(seen[0].row, 4u);
   EXPECT_EQ(seen[1].message, "failed at row 1");
