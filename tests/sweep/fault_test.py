@@ -195,6 +195,14 @@ def case_enospc_tmpfs():
         subprocess.run(["mount", "-o", "remount,size=64m", mnt], check=True)
         run(sweep_cmd(out, extra=["--resume"], config=config))
         expect_same(ref, out)
+        # sim --events onto a full disk: one error line, exit 1 (was an uncaught
+        # std::system_error, signal 6).
+        clean(out)
+        subprocess.run(["mount", "-o", "remount,size=64k", mnt], check=True)
+        scenario = os.path.join(FIXTURES, "..", "..", "..", "configs", "quickstart.toml")
+        p = run([PROTEUS, "sim", scenario, "--events", os.path.join(mnt, "events.jsonl")],
+                expect_code=1)
+        one_line_error(p.stderr, "No space left on device")
     finally:
         subprocess.run(["umount", mnt], capture_output=True)
 
