@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake make pkg-config time
   libopenmpi-dev openmpi-bin
-  libhdf5-dev hdf5-tools
+  libhdf5-dev hdf5-tools zlib1g-dev
   libboost-serialization-dev libboost-math-dev
   libfmt-dev libcli11-dev libtomlplusplus-dev librandom123-dev
   librandom123-doc   # Random123's known-answer vectors (tests/engine: Philox KAT test)

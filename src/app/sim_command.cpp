@@ -5,11 +5,14 @@
 #include <fmt/format.h>
 #include <fmt/os.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/exit_codes.hpp"
@@ -35,15 +38,41 @@ struct SimOptions {
   std::optional<std::uint64_t> cell;
 };
 
-/// Writes event-log lines to a file, buffered; flushes on destruction.
+/// Writes event-log lines to a file, buffered. Never throws from write() (it runs inside the
+/// event loop): the first failure (a full disk) is kept and reported by close().
 class FileSink final : public engine::EventSink {
  public:
-  explicit FileSink(const std::string& path) : out_(fmt::output_file(path)) {}
-  void write(std::string_view line) override { out_.print("{}\n", line); }
-  void close() { out_.close(); }
+  explicit FileSink(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "w")) {
+    if (file_ == nullptr) error_ = errno;
+  }
+  FileSink(const FileSink&) = delete;
+  FileSink& operator=(const FileSink&) = delete;
+  ~FileSink() override {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  void write(std::string_view line) override {
+    if (error_ != 0) return;
+    if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() ||
+        std::fputc('\n', file_) == EOF) {
+      error_ = errno != 0 ? errno : EIO;
+    }
+  }
+  /// Whether the file could be created.
+  bool is_open() const { return file_ != nullptr; }
+  /// Flushes and closes; the error text (with strerror) of the first failure, or empty.
+  std::string close() {
+    if (file_ != nullptr) {
+      if (std::fflush(file_) != 0 && error_ == 0) error_ = errno;
+      if (std::fclose(std::exchange(file_, nullptr)) != 0 && error_ == 0) error_ = errno;
+    }
+    return error_ == 0 ? std::string()
+                       : fmt::format("cannot write event log {}: {}", path_, std::strerror(error_));
+  }
 
  private:
-  fmt::ostream out_;
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  int error_ = 0;
 };
 
 /// Whether two stored metric values are the same bits' worth: equal, or both NaN.
@@ -92,15 +121,19 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
   const engine::RunKey key = request.key;
   std::unique_ptr<FileSink> sink;
   if (opt.events) {
-    try {
-      sink = std::make_unique<FileSink>(*opt.events);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "error: cannot write event log {}: {}\n", *opt.events, e.what());
+    sink = std::make_unique<FileSink>(*opt.events);
+    if (!sink->is_open()) {
+      fmt::print(stderr, "error: {}\n", sink->close());
       return kExitRuntime;
     }
   }
   const engine::RunResult r = engine::run_scenario(spec, key, sink.get());
-  if (sink) sink->close();
+  if (sink) {
+    if (const std::string failure = sink->close(); !failure.empty()) {
+      fmt::print(stderr, "error: {}\n", failure);
+      return kExitRuntime;
+    }
+  }
   const engine::MetricRegistry registry = engine::metric_registry(spec);
   std::vector<std::string> differences;
   if (request.stored) differences = panel_differences(*request.stored, registry, r);

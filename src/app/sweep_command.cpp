@@ -90,6 +90,7 @@ int run_sweep_command(const SweepArgs& args) {
       return 2;
     }
   }
+  options.notice = [](const std::string& text) { fmt::print(stderr, "note: {}\n", text); };
   auto printer = std::make_shared<ProgressPrinter>();
   if (mpi.rank() == 0 && !args.quiet)
     options.progress = [printer](const auto& p) { (*printer)(p); };

@@ -18,6 +18,13 @@ class PanelError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A panel that fails verification (a checksum, a size, a digest): the input is damaged. Named
+/// after the dataset. A usage error (exit 2): nothing is read from or written to it.
+class PanelDamagedError : public SweepUsageError {
+ public:
+  using SweepUsageError::SweepUsageError;
+};
+
 /// An MPI or message failure. The CLI exits with code 1 (after MPI_Abort on several ranks).
 class MpiError : public std::runtime_error {
  public:

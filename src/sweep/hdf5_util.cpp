@@ -3,24 +3,58 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <cstring>
+
 #include "sweep/errors.hpp"
 
 namespace proteus::sweep::h5 {
 
-std::string error_stack() {
+namespace {
+
+struct Stack {
   std::string text;
+  int error_number = 0;  ///< errno reported by the lowest file-driver error, if any
+};
+
+/// The part of an HDF5 error description before its first ", " detail list ("file write
+/// failed: time = Mon ...\n, filename = ..." -> "file write failed"), on one line.
+std::string short_desc(std::string_view desc) {
+  std::string out(desc.substr(0, desc.find(": time =")));
+  out = out.substr(0, out.find(", "));
+  for (char& c : out) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string error_stack() {
+  Stack stack;
   H5Ewalk2(
       H5E_DEFAULT, H5E_WALK_DOWNWARD,
       [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
-        auto* out = static_cast<std::string*>(data);
-        if (!out->empty()) *out += "; ";
-        *out += fmt::format("{} ({})", e->desc != nullptr ? e->desc : "?",
-                            e->func_name != nullptr ? e->func_name : "?");
+        auto* out = static_cast<Stack*>(data);
+        const std::string_view desc = e->desc != nullptr ? e->desc : "?";
+        if (const auto at = desc.find("errno = "); at != std::string_view::npos) {
+          out->error_number = std::atoi(std::string(desc.substr(at + 8, 6)).c_str());
+        }
+        if (!out->text.empty()) out->text += "; ";
+        out->text +=
+            fmt::format("{} ({})", short_desc(desc), e->func_name != nullptr ? e->func_name : "?");
         return 0;
       },
-      &text);
+      &stack);
   H5Eclear2(H5E_DEFAULT);
-  return text.empty() ? "unknown HDF5 error" : text;
+  if (stack.text.empty()) stack.text = "unknown HDF5 error";
+  // The cause first, on the same line: "No space left on device (errno 28); ...".
+  if (stack.error_number > 0) {
+    // With the cause known, the outermost call is context enough.
+    return fmt::format("{} (errno {}); {}", std::strerror(stack.error_number), stack.error_number,
+                       stack.text.substr(0, stack.text.find("; ")));
+  }
+  return stack.text;
 }
 
 void fail(std::string_view what) {
@@ -48,6 +82,10 @@ Handle::~Handle() {
 
 void Handle::close() {
   if (id_ >= 0) check(closer_(std::exchange(id_, H5I_INVALID_HID)), "close");
+}
+
+hid_t Handle::release() noexcept {
+  return std::exchange(id_, H5I_INVALID_HID);
 }
 
 void Handle::reset() noexcept {
@@ -134,16 +172,12 @@ std::string read_string_attr(hid_t obj, const char* name) {
   return out;
 }
 
-namespace {
-
 void set_scalar_attr(hid_t obj, const char* name, hid_t type, const void* value) {
   if (has_attr(obj, name)) check(H5Adelete(obj, name), name);
   Handle space(H5Screate(H5S_SCALAR), H5Sclose, "scalar space");
   Handle attr(H5Acreate2(obj, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
   check(H5Awrite(attr.get(), type, value), name);
 }
-
-}  // namespace
 
 void set_string_attr(hid_t obj, const char* name, const std::string& value) {
   Handle type = vlen_string_type();

@@ -12,7 +12,8 @@
 
 namespace proteus::sweep::h5 {
 
-/// The HDF5 error stack as one line ("desc (function); ..."), clearing it.
+/// The HDF5 error stack as one line ("desc (function); ..."), clearing it; an errno reported
+/// by the file driver comes first as its strerror text.
 std::string error_stack();
 
 /// Throws PanelError naming `what` and carrying the HDF5 error stack.
@@ -41,6 +42,9 @@ class Handle {
   hid_t get() const { return id_; }
   /// Closes now and throws PanelError if HDF5 reports a failure.
   void close();
+  /// Gives up the id without closing it (a file whose writes failed is never closed, so
+  /// HDF5 does not try to flush into it again).
+  hid_t release() noexcept;
 
  private:
   void reset() noexcept;
@@ -84,6 +88,9 @@ T read_scalar_attr(hid_t obj, const char* name, hid_t mem_type) {
   check(H5Aread(attr.get(), mem_type, &value), name);
   return value;
 }
+
+/// Sets (replacing) a scalar attribute of file type `type` from `value` (in that type).
+void set_scalar_attr(hid_t obj, const char* name, hid_t type, const void* value);
 
 /// Sets (replacing) a string attribute.
 void set_string_attr(hid_t obj, const char* name, const std::string& value);

@@ -33,23 +33,36 @@ struct RunRecord {
   std::string message;  ///< empty when ok
 };
 
-/// Writes a panel on one process (rank 0). Records are buffered and written at their rows
-/// on flush(); the file on disk changes only inside flush() and close().
+/// Writes a panel on one process (rank 0), holding its write lock (`<panel>.lock`) and its
+/// journal (`<panel>.journal`) for the whole session. Records are buffered; flush() appends
+/// them to the journal (synced) and then writes them at their rows. After any write failure
+/// the writer is poisoned: every later call throws the first failure and the HDF5 file is
+/// never touched again (docs/panel-schema.md "Crash consistency").
 class PanelWriter {
  public:
-  /// Creates (truncating) `path` with every dataset sized for plan.total_runs(); the caller
-  /// decides whether an existing file may be replaced. With a shard, the root attributes
-  /// shard_index, shard_count and total_runs say which rows the file is meant to hold.
-  /// Throws PanelError on HDF5 failures.
+  /// Takes the write lock (SweepUsageError naming the holder when a live process has it),
+  /// then creates the journal and (truncating) `path` with every dataset sized for
+  /// plan.total_runs(); the caller decides whether an existing file may be replaced. With a
+  /// shard, the root attributes shard_index, shard_count and total_runs say which rows the
+  /// file is meant to hold. Throws PanelError (path and cause on one line) on write failures.
   static PanelWriter create(const std::filesystem::path& path, const SweepPlan& plan, int ranks,
                             const std::optional<Shard>& shard = std::nullopt);
 
-  /// Reopens a panel written for the same config text (the caller checks the SHA-256).
-  static PanelWriter reopen(const std::filesystem::path& path, const SweepPlan& plan, int ranks);
+  /// Takes the write lock and reopens a panel for `--resume`. A panel that verifies is
+  /// checked against the config and shard (SweepUsageError naming the differences), and
+  /// journaled rows it lost are written into it; without a usable journal one is started
+  /// from its finished rows. A panel that is missing, unreadable or fails verification is
+  /// rebuilt from its journal (same config required); without one, PanelDamagedError says so.
+  static PanelWriter resume(const std::filesystem::path& path, const SweepPlan& plan, int ranks,
+                            const std::optional<Shard>& shard);
 
   PanelWriter(PanelWriter&&) noexcept;
   PanelWriter& operator=(PanelWriter&&) noexcept;
   ~PanelWriter();  ///< closes without reporting errors; call close() to see them
+
+  /// What resume() repaired (a rebuild from the journal, journaled runs written in, a new
+  /// journal, a torn tail dropped), as one sentence; empty when nothing was needed.
+  const std::string& recovery() const;
 
   /// Rows still pending (status 255), as ascending ranges.
   std::vector<RowRange> pending_ranges() const;
@@ -63,14 +76,28 @@ class PanelWriter {
   /// Writes buffered records (runs, timing, errors) and flushes the file to disk.
   void flush();
 
-  /// Flushes, stamps end_time and `complete`, and closes the file. Idempotent.
+  /// Flushes, stamps end_time and `complete`, closes and syncs the file; with `complete`,
+  /// then deletes the journal. Releases the lock. Idempotent.
   void close(bool complete);
 
- private:
   struct Impl;
+
+ private:
+  static std::unique_ptr<Impl> create_file(const std::filesystem::path& path, const SweepPlan& plan,
+                                           int ranks, const std::optional<Shard>& shard,
+                                           const std::string& start_time);
   explicit PanelWriter(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+/// Checks a panel before anything reads it: not being written by a live sweep (unless
+/// `check_lock` is false: the caller holds the lock), readable as HDF5, root attributes
+/// present and `config` matching `config_sha256`, every /cells, /runs, /timing and /errors
+/// dataset of the expected length and read in full, so Fletcher32 checksums and the SHA-256
+/// digests of string datasets are verified, with bounded memory and string sizes. Throws
+/// PanelDamagedError naming the dataset, SweepUsageError when the file is missing, not a
+/// panel or locked, PanelError on I/O errors.
+void verify_panel(const std::filesystem::path& path, bool check_lock = true);
 
 /// Whether the file at `path` exists (create() refuses it unless overwriting).
 bool panel_exists(const std::filesystem::path& path);
@@ -95,8 +122,9 @@ struct PanelInfo {
 /// Reads the rows of an existing panel (a shard, or a whole panel), for `proteus merge`.
 class PanelReader {
  public:
-  /// Opens `path` read-only; throws PanelError when it is not a readable panel.
-  static PanelReader open(const std::filesystem::path& path);
+  /// Opens `path` read-only after verify_panel() (unless `verify` is false: the caller did);
+  /// throws PanelError when it is not a readable panel.
+  static PanelReader open(const std::filesystem::path& path, bool verify = true);
 
   PanelReader(PanelReader&&) noexcept;
   PanelReader& operator=(PanelReader&&) noexcept;

@@ -3,10 +3,13 @@
 #include "sweep/report.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <optional>
@@ -51,8 +54,20 @@ Handle open_panel(const std::filesystem::path& path, unsigned flags) {
     H5Eclear2(H5E_DEFAULT);
     throw SweepUsageError(fmt::format("{}: not a panel (not an HDF5 file)", path.string()));
   }
-  return Handle(H5Fopen(path.c_str(), flags, H5P_DEFAULT), H5Fclose,
-                fmt::format("open {}", path.string()));
+  // Verified once, before the read; the write that follows reads nothing back.
+  if (flags == H5F_ACC_RDONLY) verify_panel(path);
+  if (flags == H5F_ACC_RDWR && access(path.c_str(), W_OK) != 0) {
+    throw PanelError(fmt::format(
+        "cannot store /summary and /contrasts: {}; pass --no-write to only print the report",
+        std::strerror(errno)));
+  }
+  const hid_t id = H5Fopen(path.c_str(), flags, H5P_DEFAULT);
+  if (id < 0 && flags == H5F_ACC_RDWR) {
+    throw PanelError(fmt::format(
+        "cannot store /summary and /contrasts: {}; pass --no-write to only print the report",
+        h5::error_stack()));
+  }
+  return Handle(id, H5Fclose, fmt::format("open {}", path.string()));
 }
 
 ReportPanel read_info(hid_t file, const std::string& path) {

@@ -28,8 +28,8 @@
 #include "engine/simulation.hpp"
 #include "sweep/errors.hpp"
 #include "sweep/panel.hpp"
-#include "sweep/sha256.hpp"
 #include "sweep/sweep_config.hpp"
+#include "sweep/watchdog.hpp"
 
 namespace proteus::sweep {
 
@@ -251,30 +251,7 @@ PanelWriter prepare(const SweepPlan& plan, const SweepOptions& options, int rank
   }
   // Refuses more shards than repetitions before any file is touched.
   if (options.shard) shard_rows(*options.shard, plan.cells.size(), plan.repetitions);
-  if (options.resume) {
-    if (!panel_exists(options.out)) {
-      throw SweepUsageError(fmt::format("--resume: {} does not exist", options.out.string()));
-    }
-    const std::string stored = read_panel_config(options.out);
-    if (sha256_hex(stored) != sha256_hex(plan.config_text)) {
-      const auto diffs = config_differences(stored, plan.config_text);
-      throw SweepUsageError(fmt::format(
-          "--resume: {} was written for a different config (SHA-256 {} vs {}); differing keys: {}",
-          options.out.string(), sha256_hex(stored), sha256_hex(plan.config_text),
-          diffs.empty() ? std::string("(none: comments or formatting only)")
-                        : fmt::format("{}", fmt::join(diffs, "; "))));
-    }
-    const std::optional<Shard> stored_shard = read_panel_shard(options.out);
-    if (stored_shard != options.shard) {
-      const auto name = [](const std::optional<Shard>& s) {
-        return s ? fmt::format("shard {}", to_text(*s)) : std::string("the whole sweep");
-      };
-      throw SweepUsageError(fmt::format("--resume: {} holds {}, but this command runs {}",
-                                        options.out.string(), name(stored_shard),
-                                        name(options.shard)));
-    }
-    return PanelWriter::reopen(options.out, plan, ranks);
-  }
+  if (options.resume) return PanelWriter::resume(options.out, plan, ranks, options.shard);
   if (panel_exists(options.out) && !options.overwrite) {
     throw SweepUsageError(
         fmt::format("{} exists; pass --overwrite to replace it or --resume to finish it",
@@ -502,6 +479,7 @@ void work(const SweepPlan& plan, int rank) {
 
 SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
   InterruptGuard guard;
+  start_orphan_watchdog(mpi.rank());
   // Rank 0 checks everything first and tells the others whether to go on (0) or which exit
   // code it will use, so a bad config never leaves ranks waiting.
   std::string text;
@@ -514,6 +492,7 @@ SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
       text = read_file(options.sweep_file);
       plan = load_sweep(text, options.sweep_file.string());
       writer.emplace(prepare(*plan, options, mpi.size()));
+      if (options.notice && !writer->recovery().empty()) options.notice(writer->recovery());
     } catch (const engine::ConfigError&) {
       failure = std::current_exception();
       verdict = 2;

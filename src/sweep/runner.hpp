@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "sweep/mpi_session.hpp"
 #include "sweep/shard.hpp"
@@ -32,6 +33,9 @@ struct SweepOptions {
   std::uint64_t batch = 0;     ///< runs per batch; 0 adapts to the measured run time
   double flush_interval_s = 2.0;
   std::function<void(const Progress&)> progress;  ///< rank 0 only; at most ~5 calls per second
+  /// Rank 0 only: called once before running when --resume repaired the panel
+  /// (PanelWriter::recovery()).
+  std::function<void(const std::string&)> notice;
 };
 
 /// How a sweep session ended.

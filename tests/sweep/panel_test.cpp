@@ -11,6 +11,7 @@
 #include "engine/config.hpp"
 #include "engine/simulation.hpp"
 #include "sweep/errors.hpp"
+#include "sweep/journal.hpp"
 
 namespace proteus::sweep {
 namespace {
@@ -54,9 +55,40 @@ TEST(PanelWriter, ReopenedPanelListsOnlyUnwrittenRowsAsPending) {
     w.add({run_row(plan, 2)});
     w.close(false);
   }
-  PanelWriter again = PanelWriter::reopen(path, plan, 2);
+  PanelWriter again = PanelWriter::resume(path, plan, 2, std::nullopt);
   EXPECT_EQ(again.pending_ranges(), (std::vector<RowRange>{{0, 1}, {3, 4}, {5, 6}}));
   again.close(false);
+}
+
+TEST(PanelWriter, ResumeRebuildsADeletedPanelFromItsJournal) {
+  const SweepPlan plan = load_sweep(kSweep, "p.toml");
+  const auto path = temp_panel("proteus_panel_rebuild.h5");
+  {
+    PanelWriter w = PanelWriter::create(path, plan, 1);
+    w.add({run_row(plan, 5), run_row(plan, 0)});
+    w.flush();
+    w.add({run_row(plan, 3)});  // never flushed: lost like a kill would lose it
+  }
+  EXPECT_TRUE(std::filesystem::exists(journal_path(path)));
+  std::filesystem::remove(path);
+  PanelWriter again = PanelWriter::resume(path, plan, 1, std::nullopt);
+  EXPECT_EQ(again.pending_ranges(), (std::vector<RowRange>{{1, 5}}));
+  for (std::uint64_t row : {1, 2, 3, 4}) again.add({run_row(plan, row)});
+  again.close(true);
+  EXPECT_FALSE(std::filesystem::exists(journal_path(path)));
+  EXPECT_EQ(read_panel_run(path, 0, 0).status, 0);
+}
+
+TEST(PanelWriter, SecondWriterIsRefusedBeforeTruncating) {
+  const SweepPlan plan = load_sweep(kSweep, "p.toml");
+  const auto path = temp_panel("proteus_panel_second.h5");
+  PanelWriter w = PanelWriter::create(path, plan, 1);
+  w.add({run_row(plan, 2)});
+  w.flush();
+  EXPECT_THROW(PanelWriter::create(path, plan, 1), SweepUsageError);
+  EXPECT_THROW(PanelWriter::resume(path, plan, 1, std::nullopt), SweepUsageError);
+  EXPECT_EQ(w.pending_ranges(), (std::vector<RowRange>{{0, 2}, {3, 6}}));
+  w.close(false);
 }
 
 TEST(PanelWriter, StoredRunReRunsToTheSameMetrics) {

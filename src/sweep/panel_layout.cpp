@@ -1,0 +1,237 @@
+// The layout of a new panel (docs/panel-schema.md): root attributes, /cells, and the
+// pre-sized, checksummed /runs, /timing and /errors columns.
+#include <fmt/format.h>
+#include <hdf5.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <limits>
+
+#include "engine/metrics_registry.hpp"
+#include "proteus/version.hpp"
+#include "sweep/hdf5_util.hpp"
+#include "sweep/panel.hpp"
+#include "sweep/panel_format.hpp"
+#include "sweep/sha256.hpp"
+
+namespace proteus::sweep::format {
+namespace {
+
+constexpr hsize_t kChunkRows = 8192;
+constexpr hsize_t kErrorChunkRows = 256;
+
+using h5::check;
+using h5::Handle;
+using h5::vlen_string_type;
+
+template <class T>
+void set_attr_number(hid_t obj, const char* name, hid_t type, T value) {
+  h5::set_scalar_attr(obj, name, type, &value);
+}
+
+/// A pre-sized, extendable, chunked, shuffled and deflated 1-D column.
+template <class T>
+Handle create_column(hid_t group, const std::string& name, hid_t type, hsize_t rows, T fill) {
+  const hsize_t max_rows = H5S_UNLIMITED;
+  Handle space(H5Screate_simple(1, &rows, &max_rows), H5Sclose, name);
+  Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, name);
+  const hsize_t chunk = std::max<hsize_t>(1, std::min(rows, kChunkRows));
+  check(H5Pset_chunk(props.get(), 1, &chunk), name);
+  check(H5Pset_shuffle(props.get()), name);
+  check(H5Pset_deflate(props.get(), 4), name);
+  check(H5Pset_fletcher32(props.get()), name);
+  check(H5Pset_fill_value(props.get(), type, &fill), name);
+  return Handle(
+      H5Dcreate2(group, name.c_str(), type, space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT),
+      H5Dclose, name);
+}
+
+/// Dataset creation properties of a fixed-size numeric /cells column: chunked so that
+/// Fletcher32 applies (contiguous datasets cannot be filtered).
+Handle fixed_column_props(hsize_t n, const std::string& name) {
+  Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, name);
+  const hsize_t chunk = std::max<hsize_t>(1, std::min<hsize_t>(n, kChunkRows));
+  check(H5Pset_chunk(props.get(), 1, &chunk), name);
+  check(H5Pset_fletcher32(props.get()), name);
+  return props;
+}
+
+void write_strings(hid_t group, const std::string& name, const std::vector<std::string>& values) {
+  Handle type = vlen_string_type();
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, name);
+  // HDF5 1.10 filters no variable-length data ("not suitable for filters"): the SHA-256
+  // attribute covers these datasets instead.
+  Handle ds(H5Dcreate2(group, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                       H5P_DEFAULT),
+            H5Dclose, name);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  if (n > 0)
+    check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), name);
+  h5::set_string_attr(ds.get(), format::kDigestAttr, format::strings_digest(values));
+}
+
+template <class T>
+void write_numbers(hid_t group, const std::string& name, hid_t type, const std::vector<T>& values) {
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, name);
+  Handle props = fixed_column_props(n, name);
+  Handle ds(
+      H5Dcreate2(group, name.c_str(), type, space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT),
+      H5Dclose, name);
+  if (n > 0) check(H5Dwrite(ds.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
+}
+
+/// /cells: one row per cell, one dataset per swept key plus label, mechanism and scenario.
+void write_cells(hid_t file, const SweepPlan& plan) {
+  Handle group(H5Gcreate2(file, "cells", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+               "/cells");
+  std::vector<std::string> labels;
+  std::vector<std::string> mechanisms;
+  std::vector<std::string> scenarios;
+  for (const auto& cell : plan.cells) {
+    labels.push_back(cell.label);
+    mechanisms.push_back(cell.mechanism);
+    scenarios.push_back(cell.scenario_toml);
+  }
+  write_strings(group.get(), "label", labels);
+  write_strings(group.get(), "mechanism", mechanisms);
+  write_strings(group.get(), "scenario", scenarios);
+  for (const auto& axis : plan.axes) {
+    for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+      const std::string& key = axis.keys[k];
+      bool strings = false;
+      bool bools = true;
+      for (const auto& point : axis.points) {
+        strings = strings || std::holds_alternative<std::string>(point[k]);
+        bools = bools && std::holds_alternative<bool>(point[k]);
+      }
+      auto value_of = [&](const Cell& cell) -> const AxisValue* {
+        for (const auto& s : cell.settings) {
+          if (s.key == key) return &s.value;
+        }
+        return nullptr;
+      };
+      if (strings) {
+        std::vector<std::string> col;
+        for (const auto& cell : plan.cells) {
+          const AxisValue* v = value_of(cell);
+          col.push_back(v != nullptr ? to_text(*v) : "");
+        }
+        write_strings(group.get(), key, col);
+      } else if (bools) {
+        std::vector<std::uint8_t> col;
+        for (const auto& cell : plan.cells) {
+          const AxisValue* v = value_of(cell);
+          col.push_back(v != nullptr ? std::get<bool>(*v) : std::uint8_t{255});
+        }
+        write_numbers(group.get(), key, H5T_NATIVE_UINT8, col);
+      } else {
+        std::vector<double> col;
+        for (const auto& cell : plan.cells) {
+          const AxisValue* v = value_of(cell);
+          if (v == nullptr) {
+            col.push_back(std::numeric_limits<double>::quiet_NaN());
+          } else if (const auto* i = std::get_if<std::int64_t>(v)) {
+            col.push_back(static_cast<double>(*i));
+          } else {
+            col.push_back(std::get<double>(*v));
+          }
+        }
+        write_numbers(group.get(), key, H5T_NATIVE_DOUBLE, col);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void create_layout(hid_t f, const SweepPlan& plan, int ranks, const std::optional<Shard>& shard,
+                   const std::string& start_time) {
+  set_attr_number(f, "schema_version", H5T_NATIVE_INT, kPanelSchemaVersion);
+  set_attr_number(f, format::kChecksumsAttr, H5T_NATIVE_UINT8, std::uint8_t{1});
+  h5::set_string_attr(f, "sweep_name", plan.name);
+  h5::set_string_attr(f, "config", plan.config_text);
+  h5::set_string_attr(f, "config_sha256", sha256_hex(plan.config_text));
+  h5::set_string_attr(f, "proteus_version", kVersion);
+  h5::set_string_attr(f, "git_commit", kGitCommit);
+  h5::set_string_attr(f, "environment", plan.environment);
+  set_attr_number(f, "master_seed", H5T_NATIVE_UINT64, plan.master_seed);
+  set_attr_number(f, "repetitions", H5T_NATIVE_UINT64, plan.repetitions);
+  set_attr_number(f, "ranks", H5T_NATIVE_INT, ranks);
+  h5::set_string_attr(f, "start_time", start_time);
+  h5::set_string_attr(f, "end_time", "");
+  set_attr_number(f, "complete", H5T_NATIVE_UINT8, std::uint8_t{0});
+  if (shard) {
+    set_attr_number(f, "shard_index", H5T_NATIVE_UINT64, shard->index);
+    set_attr_number(f, "shard_count", H5T_NATIVE_UINT64, shard->count);
+    set_attr_number(f, "total_runs", H5T_NATIVE_UINT64, plan.total_runs());
+  }
+
+  write_cells(f, plan);
+
+  const hsize_t rows = plan.total_runs();
+  const engine::MetricRegistry& registry = plan.metrics;
+  h5::set_doubles_attr(f, "as_horizons_ms", plan.as_horizons_ms);
+  {
+    Handle runs(H5Gcreate2(f, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "/runs");
+    const hid_t g = runs.get();
+    create_column(g, "cell", H5T_STD_U32LE, rows, std::uint32_t{0});
+    create_column(g, "rep", H5T_STD_U32LE, rows, std::uint32_t{0});
+    create_column(g, "seed", H5T_STD_U64LE, rows, std::uint64_t{0});
+    Handle st = create_column(g, "status", H5T_STD_U8LE, rows, kStatusPending);
+    h5::set_string_attr(st.get(), "meanings",
+                        "0=ok 1=invariant_violation 2=error 255=pending (not run yet)");
+    Handle ev = create_column(g, "events", H5T_STD_U64LE, rows, std::uint64_t{0});
+    h5::set_string_attr(ev.get(), "units", "count");
+    h5::set_string_attr(ev.get(), "description", "events processed by the run");
+    for (const auto& m : registry) {
+      Handle ds = create_column(g, std::string(m.name), H5T_IEEE_F64LE, rows,
+                                std::numeric_limits<double>::quiet_NaN());
+      h5::set_string_attr(ds.get(), "units", std::string(m.units));
+      h5::set_string_attr(ds.get(), "description", std::string(m.description));
+    }
+  }
+  {
+    Handle timing(H5Gcreate2(f, "timing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+                  "/timing");
+    Handle wall = create_column(timing.get(), "wall_time_s", H5T_IEEE_F64LE, rows,
+                                std::numeric_limits<double>::quiet_NaN());
+    h5::set_string_attr(wall.get(), "units", "s");
+    h5::set_string_attr(wall.get(), "description",
+                        "wall-clock time of the run (not deterministic)");
+    create_column(timing.get(), "rank", H5T_STD_I32LE, rows, std::int32_t{-1});
+  }
+  {
+    Handle errors(H5Gcreate2(f, "errors", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+                  "/errors");
+    const hid_t g = errors.get();
+    create_column(g, "row", H5T_STD_U64LE, 0, std::uint64_t{0});
+    create_column(g, "cell", H5T_STD_U32LE, 0, std::uint32_t{0});
+    create_column(g, "rep", H5T_STD_U32LE, 0, std::uint32_t{0});
+    create_column(g, "status", H5T_STD_U8LE, 0, std::uint8_t{0});
+    Handle type = vlen_string_type();
+    const hsize_t zero = 0;
+    const hsize_t unlimited = H5S_UNLIMITED;
+    Handle space(H5Screate_simple(1, &zero, &unlimited), H5Sclose, "errors/message");
+    Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "errors/message");
+    check(H5Pset_chunk(props.get(), 1, &kErrorChunkRows), "errors/message");
+    Handle message(
+        H5Dcreate2(g, "message", type.get(), space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT),
+        H5Dclose, "errors/message");
+    h5::set_string_attr(message.get(), format::kDigestAttr, format::strings_digest({}));
+  }
+}
+
+}  // namespace proteus::sweep::format
