@@ -23,6 +23,8 @@ EventEstimate estimate_events(const ScenarioSpec& spec) {
   }
   const double duration_ms = spec.run.duration_s * 1e3;
   add(estimate, "latent.dt_ms", duration_ms / spec.latent.dt_ms);
+  // Each jump is drawn one by one (Poisson counting draws one uniform per jump).
+  add(estimate, "latent.jump_rate", spec.latent.jump_rate * spec.run.duration_s);
   add(estimate, "metrics.sample_ms", duration_ms / spec.metrics.sample_ms);
   const MarketMakerSpec& mm = spec.agents.market_maker;
   add(estimate, "agents.market_maker.schedule.interval_ms",

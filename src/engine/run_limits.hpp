@@ -34,7 +34,7 @@ struct EventEstimate {
 };
 
 /// Sums duration / step for every recurring event source of the run's environment (latent
-/// steps, metric samples, decision slots of every market maker and informed trader, noise
+/// steps, latent jumps jump_rate * duration, metric samples, decision slots of every market maker and informed trader, noise
 /// arrivals count * rate * duration, batch clears of the run's batch mechanism; as2008.T /
 /// as2008.dt steps for the as2008 environment). It is an upper-order estimate: orders,
 /// acknowledgements and market-data updates add a small multiple of it.

@@ -109,6 +109,15 @@ TEST(EventEstimate, CountsEveryRecurringSourceOfTheDefaultScenario) {
   EXPECT_EQ(estimate.largest_key, "agents.noise.rate");
 }
 
+TEST(EventEstimate, LatentJumpsCountOnePerJump) {
+  ScenarioSpec spec = load_scenario("", "limits.toml");
+  const double without = estimate_events(spec).total;
+  spec.latent.jump_rate = 2.0;
+  EXPECT_DOUBLE_EQ(estimate_events(spec).total, without + 120.0);
+  EXPECT_THAT(load_message("", {"latent.jump_rate=1000", "run.duration_s=1e6"}),
+              HasSubstr("comes from latent.jump_rate"));
+}
+
 TEST(EventEstimate, BatchClearsCountOnlyForTheRunsMechanism) {
   ScenarioSpec spec = load_scenario("", "limits.toml");
   spec.mechanism.fba.delta_ms = 1.0;
