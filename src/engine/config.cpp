@@ -71,8 +71,6 @@ constexpr Range closed(double lo, double hi, ClockUse clock = ClockUse::kNone) {
 constexpr Range above(double lo, double hi, ClockUse clock = ClockUse::kNone) {
   return Range{lo, hi, true, false, clock};
 }
-constexpr ClockUse kDurationMs = ClockUse::kDurationMs;
-constexpr ClockUse kStepMs = ClockUse::kStepMs;
 constexpr Range kAnyValue{};
 constexpr double kMaxInt64AsDouble = 9223372036854775807.0;
 
@@ -132,7 +130,7 @@ const auto kLatentMembers = std::to_array<Member<LatentSpec>>({
     {"p0", &LatentSpec::p0, Range{0, 1, true, true}},
     {"phi", &LatentSpec::phi, closed(0, 1)},
     {"sigma_eta", &LatentSpec::sigma_eta, closed(0, 10)},
-    {"dt_ms", &LatentSpec::dt_ms, above(0, kMaxMs, kStepMs)},
+    {"dt_ms", &LatentSpec::dt_ms, above(0, kMaxMs, ClockUse::kStepMs)},
     {"x_bound", &LatentSpec::x_bound, above(0, 50)},
     {"jump_rate", &LatentSpec::jump_rate, closed(0, 1000)},
     {"jump_dist", &LatentSpec::jump_dist, kAnyValue, kJumpDists},
@@ -142,13 +140,13 @@ const auto kLatentMembers = std::to_array<Member<LatentSpec>>({
 });
 
 const auto kSignalMembers = std::to_array<Member<SignalSpec>>({
-    {"delay_ms", &SignalSpec::delay_ms, closed(0, kMaxMs, kDurationMs)},
+    {"delay_ms", &SignalSpec::delay_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
     {"noise", &SignalSpec::noise, closed(0, 1)},
 });
 
 const auto kScheduleMembers = std::to_array<Member<ScheduleSpec>>({
     {"mode", &ScheduleSpec::mode, kAnyValue, kScheduleModes},
-    {"interval_ms", &ScheduleSpec::interval_ms, above(0, kMaxMs, kStepMs)},
+    {"interval_ms", &ScheduleSpec::interval_ms, above(0, kMaxMs, ClockUse::kStepMs)},
 });
 
 const auto kMarketMakerMembers = std::to_array<Member<MarketMakerSpec>>({
@@ -189,7 +187,7 @@ const auto kNoiseMembers = std::to_array<Member<NoiseSpec>>({
     {"size_mean", &NoiseSpec::size_mean, above(0, kMaxContracts)},
     {"limit_fraction", &NoiseSpec::limit_fraction, closed(0, 1)},
     {"limit_offset_max", &NoiseSpec::limit_offset_max, closed(0, 1)},
-    {"limit_ttl_ms", &NoiseSpec::limit_ttl_ms, above(0, 1e9, kDurationMs)},
+    {"limit_ttl_ms", &NoiseSpec::limit_ttl_ms, above(0, 1e9, ClockUse::kDurationMs)},
 });
 
 const auto kSniperMembers = std::to_array<Member<SniperSpec>>({
@@ -201,16 +199,16 @@ const auto kSniperMembers = std::to_array<Member<SniperSpec>>({
 
 const auto kDelayMembers = std::to_array<Member<DelaySpec>>({
     {"dist", &DelaySpec::dist, kAnyValue, kDelayDists},
-    {"value_ms", &DelaySpec::value_ms, closed(0, kMaxMs, kDurationMs)},
-    {"low_ms", &DelaySpec::low_ms, closed(0, kMaxMs, kDurationMs)},
-    {"high_ms", &DelaySpec::high_ms, closed(0, kMaxMs, kDurationMs)},
-    {"median_ms", &DelaySpec::median_ms, above(0, kMaxMs, kDurationMs)},
+    {"value_ms", &DelaySpec::value_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
+    {"low_ms", &DelaySpec::low_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
+    {"high_ms", &DelaySpec::high_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
+    {"median_ms", &DelaySpec::median_ms, above(0, kMaxMs, ClockUse::kDurationMs)},
     {"sigma", &DelaySpec::sigma, closed(0, 10)},
 });
 
 const auto kMetricsMembers = std::to_array<Member<MetricsSpec>>({
-    {"as_horizons_ms", &MetricsSpec::as_horizons_ms, above(0, 1e9, kDurationMs)},
-    {"sample_ms", &MetricsSpec::sample_ms, above(0, kMaxMs, kStepMs)},
+    {"as_horizons_ms", &MetricsSpec::as_horizons_ms, above(0, 1e9, ClockUse::kDurationMs)},
+    {"sample_ms", &MetricsSpec::sample_ms, above(0, kMaxMs, ClockUse::kStepMs)},
     {"shock_threshold", &MetricsSpec::shock_threshold, above(0, 1)},
 });
 
@@ -229,7 +227,7 @@ constexpr std::array<std::string_view, 3> kTieRules{"imbalance", "previous", "mi
 constexpr std::array<std::string_view, 3> kAllocations{"time", "pro_rata", "random"};
 
 const auto kBatchMembers = std::to_array<Member<BatchSpec>>({
-    {"delta_ms", &BatchSpec::delta_ms, above(0, kMaxMs, kStepMs)},
+    {"delta_ms", &BatchSpec::delta_ms, above(0, kMaxMs, ClockUse::kStepMs)},
     {"tie_rule", &BatchSpec::tie_rule, kAnyValue, kTieRules},
     {"allocation", &BatchSpec::allocation, kAnyValue, kAllocations},
 });
@@ -240,8 +238,8 @@ const auto kDualFlowMembers = std::to_array<Member<DualFlowSpec>>({
 
 const auto kRfqMembers = std::to_array<Member<RfqSpec>>({
     {"dealers", &RfqSpec::dealers, closed(1, kMaxCount)},
-    {"response_ms", &RfqSpec::response_ms, closed(0, kMaxMs, kDurationMs)},
-    {"ttl_ms", &RfqSpec::ttl_ms, above(0, kMaxMs, kDurationMs)},
+    {"response_ms", &RfqSpec::response_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
+    {"ttl_ms", &RfqSpec::ttl_ms, above(0, kMaxMs, ClockUse::kDurationMs)},
 });
 
 /// Latency profiles in key order; every one except "default" inherits from "default".
