@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "app/option_checks.hpp"
 #include "engine/config.hpp"
 #include "engine/metrics_registry.hpp"
+#include "engine/run_limits.hpp"
 #include "sweep/errors.hpp"
 #include "sweep/mpi_session.hpp"
 #include "sweep/runner.hpp"
@@ -170,6 +172,12 @@ int run_validate_command(const std::string& file) {
                plan.repetitions);
     fmt::print("estimated memory per rank for the grid: {:.1f} MiB (limit {} MiB)\n",
                static_cast<double>(plan.grid_bytes) / (1 << 20), sweep::kMaxGridBytes >> 20);
+    double most_events = 0.0;
+    for (const auto& cell : plan.cells) {
+      most_events = std::max(most_events, engine::estimate_events(cell.spec).total);
+    }
+    fmt::print("estimated events per run: at most {:.3g} (limit {:.0e})\n", most_events,
+               engine::kMaxEventsPerRun);
     const auto violations = sweep::check_parity(plan);
     if (violations.empty()) {
       fmt::print("parity: ok\n");

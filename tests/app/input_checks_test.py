@@ -79,6 +79,9 @@ def case_run_count_overflow():
     p = subprocess.run([PROTEUS, "validate", config], capture_output=True, text=True, timeout=60)
     expect(p.returncode == 0, p.stderr)
     expect(f"runs: {4 * (2**32 - 1)} (4 cells x {2**32 - 1} repetitions)" in p.stdout, p.stdout)
+    expect("estimated memory per rank for the grid: 0.0 MiB (limit 1024 MiB)" in p.stdout, p.stdout)
+    # 60 s of the default scenario: 600 x 4 decision, step and sample slots + 2160 arrivals.
+    expect("estimated events per run: at most 4.56e+03 (limit 1e+08)" in p.stdout, p.stdout)
 
 
 def case_rep_column():
