@@ -30,14 +30,14 @@ inline constexpr double kMaxEventsPerRun = 1e8;
 struct EventEstimate {
   double total = 0.0;            ///< events per run, summed over every recurring source
   double largest = 0.0;          ///< the largest single contribution
-  std::string_view largest_key;  ///< the key whose value sets `largest`
+  std::string_view largest_key;  ///< the key whose value sets `largest` (a static string)
 };
 
 /// Sums duration / step for every recurring event source of the run's environment (latent
-/// steps, latent jumps jump_rate * duration, metric samples, decision slots of every market maker and informed trader, noise
-/// arrivals count * rate * duration, batch clears of the run's batch mechanism; as2008.T /
-/// as2008.dt steps for the as2008 environment). It is an upper-order estimate: orders,
-/// acknowledgements and market-data updates add a small multiple of it.
+/// steps, latent jumps jump_rate * duration, metric samples, decision slots of every market maker
+/// and informed trader, noise arrivals count * rate * duration, batch clears of the run's batch
+/// mechanism; as2008.T / as2008.dt steps for the as2008 environment). It is an order-of-magnitude
+/// estimate: orders, acknowledgements and market-data updates add a small multiple of it.
 EventEstimate estimate_events(const ScenarioSpec& spec);
 
 }  // namespace proteus::engine
