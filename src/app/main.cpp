@@ -1,8 +1,12 @@
 // Entry point of the `proteus` command: registers subcommands, maps errors to exit codes.
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "app/allocator.hpp"
 #include "app/exit_codes.hpp"
@@ -10,6 +14,7 @@
 #include "app/report_command.hpp"
 #include "app/sim_command.hpp"
 #include "app/sweep_command.hpp"
+#include "engine/config.hpp"
 #include "proteus/version.hpp"
 
 int main(int argc, char** argv) {
@@ -23,6 +28,19 @@ int main(int argc, char** argv) {
   proteus::app::add_sweep_commands(app, exit_code);
   proteus::app::register_merge_command(app, exit_code);
   proteus::app::register_report_command(app, exit_code);
+  // CLI11 answers an unknown first word with "A subcommand is required"; name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string_view word = argv[1];
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      names.push_back(sub->get_name());
+    }
+    if (std::find(names.begin(), names.end(), word) == names.end()) {
+      fmt::print(stderr, "error: unknown command '{}' (commands: {}; see proteus --help)\n",
+                 proteus::engine::excerpt(word, 40), fmt::join(names, ", "));
+      return proteus::app::kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -13,6 +13,7 @@
 
 #include "app/exit_codes.hpp"
 #include "app/json.hpp"
+#include "app/option_checks.hpp"
 #include "engine/config.hpp"
 #include "stats/error.hpp"
 #include "sweep/errors.hpp"
@@ -20,6 +21,9 @@
 
 namespace proteus::app {
 namespace {
+
+/// Largest --bootstrap: each resample of each contrast is a pass over its paired differences.
+constexpr std::uint64_t kMaxBootstrap = 1'000'000;
 
 struct ReportArgs {
   std::string panel;
@@ -318,10 +322,12 @@ void register_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--adjust", args->adjust, "Multiple-comparison adjustment (default holm)")
       ->check(CLI::IsMember({"holm", "bh", "none"}));
   cmd->add_option("--bootstrap", args->bootstrap,
-                  "BCa interval of each paired mean difference with N resamples (default 0: off)");
+                  "BCa interval of each paired mean difference with N resamples (default 0: off)")
+      ->check(integer_in(0, kMaxBootstrap));
   cmd->add_option("--format", args->format, "Output format (default table)")
       ->check(CLI::IsMember({"table", "csv", "json", "markdown"}));
-  cmd->add_option("--out", args->out_dir, "Also write the output to DIR/<panel>-report.<ext>");
+  cmd->add_option("--out", args->out_dir, "Also write the output to DIR/<panel>-report.<ext>")
+      ->check(non_empty());
   cmd->add_flag("--no-write", args->no_write, "Do not store /summary and /contrasts in the panel");
   cmd->callback([args, &exit_code] { exit_code = run_report(*args); });
 }

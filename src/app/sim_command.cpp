@@ -17,6 +17,7 @@
 
 #include "app/exit_codes.hpp"
 #include "app/json.hpp"
+#include "app/option_checks.hpp"
 #include "engine/config.hpp"
 #include "engine/metrics_registry.hpp"
 #include "engine/simulation.hpp"
@@ -25,6 +26,11 @@
 
 namespace proteus::app {
 namespace {
+
+/// Largest --rep and --cell: the panel stores both as uint32, as sweeps do.
+constexpr std::uint64_t kMaxIndex = 0xFFFF'FFFF;
+/// Largest --seed: the same range as run.seed and sweep.master_seed.
+constexpr std::uint64_t kMaxSeed = 0x7FFF'FFFF'FFFF'FFFF;
 
 struct SimOptions {
   std::string config;
@@ -247,15 +253,18 @@ void register_sim_command(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingFile);
   sim->add_option("--from", opt->from,
                   "Re-run a stored run of this panel and compare its metrics with the row");
-  sim->add_option("--cell", opt->cell, "Cell of the stored run (with --from)");
+  sim->add_option("--cell", opt->cell, "Cell of the stored run (with --from)")
+      ->check(integer_in(0, kMaxIndex));
   sim->add_option("--mechanism", opt->mechanism,
                   "Override run.mechanism (clob, fba, rfq, dual_flow)");
-  sim->add_option("--rep", opt->rep,
-                  "Repetition index (default 0; with --from: of the stored run)");
-  sim->add_option("--seed", opt->seed, "Master seed (default: run.seed of the config)");
+  sim->add_option("--rep", opt->rep, "Repetition index (default 0; with --from: of the stored run)")
+      ->check(integer_in(0, kMaxIndex));
+  sim->add_option("--seed", opt->seed, "Master seed (default: run.seed of the config)")
+      ->check(integer_in(0, kMaxSeed));
   sim->add_option("--set", opt->overrides, "Override a key: --set agents.market_maker.h0=0.03")
       ->allow_extra_args(false);
-  sim->add_option("--events", opt->events, "Write the event log (JSONL) to this file");
+  sim->add_option("--events", opt->events, "Write the event log (JSONL) to this file")
+      ->check(non_empty());
   sim->add_option("--format", opt->format, "Output format")
       ->check(CLI::IsMember({"table", "json"}));
   sim->callback([opt, &exit_code] { exit_code = run_sim_command(*opt); });

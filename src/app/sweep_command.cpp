@@ -4,14 +4,17 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <set>
 
+#include "app/option_checks.hpp"
 #include "engine/config.hpp"
 #include "engine/metrics_registry.hpp"
+#include "engine/run_limits.hpp"
 #include "sweep/errors.hpp"
 #include "sweep/mpi_session.hpp"
 #include "sweep/runner.hpp"
@@ -20,6 +23,12 @@
 
 namespace proteus::app {
 namespace {
+
+/// Largest --batch: a batch of runs travels as one message and waits in memory on its rank.
+constexpr std::uint64_t kMaxBatch = 100'000;
+/// --flush-seconds range: at least a millisecond, at most a day.
+constexpr double kMinFlushSeconds = 0.001;
+constexpr double kMaxFlushSeconds = 86'400.0;
 
 struct SweepArgs {
   std::string sweep_file;
@@ -162,6 +171,14 @@ int run_validate_command(const std::string& file) {
     }
     fmt::print("runs: {} ({} cells x {} repetitions)\n", plan.total_runs(), plan.cells.size(),
                plan.repetitions);
+    fmt::print("estimated memory per rank for the grid: {:.1f} MiB (limit {} MiB)\n",
+               static_cast<double>(plan.grid_bytes) / (1 << 20), sweep::kMaxGridBytes >> 20);
+    double most_events = 0.0;
+    for (const auto& cell : plan.cells) {
+      most_events = std::max(most_events, engine::estimate_events(cell.spec).total);
+    }
+    fmt::print("estimated events per run: at most {:.3g} (limit {:.0e})\n", most_events,
+               engine::kMaxEventsPerRun);
     const auto violations = sweep::check_parity(plan);
     if (violations.empty()) {
       fmt::print("parity: ok\n");
@@ -194,7 +211,9 @@ void add_sweep_commands(CLI::App& app, int& exit_code) {
   CLI::App* sweep = app.add_subcommand("sweep", "Run a parameter sweep (MPI) into an HDF5 panel");
   sweep->add_option("SWEEP.toml", args->sweep_file, "Sweep file (scenario + [sweep] + [grid])")
       ->required();
-  sweep->add_option("--out", args->out, "Panel file to write (HDF5)")->required();
+  sweep->add_option("--out", args->out, "Panel file to write (HDF5)")
+      ->required()
+      ->check(non_empty());
   auto* overwrite = sweep->add_flag("--overwrite", args->overwrite, "Replace an existing panel");
   sweep->add_flag("--resume", args->resume, "Finish the pending runs of an existing panel")
       ->excludes(overwrite);
@@ -204,11 +223,11 @@ void add_sweep_commands(CLI::App& app, int& exit_code) {
                     "Run only shard I of N (I/N, 0-based): repetition block I of every cell; "
                     "join shards with `proteus merge`");
   sweep->add_option("--batch", args->batch, "Runs per batch (default: adaptive)")
-      ->check(CLI::PositiveNumber);
+      ->check(integer_in(1, kMaxBatch));
   sweep
       ->add_option("--flush-seconds", args->flush_seconds,
                    "Write finished rows to disk at least this often (default 2)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_in(kMinFlushSeconds, kMaxFlushSeconds));
   sweep->callback([args, &exit_code] { exit_code = run_sweep_command(*args); });
 
   auto file = std::make_shared<std::string>();

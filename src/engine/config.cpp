@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/run_limits.hpp"
 #include "engine/types.hpp"
 
 namespace proteus::engine {
@@ -45,20 +46,30 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The key table.
 
+/// What a numeric key means to the simulation clock, beyond its range (run_limits.hpp).
+enum class ClockUse {
+  kNone,
+  kDurationMs,  ///< a one-off delay in ms: 0, or at least the clock's 1 ns resolution
+  kDurationS,   ///< a duration in seconds: at least 1 ns
+  kStepMs,      ///< a recurring step in ms: at least kMinStepMs
+  kRate,        ///< arrivals per second: 0, or at least kMinRatePerSecond
+};
+
 /// Allowed interval of a numeric key; open ends exclude the bound.
 struct Range {
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
   bool lo_open = false;
   bool hi_open = false;
+  ClockUse clock = ClockUse::kNone;
 };
 
-constexpr Range closed(double lo, double hi) {
-  return Range{lo, hi, false, false};
+constexpr Range closed(double lo, double hi, ClockUse clock = ClockUse::kNone) {
+  return Range{lo, hi, false, false, clock};
 }
 /// (lo, hi]: strictly above `lo`.
-constexpr Range above(double lo, double hi) {
-  return Range{lo, hi, true, false};
+constexpr Range above(double lo, double hi, ClockUse clock = ClockUse::kNone) {
+  return Range{lo, hi, true, false, clock};
 }
 constexpr Range kAnyValue{};
 constexpr double kMaxInt64AsDouble = 9223372036854775807.0;
@@ -100,7 +111,7 @@ constexpr double kMaxCount = 100000;  // agents of one class
 constexpr double kMaxContracts = 1e6;
 
 const auto kRunMembers = std::to_array<Member<RunSpec>>({
-    {"duration_s", &RunSpec::duration_s, above(0, 1e7)},
+    {"duration_s", &RunSpec::duration_s, above(0, 1e7, ClockUse::kDurationS)},
     {"mechanism", &RunSpec::mechanism, kAnyValue, kMechanisms},
     {"environment", &RunSpec::environment, kAnyValue, kEnvironments},
     {"seed", &RunSpec::seed, closed(0, kMaxInt64AsDouble)},
@@ -119,7 +130,7 @@ const auto kLatentMembers = std::to_array<Member<LatentSpec>>({
     {"p0", &LatentSpec::p0, Range{0, 1, true, true}},
     {"phi", &LatentSpec::phi, closed(0, 1)},
     {"sigma_eta", &LatentSpec::sigma_eta, closed(0, 10)},
-    {"dt_ms", &LatentSpec::dt_ms, above(0, kMaxMs)},
+    {"dt_ms", &LatentSpec::dt_ms, above(0, kMaxMs, ClockUse::kStepMs)},
     {"x_bound", &LatentSpec::x_bound, above(0, 50)},
     {"jump_rate", &LatentSpec::jump_rate, closed(0, 1000)},
     {"jump_dist", &LatentSpec::jump_dist, kAnyValue, kJumpDists},
@@ -129,13 +140,13 @@ const auto kLatentMembers = std::to_array<Member<LatentSpec>>({
 });
 
 const auto kSignalMembers = std::to_array<Member<SignalSpec>>({
-    {"delay_ms", &SignalSpec::delay_ms, closed(0, kMaxMs)},
+    {"delay_ms", &SignalSpec::delay_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
     {"noise", &SignalSpec::noise, closed(0, 1)},
 });
 
 const auto kScheduleMembers = std::to_array<Member<ScheduleSpec>>({
     {"mode", &ScheduleSpec::mode, kAnyValue, kScheduleModes},
-    {"interval_ms", &ScheduleSpec::interval_ms, above(0, kMaxMs)},
+    {"interval_ms", &ScheduleSpec::interval_ms, above(0, kMaxMs, ClockUse::kStepMs)},
 });
 
 const auto kMarketMakerMembers = std::to_array<Member<MarketMakerSpec>>({
@@ -169,14 +180,14 @@ const auto kInformedMembers = std::to_array<Member<InformedSpec>>({
 
 const auto kNoiseMembers = std::to_array<Member<NoiseSpec>>({
     {"count", &NoiseSpec::count, closed(0, kMaxCount)},
-    {"rate", &NoiseSpec::rate, closed(0, 10000)},
+    {"rate", &NoiseSpec::rate, closed(0, 10000, ClockUse::kRate)},
     {"size_dist", &NoiseSpec::size_dist, kAnyValue, kSizeDists},
     {"size_min", &NoiseSpec::size_min, above(0, kMaxContracts)},
     {"size_max", &NoiseSpec::size_max, above(0, kMaxContracts)},
     {"size_mean", &NoiseSpec::size_mean, above(0, kMaxContracts)},
     {"limit_fraction", &NoiseSpec::limit_fraction, closed(0, 1)},
     {"limit_offset_max", &NoiseSpec::limit_offset_max, closed(0, 1)},
-    {"limit_ttl_ms", &NoiseSpec::limit_ttl_ms, above(0, 1e9)},
+    {"limit_ttl_ms", &NoiseSpec::limit_ttl_ms, above(0, 1e9, ClockUse::kDurationMs)},
 });
 
 const auto kSniperMembers = std::to_array<Member<SniperSpec>>({
@@ -188,16 +199,16 @@ const auto kSniperMembers = std::to_array<Member<SniperSpec>>({
 
 const auto kDelayMembers = std::to_array<Member<DelaySpec>>({
     {"dist", &DelaySpec::dist, kAnyValue, kDelayDists},
-    {"value_ms", &DelaySpec::value_ms, closed(0, kMaxMs)},
-    {"low_ms", &DelaySpec::low_ms, closed(0, kMaxMs)},
-    {"high_ms", &DelaySpec::high_ms, closed(0, kMaxMs)},
-    {"median_ms", &DelaySpec::median_ms, above(0, kMaxMs)},
+    {"value_ms", &DelaySpec::value_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
+    {"low_ms", &DelaySpec::low_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
+    {"high_ms", &DelaySpec::high_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
+    {"median_ms", &DelaySpec::median_ms, above(0, kMaxMs, ClockUse::kDurationMs)},
     {"sigma", &DelaySpec::sigma, closed(0, 10)},
 });
 
 const auto kMetricsMembers = std::to_array<Member<MetricsSpec>>({
-    {"as_horizons_ms", &MetricsSpec::as_horizons_ms, above(0, 1e9)},
-    {"sample_ms", &MetricsSpec::sample_ms, above(0, kMaxMs)},
+    {"as_horizons_ms", &MetricsSpec::as_horizons_ms, above(0, 1e9, ClockUse::kDurationMs)},
+    {"sample_ms", &MetricsSpec::sample_ms, above(0, kMaxMs, ClockUse::kStepMs)},
     {"shock_threshold", &MetricsSpec::shock_threshold, above(0, 1)},
 });
 
@@ -224,7 +235,7 @@ constexpr std::array<std::string_view, 3> kTieRules{"imbalance", "previous", "mi
 constexpr std::array<std::string_view, 3> kAllocations{"time", "pro_rata", "random"};
 
 const auto kBatchMembers = std::to_array<Member<BatchSpec>>({
-    {"delta_ms", &BatchSpec::delta_ms, above(0, kMaxMs)},
+    {"delta_ms", &BatchSpec::delta_ms, above(0, kMaxMs, ClockUse::kStepMs)},
     {"tie_rule", &BatchSpec::tie_rule, kAnyValue, kTieRules},
     {"allocation", &BatchSpec::allocation, kAnyValue, kAllocations},
 });
@@ -235,8 +246,8 @@ const auto kDualFlowMembers = std::to_array<Member<DualFlowSpec>>({
 
 const auto kRfqMembers = std::to_array<Member<RfqSpec>>({
     {"dealers", &RfqSpec::dealers, closed(1, kMaxCount)},
-    {"response_ms", &RfqSpec::response_ms, closed(0, kMaxMs)},
-    {"ttl_ms", &RfqSpec::ttl_ms, above(0, kMaxMs)},
+    {"response_ms", &RfqSpec::response_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
+    {"ttl_ms", &RfqSpec::ttl_ms, above(0, kMaxMs, ClockUse::kDurationMs)},
 });
 
 /// Latency profiles in key order; every one except "default" inherits from "default".
@@ -421,7 +432,7 @@ std::string render_field(const FieldRef& ref) {
 
 /// What a TOML node is, with its value: `string "abc"`, `integer 3`, `a table`.
 std::string describe(const toml::node& node) {
-  if (const auto* v = node.as_string()) return "string " + quote_string(v->get());
+  if (const auto* v = node.as_string()) return "string " + quote_excerpt(v->get());
   if (const auto* v = node.as_integer()) return fmt::format("integer {}", v->get());
   if (const auto* v = node.as_floating_point()) return "float " + render_double(v->get());
   if (const auto* v = node.as_boolean()) return v->get() ? "boolean true" : "boolean false";
@@ -431,7 +442,7 @@ std::string describe(const toml::node& node) {
       if (i > 0) out += ", ";
       const toml::node& element = *arr->get(i);
       if (const auto* s = element.as_string()) {
-        out += quote_string(s->get());
+        out += quote_excerpt(s->get());
       } else if (const auto* n = element.as_integer()) {
         out += fmt::format("{}", n->get());
       } else if (const auto* f = element.as_floating_point()) {
@@ -489,6 +500,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 /// and not a complete rewrite of the word. Ties go to the first candidate in sorted order.
 std::optional<std::string_view> closest(std::string_view word,
                                         std::span<const std::string> candidates) {
+  // The distance table is word.size() x candidate.size(): a megabyte-long value would cost
+  // gigabytes, and no key or allowed value is anywhere near this long.
+  constexpr std::size_t kMaxWord = 64;
+  if (word.size() > kMaxWord) return std::nullopt;
   std::optional<std::string_view> best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (const std::string& c : candidates) {
@@ -507,6 +522,68 @@ std::optional<std::string_view> closest(std::string_view word, Choices candidate
   const auto found = closest(word, owned);
   if (!found) return std::nullopt;
   return *std::find(candidates.begin(), candidates.end(), *found);
+}
+
+/// Why `value` is not one of the allowed values of enumerated key `e`, with a suggestion.
+std::optional<std::string> choice_error(const Entry& e, std::string_view value) {
+  if (e.choices.empty() ||
+      std::find(e.choices.begin(), e.choices.end(), value) != e.choices.end()) {
+    return std::nullopt;
+  }
+  std::string message = fmt::format("{} = {} is not one of the allowed values: {}", e.key,
+                                    quote_excerpt(value), join_choices(e.choices));
+  if (auto near = closest(value, e.choices)) {
+    message += fmt::format(" (did you mean {}?)", quote_string(*near));
+  }
+  return message;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the clock can hold (run_limits.hpp).
+
+/// Why an in-range value of `key` cannot be simulated, or nothing when it can.
+std::optional<std::string> clock_problem(std::string_view key, const Range& r, double value,
+                                         const std::string& shown) {
+  // SimTime counts integer nanoseconds; a shorter positive value rounds to 0 ns.
+  const std::string zero_or = r.lo_open ? "" : "0 or ";
+  switch (r.clock) {
+    case ClockUse::kNone:
+      return std::nullopt;
+    case ClockUse::kDurationMs:
+      if (value > 0.0 && value < kClockResolutionMs) {
+        return fmt::format(
+            "{} = {} ms is shorter than 1 ns, the resolution of the simulation clock (integer "
+            "nanoseconds): use {}at least {} ms",
+            key, shown, zero_or, kClockResolutionMs);
+      }
+      return std::nullopt;
+    case ClockUse::kDurationS:
+      if (value < kClockResolutionMs * 1e-3) {
+        return fmt::format(
+            "{} = {} s is shorter than 1 ns, the resolution of the simulation clock: use at "
+            "least {} s",
+            key, shown, kClockResolutionMs * 1e-3);
+      }
+      return std::nullopt;
+    case ClockUse::kStepMs:
+      if (value < kMinStepMs) {
+        return fmt::format(
+            "{} = {} ms is below the shortest step the simulation accepts, {} ms (1 us): every "
+            "step is an event on a clock of integer nanoseconds",
+            key, shown, kMinStepMs);
+      }
+      return std::nullopt;
+    case ClockUse::kRate:
+      if (value > 0.0 && value < kMinRatePerSecond) {
+        return fmt::format(
+            "{} = {} per second is below the smallest positive rate, {} per second (gaps of up "
+            "to 37.4 / rate seconds must fit the simulation clock): use 0 for no arrivals or at "
+            "least {}",
+            key, shown, kMinRatePerSecond, kMinRatePerSecond);
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -553,6 +630,9 @@ class Loader {
       fail(origin_of(node.source()), e.key,
            fmt::format("{} = {} is out of range: allowed {}", e.key, shown, render_range(r)));
     }
+    if (auto problem = clock_problem(e.key, r, value, shown)) {
+      fail(origin_of(node.source()), e.key, *problem);
+    }
   }
 
   std::optional<double> as_number(const toml::node& node) const {
@@ -596,14 +676,8 @@ class Loader {
         const auto* s = node.as_string();
         if (s == nullptr) self.fail_type(node, e.key, "a string");
         const std::string& value = s->get();
-        if (!e.choices.empty() &&
-            std::find(e.choices.begin(), e.choices.end(), value) == e.choices.end()) {
-          std::string message = fmt::format("{} = {} is not one of the allowed values: {}", e.key,
-                                            quote_string(value), join_choices(e.choices));
-          if (auto near = closest(value, e.choices)) {
-            message += fmt::format(" (did you mean {}?)", quote_string(*near));
-          }
-          self.fail(self.origin_of(node.source()), e.key, message);
+        if (auto message = choice_error(e, value)) {
+          self.fail(self.origin_of(node.source()), e.key, *message);
         }
         *p = value;
       }
@@ -639,7 +713,7 @@ class Loader {
         if (sub == nullptr) fail_type(node, key, "a table");
         collect(*sub, key, out);
       } else {
-        std::string message = fmt::format("unknown key '{}'", key);
+        std::string message = fmt::format("unknown key '{}'", excerpt(key));
         if (auto near = closest(k.str(), reg.children.find(prefix)->second)) {
           message += fmt::format(" (did you mean '{}'?)", join_key(prefix, *near));
         }
@@ -766,6 +840,18 @@ void Loader::check_cross_fields(const ScenarioSpec& s) const {
     fail_cross({"as2008.dt", "as2008.T"},
                fmt::format("as2008.dt = {} must be <= as2008.T = {}", render_double(s.as2008.dt),
                            render_double(s.as2008.T)));
+  }
+
+  const EventEstimate events = estimate_events(s);
+  if (!(events.total <= kMaxEventsPerRun)) {
+    const std::string_view duration_key =
+        s.run.environment == "as2008" ? "as2008.T" : "run.duration_s";
+    fail_cross({events.largest_key, duration_key},
+               fmt::format("about {:.3g} events per run, above the limit of {:.0e} (the largest "
+                           "share, {:.3g}, comes from {}; see 'Limits' in docs/config.md): "
+                           "use a longer step, a lower rate or count, or a shorter {}",
+                           events.total, kMaxEventsPerRun, events.largest, events.largest_key,
+                           duration_key));
   }
 }
 
@@ -898,9 +984,12 @@ ScenarioSpec load_scenario(std::string_view toml_text, std::string_view source,
   return spec;
 }
 
-ScenarioSpec load_scenario_file(const std::filesystem::path& path,
-                                std::span<const std::string> overrides) {
+std::string read_config_file(const std::filesystem::path& path) {
   const std::string name = path.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(name, 0, 0, "", "is a directory, not a config file");
+  }
   std::FILE* file = std::fopen(name.c_str(), "rb");
   if (file == nullptr) {
     throw ConfigError(name, 0, 0, "", fmt::format("cannot open: {}", std::strerror(errno)));
@@ -908,11 +997,35 @@ ScenarioSpec load_scenario_file(const std::filesystem::path& path,
   std::string text;
   std::array<char, 65536> buffer;
   std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), file)) > 0) text.append(buffer.data(), n);
+  // Reads at most one buffer past the cap, so an endless file (/dev/zero) fails at once.
+  while (text.size() <= kMaxConfigBytes &&
+         (n = std::fread(buffer.data(), 1, buffer.size(), file)) > 0) {
+    text.append(buffer.data(), n);
+  }
+  const int read_errno = errno;
   const bool failed = std::ferror(file) != 0;
   std::fclose(file);
-  if (failed) throw ConfigError(name, 0, 0, "", "read error");
-  return load_scenario(text, name, overrides);
+  if (failed) {
+    throw ConfigError(name, 0, 0, "", fmt::format("read error: {}", std::strerror(read_errno)));
+  }
+  if (text.size() > kMaxConfigBytes) {
+    throw ConfigError(
+        name, 0, 0, "",
+        fmt::format("larger than {} MiB, the limit for a config file", kMaxConfigBytes >> 20));
+  }
+  return text;
+}
+
+ScenarioSpec load_scenario_file(const std::filesystem::path& path,
+                                std::span<const std::string> overrides) {
+  return load_scenario(read_config_file(path), path.string(), overrides);
+}
+
+std::optional<std::string> choice_error(std::string_view key, std::string_view value) {
+  const Registry& reg = registry();
+  const auto leaf = reg.leaves.find(key);
+  if (leaf == reg.leaves.end()) return std::nullopt;
+  return choice_error(*leaf->second, value);
 }
 
 std::map<std::string, std::string> resolved_keys(const ScenarioSpec& spec) {
@@ -921,6 +1034,21 @@ std::map<std::string, std::string> resolved_keys(const ScenarioSpec& spec) {
   std::map<std::string, std::string> out;
   for (const Entry& e : registry().entries) out.emplace(e.key, render_field(e.ref(copy)));
   return out;
+}
+
+std::string excerpt(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  std::size_t cut = max_bytes;
+  // Cut before a UTF-8 continuation byte never inside a character.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0U) == 0x80U) --cut;
+  return fmt::format("{}... ({} bytes)", s.substr(0, cut), s.size());
+}
+
+std::string quote_excerpt(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return quote_string(s);
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0U) == 0x80U) --cut;
+  return fmt::format("{}... ({} bytes)", quote_string(s.substr(0, cut)), s.size());
 }
 
 std::string quote_string(std::string_view s) {

@@ -2,8 +2,10 @@
 // column and key. A config either loads whole or throws; nothing is half-applied.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -43,13 +45,32 @@ inline constexpr std::string_view kDualFlowGateMessage =
 ScenarioSpec load_scenario(std::string_view toml_text, std::string_view source,
                            std::span<const std::string> overrides = {});
 
-/// Reads `path` and calls load_scenario; an unreadable file is a ConfigError.
+/// Largest config file read: 16 MiB (a scenario or sweep file is a few kilobytes).
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{16} << 20;
+
+/// The bytes of `path`. A directory, an unreadable file or one longer than kMaxConfigBytes is
+/// a ConfigError; reading stops just past the cap, so /dev/zero fails at once.
+std::string read_config_file(const std::filesystem::path& path);
+
+/// Reads `path` (read_config_file) and calls load_scenario.
 ScenarioSpec load_scenario_file(const std::filesystem::path& path,
                                 std::span<const std::string> overrides = {});
 
 /// `s` in double quotes with `"`, `\`, newline, tab and return escaped, and other control
 /// characters and DEL as \uXXXX: a valid TOML basic string and a valid JSON string.
 std::string quote_string(std::string_view s);
+
+/// Why `value` is not an allowed value of the enumerated `key` (e.g. run.mechanism), with a
+/// did-you-mean suggestion; nothing when it is allowed or `key` is not an enumerated key.
+std::optional<std::string> choice_error(std::string_view key, std::string_view value);
+
+/// `s` itself, or when longer than `max_bytes` its first bytes (cut at a character boundary)
+/// followed by "... (N bytes)": how error messages echo what a user wrote.
+std::string excerpt(std::string_view s, std::size_t max_bytes = 80);
+
+/// quote_string of `s`, or of its first bytes followed by "... (N bytes)" when it is longer
+/// than `max_bytes`.
+std::string quote_excerpt(std::string_view s, std::size_t max_bytes = 80);
 
 /// Every resolved key of a spec (defaults included) as dotted key -> canonical TOML value,
 /// sorted by key: what parity checks and config diffs compare.

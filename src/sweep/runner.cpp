@@ -15,7 +15,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <deque>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <set>
@@ -228,14 +227,6 @@ RunRecord execute(const SweepPlan& plan, std::uint64_t row, int rank) {
   if (test_aids().delay.count() > 0) std::this_thread::sleep_for(test_aids().delay);
   record.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
   return record;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw engine::ConfigError(path.string(), 0, 0, "", "cannot read file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 /// Rank 0's checks before any run; throws on the first problem.
@@ -489,7 +480,7 @@ SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
   int verdict = 0;
   if (mpi.rank() == 0) {
     try {
-      text = read_file(options.sweep_file);
+      text = engine::read_config_file(options.sweep_file);
       plan = load_sweep(text, options.sweep_file.string());
       writer.emplace(prepare(*plan, options, mpi.size()));
       if (options.notice && !writer->recovery().empty()) options.notice(writer->recovery());

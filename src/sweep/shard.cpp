@@ -54,6 +54,11 @@ std::vector<RowRange> shard_rows(const Shard& shard, std::uint64_t cells,
                     "use at most {} shards",
                     to_text(shard), shard.count, repetitions, repetitions));
   }
+  std::uint64_t total = 0;
+  if (__builtin_mul_overflow(cells, repetitions, &total)) {
+    throw SweepUsageError(
+        fmt::format("{} cells x {} repetitions does not fit in 64 bits", cells, repetitions));
+  }
   const std::uint64_t first = shard_first_rep(shard, repetitions);
   const std::uint64_t last = shard_first_rep(Shard{shard.index + 1, shard.count}, repetitions);
   std::vector<RowRange> rows;

@@ -31,7 +31,8 @@ std::string to_text(const Shard& shard);
 std::uint64_t shard_first_rep(const Shard& shard, std::uint64_t repetitions);
 
 /// Rows the shard owns, ascending: for every cell c, [c * R + first_rep(I), c * R +
-/// first_rep(I + 1)). Throws SweepUsageError when count > repetitions (a shard would be empty).
+/// first_rep(I + 1)). Throws SweepUsageError when count > repetitions (a shard would be empty)
+/// or when cells * repetitions does not fit in 64 bits.
 std::vector<RowRange> shard_rows(const Shard& shard, std::uint64_t cells,
                                  std::uint64_t repetitions);
 

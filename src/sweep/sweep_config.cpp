@@ -5,7 +5,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -168,15 +168,49 @@ void sort_by_position(std::vector<Axis>& axes) {
   });
 }
 
-std::uint64_t positive_integer(const SweepPlan& plan, const toml::table& sweep,
-                               const toml::node& table_node, const char* key, std::int64_t min) {
+std::uint64_t bounded_integer(const SweepPlan& plan, const toml::table& sweep,
+                              const toml::node& table_node, const char* key, std::int64_t min,
+                              std::int64_t max, std::string_view why_max) {
   const toml::node* node = sweep.get(key);
   const std::string dotted = fmt::format("sweep.{}", key);
   if (node == nullptr) fail(plan, table_node, dotted, fmt::format("missing {}", dotted));
   auto v = node->value_exact<std::int64_t>();
-  if (!v || *v < min)
-    fail(plan, *node, dotted, fmt::format("{} must be an integer >= {}", dotted, min));
+  if (!v) fail(plan, *node, dotted, fmt::format("{} must be an integer >= {}", dotted, min));
+  if (*v < min || *v > max) {
+    fail(plan, *node, dotted,
+         fmt::format("{} = {} is out of range: allowed [{}, {}]{}", dotted, *v, min, max,
+                     *v > max ? why_max : ""));
+  }
   return static_cast<std::uint64_t>(*v);
+}
+
+/// a * b, or nothing when the product does not fit in 64 bits.
+std::optional<std::uint64_t> checked_mul(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t product = 0;
+  if (__builtin_mul_overflow(a, b, &product)) return std::nullopt;
+  return product;
+}
+
+/// a * b, saturating at the largest uint64.
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
+  return checked_mul(a, b).value_or(std::numeric_limits<std::uint64_t>::max());
+}
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) return std::numeric_limits<std::uint64_t>::max();
+  return sum;
+}
+
+/// "12,345,678": counts in messages.
+std::string grouped(std::uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
 }
 
 void parse_sweep_table(SweepPlan& plan, const toml::node& node) {
@@ -196,8 +230,11 @@ void parse_sweep_table(SweepPlan& plan, const toml::node& node) {
   if (plan.name.empty()) {
     plan.name = std::filesystem::path(plan.source).stem().string();
   }
-  plan.master_seed = positive_integer(plan, *sweep, node, "master_seed", 0);
-  plan.repetitions = positive_integer(plan, *sweep, node, "repetitions", 1);
+  plan.master_seed = bounded_integer(plan, *sweep, node, "master_seed", 0,
+                                     std::numeric_limits<std::int64_t>::max(), "");
+  plan.repetitions =
+      bounded_integer(plan, *sweep, node, "repetitions", 1, kMaxRepetitions,
+                      " (the panel stores the repetition index /runs/rep as uint32)");
   if (const toml::node* t = sweep->get("treatment")) {
     const auto* list = t->as_array();
     if (list == nullptr)
@@ -285,6 +322,107 @@ void flatten(const toml::table& table, const std::string& prefix,
       out[key] = os.str();
     }
   }
+}
+
+/// Refuses a mechanism name the engine does not know, at `pos`, with its suggestion.
+void check_mechanism_name(const SweepPlan& plan, SourcePos pos, const std::string& key,
+                          const std::string& mechanism) {
+  if (auto message = engine::choice_error(kMechanismKey, mechanism)) {
+    throw ConfigError(plan.source, pos.line, pos.column, key, *message);
+  }
+}
+
+/// Estimated bytes one resolved cell holds on every rank: the Cell with its ScenarioSpec, the
+/// scenario text, per axis a setting, a point index and their share of text and label, plus
+/// heap blocks and allocator slack. Calibrated on `proteus validate` of a 200 x 200 grid
+/// (40,000 cells): 257 MB peak RSS, 6.4 KiB per cell, of which the structures count 2.7 KiB.
+std::uint64_t cell_bytes(const SweepPlan& plan, std::size_t base_scenario_bytes) {
+  constexpr std::uint64_t kPerAxisBytes = sizeof(Setting) + sizeof(std::size_t) + 96;
+  constexpr std::uint64_t kHeapSlackBytes = 4096;
+  return sizeof(Cell) + base_scenario_bytes + plan.axes.size() * kPerAxisBytes + kHeapSlackBytes;
+}
+
+/// Counts the cells the grid expands to from the axis sizes alone and refuses, before any cell
+/// exists, a grid whose cells do not fit the panel's uint32 cell index, whose runs do not fit
+/// 64 bits or whose resolved cells would need more than kMaxGridBytes on every rank. Returns
+/// the estimated bytes of the resolved cells.
+std::uint64_t check_grid_size(const SweepPlan& plan, const toml::table& doc,
+                              const std::vector<std::size_t>& plain,
+                              const std::map<std::string, std::vector<std::size_t>>& own,
+                              const std::string& default_mechanism) {
+  // Plain grid points per mechanism: the run.mechanism axis (if any) splits them.
+  std::map<std::string, std::uint64_t> points_of;
+  std::uint64_t others = 1;
+  std::optional<std::size_t> mechanism_axis;
+  for (std::size_t a : plain) {
+    const auto& keys = plan.axes[a].keys;
+    if (std::find(keys.begin(), keys.end(), kMechanismKey) != keys.end()) {
+      mechanism_axis = a;
+    } else {
+      others = saturating_mul(others, plan.axes[a].points.size());
+    }
+  }
+  if (mechanism_axis) {
+    const Axis& axis = plan.axes[*mechanism_axis];
+    const auto k = static_cast<std::size_t>(
+        std::find(axis.keys.begin(), axis.keys.end(), kMechanismKey) - axis.keys.begin());
+    for (const auto& point : axis.points) {
+      const std::string mechanism = to_text(point[k]);
+      check_mechanism_name(plan, axis.pos, std::string(kMechanismKey), mechanism);
+      ++points_of[mechanism];
+    }
+    for (auto& [_, n] : points_of) n = saturating_mul(n, others);
+  } else {
+    SourcePos pos;
+    if (const toml::node* n = find_dotted(doc, std::string(kMechanismKey))) pos = pos_of(*n);
+    check_mechanism_name(plan, pos, std::string(kMechanismKey), default_mechanism);
+    points_of[default_mechanism] = others;
+  }
+  for (const auto& [mechanism, axes] : own) {
+    if (!axes.empty()) {
+      check_mechanism_name(plan, plan.axes[axes.front()].pos,
+                           fmt::format("grid.per_mechanism.{}", mechanism), mechanism);
+    }
+  }
+  std::uint64_t cells = 0;
+  for (const auto& [mechanism, n] : points_of) {
+    std::uint64_t cells_of = n;
+    if (auto it = own.find(mechanism); it != own.end()) {
+      for (std::size_t a : it->second)
+        cells_of = saturating_mul(cells_of, plan.axes[a].points.size());
+    }
+    cells = saturating_add(cells, cells_of);
+  }
+
+  SourcePos pos;
+  if (const toml::node* grid = doc.get("grid")) pos = pos_of(*grid);
+  auto refuse = [&](const std::string& message) {
+    throw ConfigError(plan.source, pos.line, pos.column, "grid", message);
+  };
+  const std::string cell_text =
+      cells == std::numeric_limits<std::uint64_t>::max() ? "more than 2^64" : grouped(cells);
+  if (cells > kMaxCells) {
+    refuse(
+        fmt::format("the grid expands to {} cells, more than {} (the panel stores the cell "
+                    "index /runs/cell as uint32)",
+                    cell_text, grouped(kMaxCells)));
+  }
+  if (!checked_mul(cells, plan.repetitions)) {
+    refuse(fmt::format("{} cells x {} repetitions does not fit in 64 bits", cell_text,
+                       grouped(plan.repetitions)));
+  }
+  const std::size_t base_bytes = serialise(scenario_table(doc)).size();
+  const std::uint64_t per_cell = cell_bytes(plan, base_bytes);
+  const std::uint64_t bytes = saturating_mul(cells, per_cell);
+  if (bytes > kMaxGridBytes) {
+    refuse(fmt::format(
+        "the grid expands to {} cells, which every rank holds resolved: about {} MiB at {:.1f} "
+        "KiB per cell, above the limit of {} MiB (docs/sweep-config.md, 'Limits'); split the "
+        "sweep into several files or sweep fewer values",
+        cell_text, grouped(bytes >> 20), static_cast<double>(per_cell) / 1024.0,
+        kMaxGridBytes >> 20));
+  }
+  return bytes;
 }
 
 }  // namespace
@@ -415,6 +553,7 @@ SweepPlan parse_sweep(std::string_view text, std::string_view source) {
     else
       own[plan.axes[a].mechanism].push_back(a);
   }
+  plan.grid_bytes = check_grid_size(plan, doc, plain, own, default_mechanism);
   const auto names = short_names(plan.axes);
   std::set<std::string> mechanisms_used;
   auto odometer = [&plan](const std::vector<std::size_t>& axes, auto&& visit) {
@@ -499,8 +638,9 @@ void resolve_cells(SweepPlan& plan) {
       } else if (const toml::node* g = doc.get("grid")) {
         pos = pos_of(*g);
       }
-      throw ConfigError(plan.source, pos.line, pos.column, e.key(),
-                        fmt::format("cell {} ({}): {}", c, cell.label, strip_location(e)));
+      throw ConfigError(
+          plan.source, pos.line, pos.column, e.key(),
+          fmt::format("cell {} ({}): {}", c, engine::excerpt(cell.label), strip_location(e)));
     }
     if (c == 0) {
       plan.environment = cell.spec.run.environment;
@@ -508,7 +648,8 @@ void resolve_cells(SweepPlan& plan) {
       throw ConfigError(plan.source, 0, 0, "run.environment",
                         fmt::format("cell {} ({}) has environment '{}' but cell 0 has '{}': a "
                                     "panel holds one environment",
-                                    c, cell.label, cell.spec.run.environment, plan.environment));
+                                    c, engine::excerpt(cell.label),
+                                    engine::excerpt(cell.spec.run.environment), plan.environment));
     }
   }
   set_plan_metrics(plan);
@@ -541,11 +682,7 @@ SweepPlan load_sweep(std::string_view text, std::string_view source) {
 }
 
 SweepPlan load_sweep_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string(), 0, 0, "", "cannot read file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return load_sweep(ss.str(), path.string());
+  return load_sweep(engine::read_config_file(path), path.string());
 }
 
 bool is_baseline_cell(const SweepPlan& plan, const Cell& cell) {

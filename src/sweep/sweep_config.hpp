@@ -59,6 +59,15 @@ struct Cell {
   std::vector<std::size_t> metric_columns;
 };
 
+/// Largest sweep.repetitions: /runs/rep is a uint32 column of the panel.
+inline constexpr std::uint64_t kMaxRepetitions = 0xFFFF'FFFF;
+
+/// Largest number of grid cells: /runs/cell is a uint32 column of the panel.
+inline constexpr std::uint64_t kMaxCells = 0xFFFF'FFFF;
+
+/// Largest estimated memory of a sweep's resolved cells, which every rank holds: 1 GiB.
+inline constexpr std::uint64_t kMaxGridBytes = std::uint64_t{1} << 30;
+
 /// A whole sweep: settings from [sweep], axes from [grid], cells in row-major order
 /// (the last axis varies fastest; mechanism-specific axes are innermost).
 struct SweepPlan {
@@ -71,18 +80,21 @@ struct SweepPlan {
   std::vector<Setting> baseline;  ///< one value per treatment key
   std::vector<Axis> axes;
   std::vector<Cell> cells;
-  std::string environment;  ///< shared by every cell (after resolve_cells)
+  std::string environment;       ///< shared by every cell (after resolve_cells)
+  std::uint64_t grid_bytes = 0;  ///< estimated memory of the resolved cells on every rank
   /// Union of the cells' metrics.as_horizons_ms, ascending (after resolve_cells).
   std::vector<double> as_horizons_ms;
   /// The panel's metric columns: every cell's metrics (after resolve_cells).
   engine::MetricRegistry metrics;
 
-  /// cells * repetitions.
+  /// cells * repetitions; parse_sweep refuses a plan where this does not fit in 64 bits.
   std::uint64_t total_runs() const { return cells.size() * repetitions; }
 };
 
 /// Parses [sweep] and [grid] and expands the grid; does not call the engine's loader.
-/// Throws engine::ConfigError naming the file, line, column and key of the problem.
+/// Throws engine::ConfigError naming the file, line, column and key of the problem; a grid
+/// above kMaxCells cells or kMaxGridBytes, more than kMaxRepetitions repetitions or an unknown
+/// mechanism name are refused before any cell is built.
 SweepPlan parse_sweep(std::string_view text, std::string_view source);
 
 /// Builds each cell's scenario (the file minus [sweep]/[grid], with run.seed = master_seed
