@@ -8,7 +8,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libhdf5-dev hdf5-tools zlib1g-dev
   libboost-serialization-dev libboost-math-dev
-  libfmt-dev libcli11-dev libtomlplusplus-dev librandom123-dev
+  libfmt-dev libcli11-dev libtomlplusplus-dev librandom123-dev nlohmann-json3-dev
   librandom123-doc   # Random123's known-answer vectors (tests/engine: Philox KAT test)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy   # .ci/run's format check, the tidy preset

@@ -38,57 +38,71 @@ struct ReportArgs {
 };
 
 std::string format_json(const sweep::Report& r) {
-  std::vector<std::string> summary;
+  Json doc;
+  doc["level"] = json_number(r.level);
+  doc["panel"] = r.panel;
+  doc["environment"] = r.environment;
+  doc["baseline"] = r.baseline;
+  doc["adjust"] = sweep::to_string(r.adjust);
+  doc["bootstrap"] = r.bootstrap;
+  doc["notes"] = r.notes;
+  Json& summary = doc["summary"] = Json::array();
   for (const auto& s : r.summary) {
-    std::string extra;
+    Json row;
+    row["cell"] = s.cell;
+    row["label"] = s.label;
+    row["metric"] = s.metric;
+    row["units"] = s.units;
+    row["n"] = s.summary.n;
+    row["n_missing"] = s.n_missing;
+    row["mean"] = json_number(s.summary.mean);
+    row["sd"] = json_number(s.summary.sd);
+    row["se"] = json_number(s.summary.se);
+    row["ci_low"] = json_number(s.summary.ci_low);
+    row["ci_high"] = json_number(s.summary.ci_high);
     if (s.proportion) {
-      extra += fmt::format(",\"wilson_low\":{},\"wilson_high\":{}", json_number(s.wilson_low),
-                           json_number(s.wilson_high));
+      row["wilson_low"] = json_number(s.wilson_low);
+      row["wilson_high"] = json_number(s.wilson_high);
     }
     if (s.tail) {
-      std::vector<std::string> qs;
+      row["var_5"] = json_number(s.var_5);
+      row["cvar_5"] = json_number(s.cvar_5);
+      Json& quantiles = row["quantiles"] = Json::object();
       for (std::size_t q = 0; q < s.quantiles.size(); ++q) {
-        qs.push_back(
-            fmt::format("\"{}\":{}", sweep::kReportQuantiles[q], json_number(s.quantiles[q])));
+        quantiles[fmt::format("{}", sweep::kReportQuantiles[q])] = json_number(s.quantiles[q]);
       }
-      extra += fmt::format(",\"var_5\":{},\"cvar_5\":{},\"quantiles\":{{{}}}", json_number(s.var_5),
-                           json_number(s.cvar_5), fmt::join(qs, ","));
     }
-    summary.push_back(fmt::format(
-        "{{\"cell\":{},\"label\":{},\"metric\":{},\"units\":{},\"n\":{},\"n_missing\":{},"
-        "\"mean\":{},\"sd\":{},\"se\":{},\"ci_low\":{},\"ci_high\":{}{}}}",
-        s.cell, json_string(s.label), json_string(s.metric), json_string(s.units), s.summary.n,
-        s.n_missing, json_number(s.summary.mean), json_number(s.summary.sd),
-        json_number(s.summary.se), json_number(s.summary.ci_low), json_number(s.summary.ci_high),
-        extra));
+    summary.push_back(std::move(row));
   }
-  std::vector<std::string> contrasts;
+  Json& contrasts = doc["contrasts"] = Json::array();
   for (const auto& c : r.contrasts) {
-    std::string extra;
+    Json row;
+    row["cell"] = c.cell;
+    row["baseline_cell"] = c.baseline_cell;
+    row["label"] = c.label;
+    row["baseline_label"] = c.baseline_label;
+    row["metric"] = c.metric;
+    row["units"] = c.units;
+    row["n"] = c.paired.n;
+    row["n_missing"] = c.n_missing;
+    row["mean_diff"] = json_number(c.paired.mean_diff);
+    row["ci_low"] = json_number(c.paired.ci_low);
+    row["ci_high"] = json_number(c.paired.ci_high);
+    row["p_value"] = json_number(c.paired.p_value);
+    row["p_adjusted"] = json_number(c.p_adjusted);
+    row["d_z"] = json_number(c.paired.d_z);
+    row["hedges_g"] = json_number(c.welch.hedges_g);
+    row["welch_ci_low"] = json_number(c.welch.ci_low);
+    row["welch_ci_high"] = json_number(c.welch.ci_high);
+    row["vrf"] = json_number(c.paired.vrf);
     if (r.bootstrap > 0) {
-      extra = fmt::format(",\"bca_low\":{},\"bca_high\":{},\"bootstrap_seed\":{}",
-                          json_number(c.bca_low), json_number(c.bca_high), c.bootstrap_seed);
+      row["bca_low"] = json_number(c.bca_low);
+      row["bca_high"] = json_number(c.bca_high);
+      row["bootstrap_seed"] = c.bootstrap_seed;
     }
-    contrasts.push_back(fmt::format(
-        "{{\"cell\":{},\"baseline_cell\":{},\"label\":{},\"baseline_label\":{},\"metric\":{},"
-        "\"units\":{},\"n\":{},\"n_missing\":{},\"mean_diff\":{},\"ci_low\":{},\"ci_high\":{},"
-        "\"p_value\":{},\"p_adjusted\":{},\"d_z\":{},\"hedges_g\":{},\"welch_ci_low\":{},"
-        "\"welch_ci_high\":{},\"vrf\":{}{}}}",
-        c.cell, c.baseline_cell, json_string(c.label), json_string(c.baseline_label),
-        json_string(c.metric), json_string(c.units), c.paired.n, c.n_missing,
-        json_number(c.paired.mean_diff), json_number(c.paired.ci_low),
-        json_number(c.paired.ci_high), json_number(c.paired.p_value), json_number(c.p_adjusted),
-        json_number(c.paired.d_z), json_number(c.welch.hedges_g), json_number(c.welch.ci_low),
-        json_number(c.welch.ci_high), json_number(c.paired.vrf), extra));
+    contrasts.push_back(std::move(row));
   }
-  std::vector<std::string> notes;
-  for (const auto& n : r.notes) notes.push_back(json_string(n));
-  return fmt::format(
-      "{{\"level\":{},\"panel\":{},\"environment\":{},\"baseline\":{},\"adjust\":{},"
-      "\"bootstrap\":{},\"notes\":[{}],\"summary\":[{}],\"contrasts\":[{}]}}\n",
-      json_number(r.level), json_string(r.panel), json_string(r.environment),
-      json_string(r.baseline), json_string(sweep::to_string(r.adjust)), r.bootstrap,
-      fmt::join(notes, ","), fmt::join(summary, ",\n"), fmt::join(contrasts, ",\n"));
+  return json_line(doc);
 }
 
 /// A grid of cells rendered as aligned text, Markdown or CSV.

@@ -144,25 +144,26 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
   std::vector<std::string> differences;
   if (request.stored) differences = panel_differences(*request.stored, registry, r);
   if (opt.format == "json") {
-    std::string metrics;
+    Json doc;
+    doc["status"] = engine::to_string(r.status);
+    doc["message"] = r.message;
+    doc["mechanism"] = spec.run.mechanism;
+    doc["environment"] = spec.run.environment;
+    doc["master_seed"] = key.master_seed;
+    doc["rep"] = key.rep;
+    doc["seed"] = r.seed;
+    doc["events_processed"] = r.events_processed;
+    Json& metrics = doc["metrics"] = Json::object();
     for (std::size_t i = 0; i < registry.size(); ++i) {
-      metrics += fmt::format("{}\"{}\":{}", i == 0 ? "" : ",", registry[i].name,
-                             json_number(r.metrics[i]));
+      metrics[registry[i].name] = json_number(r.metrics[i]);
     }
-    std::string from;
     if (request.stored) {
-      std::vector<std::string> quoted;
-      for (const auto& d : differences) quoted.push_back(json_string(d));
-      from = fmt::format(",\"from\":{},\"cell\":{},\"matches_panel\":{},\"differences\":[{}]",
-                         json_string(*opt.from), request.stored->cell,
-                         differences.empty() ? "true" : "false", fmt::join(quoted, ","));
+      doc["from"] = *opt.from;
+      doc["cell"] = request.stored->cell;
+      doc["matches_panel"] = differences.empty();
+      doc["differences"] = differences;
     }
-    fmt::print(
-        "{{\"status\":\"{}\",\"message\":{},\"mechanism\":\"{}\",\"environment\":\"{}\","
-        "\"master_seed\":{},\"rep\":{},\"seed\":{},\"events_processed\":{},\"metrics\":{{{}}}{}}}"
-        "\n",
-        engine::to_string(r.status), json_string(r.message), spec.run.mechanism,
-        spec.run.environment, key.master_seed, key.rep, r.seed, r.events_processed, metrics, from);
+    fmt::print("{}", json_line(doc));
   } else {
     if (request.stored) {
       fmt::print("panel             {} (cell {}, rep {})\n", *opt.from, request.stored->cell,
