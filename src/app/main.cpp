@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/allocator.hpp"
+#include "app/errors.hpp"
 #include "app/exit_codes.hpp"
 #include "app/merge_command.hpp"
 #include "app/report_command.hpp"
@@ -50,8 +51,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "error: {}\n", e.what());
     return proteus::app::kExitUsage;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return proteus::app::kExitRuntime;
+    // The one boundary: every library error arrives here typed (app/errors.hpp).
+    return proteus::app::report_error(e);
   }
   return exit_code;
 }

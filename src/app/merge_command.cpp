@@ -8,8 +8,6 @@
 #include <vector>
 
 #include "app/exit_codes.hpp"
-#include "engine/config.hpp"
-#include "sweep/errors.hpp"
 #include "sweep/merge.hpp"
 
 namespace proteus::app {
@@ -26,25 +24,15 @@ int run_merge_command(const MergeArgs& args) {
   options.out = args.out;
   options.overwrite = args.overwrite;
   for (const auto& s : args.shards) options.shards.emplace_back(s);
-  try {
-    const sweep::MergeSummary summary = sweep::merge_panels(options);
-    fmt::print(stderr, "merged {} runs from {} panels into {}\n", summary.rows, args.shards.size(),
-               args.out);
-    if (summary.failed > 0) {
-      fmt::print(stderr, "warning: {} of {} runs failed (status and /errors in {})\n",
-                 summary.failed, summary.rows, args.out);
-    }
-    return kExitOk;
-  } catch (const engine::ConfigError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return kExitUsage;
-  } catch (const sweep::SweepUsageError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return kExitRuntime;
+  // Errors propagate to main's boundary (errors.hpp).
+  const sweep::MergeSummary summary = sweep::merge_panels(options);
+  fmt::print(stderr, "merged {} runs from {} panels into {}\n", summary.rows, args.shards.size(),
+             args.out);
+  if (summary.failed > 0) {
+    fmt::print(stderr, "warning: {} of {} runs failed (status and /errors in {})\n", summary.failed,
+               summary.rows, args.out);
   }
+  return kExitOk;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app/errors.hpp"
 #include "app/exit_codes.hpp"
 #include "app/json.hpp"
 #include "app/option_checks.hpp"
@@ -284,8 +285,7 @@ int run_report(const ReportArgs& args) {
   for (const auto& pair : args.baseline) {
     const auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0) {
-      fmt::print(stderr, "error: --baseline {}: expected KEY=VALUE\n", pair);
-      return kExitUsage;
+      throw UsageError(fmt::format("--baseline {}: expected KEY=VALUE", pair));
     }
     options.baseline.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
   }
@@ -305,15 +305,9 @@ int run_report(const ReportArgs& args) {
       out.close();
     }
     return kExitOk;
-  } catch (const sweep::SweepUsageError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return kExitUsage;
   } catch (const sweep::PanelError& e) {
-    fmt::print(stderr, "error: {}: {}\n", args.panel, e.what());
-    return kExitRuntime;
-  } catch (const engine::ConfigError& e) {
-    fmt::print(stderr, "error: the config stored in {} does not parse: {}\n", args.panel, e.what());
-    return kExitRuntime;
+    // HDF5's message names the call, not always the file.
+    return report_error(e, args.panel);
   }
 }
 

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/errors.hpp"
 #include "app/exit_codes.hpp"
 #include "app/json.hpp"
 #include "app/option_checks.hpp"
@@ -200,47 +201,29 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
 int run_sim_command(const SimOptions& opt) {
   const bool has_config = !opt.config.empty();
   if (has_config == opt.from.has_value()) {
-    fmt::print(stderr, "error: give either CONFIG or --from PANEL.h5 (not {})\n",
-               has_config ? "both" : "neither");
-    return kExitUsage;
+    throw UsageError(fmt::format("give either CONFIG or --from PANEL.h5 (not {})",
+                                 has_config ? "both" : "neither"));
   }
   RunRequest request;
   if (opt.from) {
-    if (!opt.cell) {
-      fmt::print(stderr, "error: --from needs --cell (and optionally --rep)\n");
-      return kExitUsage;
-    }
+    if (!opt.cell) throw UsageError("--from needs --cell (and optionally --rep)");
     if (opt.mechanism || opt.seed || !opt.overrides.empty()) {
-      fmt::print(stderr,
-                 "error: --from re-runs the stored run as is; --mechanism, --seed and --set do "
-                 "not apply\n");
-      return kExitUsage;
+      throw UsageError(
+          "--from re-runs the stored run as is; --mechanism, --seed and --set do not apply");
     }
     try {
       request.stored = sweep::read_panel_run(*opt.from, *opt.cell, opt.rep);
-      request.spec = engine::load_scenario(request.stored->scenario_toml,
-                                           fmt::format("{} cell {}", *opt.from, *opt.cell));
-    } catch (const sweep::SweepUsageError& e) {
-      fmt::print(stderr, "error: {}\n", e.what());
-      return kExitUsage;
     } catch (const sweep::PanelError& e) {
-      fmt::print(stderr, "error: {}: {}\n", *opt.from, e.what());
-      return kExitUsage;
-    } catch (const engine::ConfigError& e) {
-      fmt::print(stderr, "error: {}\n", e.what());
-      return kExitUsage;
+      return report_error(e, *opt.from);  // HDF5's message names the call, not the file
     }
+    request.spec = engine::load_scenario(request.stored->scenario_toml,
+                                         fmt::format("{} cell {}", *opt.from, *opt.cell));
     request.key = engine::RunKey{request.stored->master_seed, opt.rep};
     return run_sim(opt, request);
   }
   std::vector<std::string> overrides = opt.overrides;
   if (opt.mechanism) overrides.push_back("run.mechanism=" + *opt.mechanism);
-  try {
-    request.spec = engine::load_scenario_file(opt.config, overrides);
-  } catch (const engine::ConfigError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return kExitUsage;
-  }
+  request.spec = engine::load_scenario_file(opt.config, overrides);
   request.key = engine::RunKey{opt.seed.value_or(request.spec.run.seed), opt.rep};
   return run_sim(opt, request);
 }

@@ -11,6 +11,8 @@
 #include <memory>
 #include <set>
 
+#include "app/errors.hpp"
+#include "app/exit_codes.hpp"
 #include "app/option_checks.hpp"
 #include "engine/config.hpp"
 #include "engine/metrics_registry.hpp"
@@ -95,8 +97,8 @@ int run_sweep_command(const SweepArgs& args) {
       options.shard = sweep::parse_shard(args.shard);
     } catch (const sweep::SweepUsageError& e) {
       // Every rank parses the same argument, so every rank stops here; rank 0 says why.
-      if (mpi.rank() == 0) print_error(e.what());
-      return 2;
+      if (mpi.rank() == 0) return report_error(e);
+      return exit_code_of(e);
     }
   }
   options.notice = [](const std::string& text) { fmt::print(stderr, "note: {}\n", text); };
@@ -106,16 +108,17 @@ int run_sweep_command(const SweepArgs& args) {
   try {
     const sweep::SweepSummary summary = sweep::run_sweep(mpi, options);
     if (mpi.rank() != 0) {
-      return summary.outcome == sweep::SweepOutcome::kPeerFailed ? summary.peer_exit_code : 0;
+      if (summary.outcome != sweep::SweepOutcome::kPeerFailed) return kExitOk;
+      return summary.peer_input_error ? kExitUsage : kExitRuntime;
     }
     switch (summary.outcome) {
       case sweep::SweepOutcome::kInterrupted:
         print_error(fmt::format("interrupted: {}/{} runs in {}; finish with --resume", summary.done,
                                 summary.total, args.out));
-        return 3;
+        return kExitInterrupted;
       case sweep::SweepOutcome::kFailedFast:
         print_error(fmt::format("--fail-fast: a run failed (see /errors in {})", args.out));
-        return 1;
+        return kExitRuntime;
       default:
         break;
     }
@@ -123,17 +126,13 @@ int run_sweep_command(const SweepArgs& args) {
       fmt::print(stderr, "warning: {} of {} runs failed (status and /errors in {})\n",
                  summary.failed, summary.total, args.out);
     }
-    return 0;
-  } catch (const engine::ConfigError& e) {
-    print_error(e.what());
-    return 2;
-  } catch (const sweep::SweepUsageError& e) {
-    print_error(e.what());
-    return 2;
+    return kExitOk;
   } catch (const std::exception& e) {
-    print_error(mpi.size() > 1 ? fmt::format("rank {}: {}", mpi.rank(), e.what()) : e.what());
-    if (mpi.size() > 1) mpi.abort(1);
-    return 1;
+    const int code = exit_code_of(e);
+    if (code == kExitUsage || mpi.size() == 1) return report_error(e);
+    // A failure during the run on one of several ranks: name the rank and end the whole job.
+    report_error(e, fmt::format("rank {}", mpi.rank()));
+    mpi.abort(code);
   }
 }
 
@@ -195,12 +194,11 @@ int run_validate_command(const std::string& file) {
     if (!violations.empty()) {
       print_error(
           fmt::format("treatment parity violated in {} ({} differences)", file, violations.size()));
-      return 2;
+      return kExitUsage;
     }
-    return 0;
+    return kExitOk;
   } catch (const engine::ConfigError& e) {
-    print_error(e.what());
-    return 2;
+    return report_error(e);
   }
 }
 

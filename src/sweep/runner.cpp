@@ -26,6 +26,7 @@
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"
 #include "sweep/errors.hpp"
+#include "sweep/mpi_check.hpp"
 #include "sweep/panel.hpp"
 #include "sweep/sweep_config.hpp"
 #include "sweep/watchdog.hpp"
@@ -97,14 +98,6 @@ class InterruptGuard {
   struct sigaction old_term_ {};
   struct sigaction old_int_ {};
 };
-
-void check_mpi(int code, std::string_view what) {
-  if (code == MPI_SUCCESS) return;
-  char text[MPI_MAX_ERROR_STRING];
-  int length = 0;
-  MPI_Error_string(code, text, &length);
-  throw MpiError(fmt::format("MPI: {}: {}", what, std::string_view(text, length)));
-}
 
 template <class T>
 std::string pack(const T& value) {
@@ -471,13 +464,14 @@ void work(const SweepPlan& plan, int rank) {
 SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
   InterruptGuard guard;
   start_orphan_watchdog(mpi.rank());
-  // Rank 0 checks everything first and tells the others whether to go on (0) or which exit
-  // code it will use, so a bad config never leaves ranks waiting.
+  // Rank 0 checks everything first and tells the others whether to go on, so a bad config
+  // never leaves ranks waiting.
   std::string text;
   std::optional<SweepPlan> plan;
   std::optional<PanelWriter> writer;
   std::exception_ptr failure;
-  int verdict = 0;
+  enum Verdict : int { kGo = 0, kInputError = 1, kRuntimeError = 2 };
+  int verdict = kGo;
   if (mpi.rank() == 0) {
     try {
       text = engine::read_config_file(options.sweep_file);
@@ -486,23 +480,23 @@ SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
       if (options.notice && !writer->recovery().empty()) options.notice(writer->recovery());
     } catch (const engine::ConfigError&) {
       failure = std::current_exception();
-      verdict = 2;
+      verdict = kInputError;
     } catch (const SweepUsageError&) {
       failure = std::current_exception();
-      verdict = 2;
+      verdict = kInputError;
     } catch (...) {
       failure = std::current_exception();
-      verdict = 1;
+      verdict = kRuntimeError;
     }
   }
   if (mpi.size() > 1) {
     check_mpi(MPI_Bcast(&verdict, 1, MPI_INT, 0, MPI_COMM_WORLD), "broadcast verdict");
   }
   if (failure) std::rethrow_exception(failure);
-  if (verdict != 0) {
+  if (verdict != kGo) {
     SweepSummary summary;
     summary.outcome = SweepOutcome::kPeerFailed;
-    summary.peer_exit_code = verdict;
+    summary.peer_input_error = verdict == kInputError;
     return summary;
   }
   if (mpi.size() > 1) broadcast(text);

@@ -43,7 +43,8 @@ enum class SweepOutcome {
   kComplete,     ///< every row finished (some runs may have failed: see failed)
   kFailedFast,   ///< --fail-fast stopped at a failed run; the file is valid and resumable
   kInterrupted,  ///< SIGTERM/SIGINT: finished runs flushed, file closed, resumable
-  kPeerFailed,   ///< (ranks > 0) rank 0 reported an error before running; it printed it
+  kPeerFailed,   ///< (ranks > 0) rank 0 failed before running (peer_failure says how); it
+                 ///< reports the error itself
 };
 
 struct SweepSummary {
@@ -51,7 +52,9 @@ struct SweepSummary {
   std::uint64_t total = 0;  ///< runs of this panel (of the shard, when sharded)
   std::uint64_t done = 0;
   std::uint64_t failed = 0;
-  int peer_exit_code = 0;  ///< with kPeerFailed: the exit code rank 0 uses
+  /// With kPeerFailed: whether rank 0's error was bad input (a config or usage error) rather
+  /// than a failure of the environment, so every rank can end the same way.
+  bool peer_input_error = false;
 };
 
 /// Collective over MPI_COMM_WORLD. Rank 0 loads the sweep file and checks it (ConfigError,

@@ -194,6 +194,25 @@ def case_usage_messages():
     refused(["bogus"], "unknown command 'bogus' (commands: sim, sweep, validate, merge, report")
 
 
+
+def case_same_error_same_code():
+    """Errors are mapped to exit codes in one place: the same bad input gives exit 2 and one
+    error line naming the file in every command that reads a panel (sim --from used to exit 2
+    and report 1 for the same HDF5 failure)."""
+    missing = path("missing.h5")
+    garbage = path("garbage.h5")
+    with open(garbage, "w") as f:
+        f.write("not an HDF5 file\n")
+    for panel in [missing, garbage]:
+        refused(["sim", "--from", panel, "--cell", "0"], panel)
+        refused(["report", panel], panel)
+        refused(["merge", path("out.h5"), panel], panel)
+    # Usage errors found by the commands themselves are exit 2 as well.
+    refused(["sim", QUICKSTART, "--from", missing, "--cell", "0"], "give either CONFIG or --from")
+    refused(["sim", "--from", missing], "--from needs --cell")
+    refused(["report", missing, "--baseline", "activity"], "--baseline activity: expected KEY=VALUE")
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 if __name__ == "__main__":
