@@ -1,5 +1,6 @@
 // Exact accounting: cash in integer micro-units, inventory in lots, maker/taker fees paid to
-// the venue. Every fill is checked zero-sum; reconcile() cross-checks P&L two ways.
+// the venue. Every fill is checked zero-sum; check() verifies conservation and each account's
+// cash two ways (trade cash minus fees).
 #pragma once
 
 #include <cstdint>
