@@ -367,11 +367,10 @@ class MarketSimulation::Impl final : public AgentContext {
     double max_delay =
         std::max({spec.agents.market_maker.signal.delay_ms, spec.agents.informed.signal.delay_ms,
                   spec.agents.sniper.signal.delay_ms});
-    // Adverse-selection horizons are resolved at the first latent step after they fall due,
-    // so the window covers the longest one and one step beyond.
-    const std::vector<double>& horizons = spec.metrics.as_horizons_ms;
-    const double longest = horizons.empty() ? 0.0 : horizons.back();
-    return ms(std::max(max_delay, longest) + 2.0 * spec.latent.dt_ms + 1.0);
+    // Signals read p up to their delay back. Adverse-selection horizons of any length are
+    // resolved at the first latent step after they fall due, which reads p at most one step
+    // back, so they need no longer window (a 10^9 ms horizon must not keep 10^7 steps).
+    return ms(max_delay + 2.0 * spec.latent.dt_ms + 1.0);
   }
 
   /// Queues an event and returns its payload, built in place in the slab, for the caller to

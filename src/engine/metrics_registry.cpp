@@ -60,10 +60,44 @@ constexpr std::array<FixedMetric, kMarketMetricCount> kMarketMetrics = {{
     {MarketMetric::kTradeCount, "trade_count", "count", "number of trades"},
     {MarketMetric::kMessageCount, "message_count", "count",
      "orders and cancels that reached the mechanism"},
+    {MarketMetric::kEffectiveSpreadLatent, "effective_spread_latent", "probability",
+     "mean 2 |price - p_t| over trader fills, lot-weighted (any mechanism)", MetricKind::kMean, 9},
+    {MarketMetric::kMmSpreadPnl, "mm_spread_pnl", "payoff",
+     "spread earned: sum over market-maker fills against traders of s (p_t - price), s the "
+     "market maker's signed contracts, p_t the latent value at the trade",
+     MetricKind::kMean, 6},
+    {MarketMetric::kMmSpreadInformed, "mm_spread_informed", "payoff",
+     "spread earned on fills against informed traders (negative: they trade at stale quotes)",
+     MetricKind::kMean, 7},
+    {MarketMetric::kMmSpreadNoise, "mm_spread_noise", "payoff",
+     "spread earned on fills against noise traders", MetricKind::kMean, 8},
+    {MarketMetric::kMmSpreadSniper, "mm_spread_sniper", "payoff",
+     "spread earned on fills against snipers"},
+    {MarketMetric::kMmAdverseInformed, "mm_adverse_informed", "payoff",
+     "price impact of informed traders' fills: sum of q (p_T - p_t), q their signed contracts; "
+     "positive is the market makers' loss"},
+    {MarketMetric::kMmAdverseNoise, "mm_adverse_noise", "payoff",
+     "price impact of noise traders' fills, as mm_adverse_informed"},
+    {MarketMetric::kMmAdverseSniper, "mm_adverse_sniper", "payoff",
+     "price impact of snipers' fills, as mm_adverse_informed"},
+    {MarketMetric::kMmFeePnl, "mm_fee_pnl", "payoff",
+     "market makers' fees (negative) and rebates (positive); mm_pnl = mm_spread_pnl - "
+     "mm_adverse_informed - mm_adverse_noise - mm_adverse_sniper + mm_fee_pnl"},
+    {MarketMetric::kInformedPnl, "informed_pnl", "payoff",
+     "informed traders' P&L: cash + inventory marked to p_T, fees included", MetricKind::kPnl},
+    {MarketMetric::kNoisePnl, "noise_pnl", "payoff", "noise traders' P&L, as informed_pnl",
+     MetricKind::kPnl},
+    {MarketMetric::kSniperPnl, "sniper_pnl", "payoff", "snipers' P&L, as informed_pnl",
+     MetricKind::kPnl},
 }};
+
+constexpr std::array<CounterpartyClass, kCounterpartyClassCount> kClasses = {
+    CounterpartyClass::kInformed, CounterpartyClass::kNoise, CounterpartyClass::kSniper};
 
 // The report shows one adverse-selection column by default, second after mm_pnl.
 constexpr int kAsLossPrimaryOrder = 1;
+// ... and the informed traders' share of it last, after the P&L decomposition.
+constexpr int kAsInformedPrimaryOrder = 10;
 
 MetricInfo info_of(const FixedMetric& m) {
   return MetricInfo{std::string(m.name), std::string(m.units), std::string(m.description), m.kind,
@@ -77,16 +111,21 @@ std::string horizon_text(double ms, bool spaced = false) {
   return fmt::format("{}{}ms", ms, space);
 }
 
+// The horizon shown by default in reports: the one closest to 1 s (the longer on a tie).
+std::size_t primary_horizon(std::span<const double> horizons) {
+  std::size_t primary = 0;
+  for (std::size_t h = 0; h < horizons.size(); ++h) {
+    if (std::fabs(horizons[h] - 1000.0) <= std::fabs(horizons[primary] - 1000.0)) primary = h;
+  }
+  return primary;
+}
+
 MetricRegistry market_registry(std::span<const double> horizons) {
+  const std::size_t primary = primary_horizon(horizons);
   std::vector<MetricInfo> entries;
-  entries.reserve(kMarketMetricCount + horizons.size());
+  entries.reserve(kMarketMetricCount + (1 + kCounterpartyClassCount) * horizons.size());
   for (const FixedMetric& m : kMarketMetrics) {
     if (m.id == MarketMetric::kExecError) {
-      // The default adverse-selection column: the horizon closest to 1 s (the longer on a tie).
-      std::size_t primary = 0;
-      for (std::size_t h = 0; h < horizons.size(); ++h) {
-        if (std::fabs(horizons[h] - 1000.0) <= std::fabs(horizons[primary] - 1000.0)) primary = h;
-      }
       for (std::size_t h = 0; h < horizons.size(); ++h) {
         entries.push_back(MetricInfo{
             as_loss_name(horizons[h]), "payoff",
@@ -98,6 +137,18 @@ MetricRegistry market_registry(std::span<const double> horizons) {
       }
     }
     entries.push_back(info_of(m));
+  }
+  for (const CounterpartyClass c : kClasses) {
+    for (std::size_t h = 0; h < horizons.size(); ++h) {
+      entries.push_back(MetricInfo{
+          as_class_name(c, horizons[h]), "payoff",
+          fmt::format("adverse selection by {} traders at a {} horizon: sum over their fills with "
+                      "market makers of q (p_{{t+h}} - price), q their signed contracts (as "
+                      "as_loss, one class); positive is the market makers' loss",
+                      class_name(c), horizon_text(horizons[h], true)),
+          MetricKind::kMean,
+          c == CounterpartyClass::kInformed && h == primary ? kAsInformedPrimaryOrder : -1});
+    }
   }
   return MetricRegistry(std::move(entries));
 }
@@ -127,6 +178,24 @@ MetricRegistry glosten_milgrom_registry() {
 }
 
 }  // namespace
+
+std::string_view class_name(CounterpartyClass c) {
+  switch (c) {
+    case CounterpartyClass::kInformed:
+      return "informed";
+    case CounterpartyClass::kNoise:
+      return "noise";
+    case CounterpartyClass::kSniper:
+      return "sniper";
+  }
+  return "?";
+}
+
+std::string as_class_name(CounterpartyClass c, double horizon_ms) {
+  std::string text = horizon_text(horizon_ms);
+  std::replace(text.begin(), text.end(), '.', 'p');
+  return fmt::format("as_{}_{}", class_name(c), text);
+}
 
 std::string as_loss_name(double horizon_ms) {
   std::string text = horizon_text(horizon_ms);

@@ -53,8 +53,29 @@ enum class MarketMetric : std::uint8_t {
   kVolume,
   kTradeCount,
   kMessageCount,
+  kEffectiveSpreadLatent,
+  kMmSpreadPnl,
+  kMmSpreadInformed,
+  kMmSpreadNoise,
+  kMmSpreadSniper,
+  kMmAdverseInformed,
+  kMmAdverseNoise,
+  kMmAdverseSniper,
+  kMmFeePnl,
+  kInformedPnl,
+  kNoisePnl,
+  kSniperPnl,
 };
-inline constexpr std::size_t kMarketMetricCount = 20;
+inline constexpr std::size_t kMarketMetricCount = 32;
+
+/// Counterparty classes of the market makers' per-class P&L and adverse-selection columns
+/// (`as_<class>_<h>`, after every MarketMetric). Trades between market makers net out in the
+/// market makers' aggregate and have no class.
+enum class CounterpartyClass : std::uint8_t { kInformed, kNoise, kSniper };
+inline constexpr std::size_t kCounterpartyClassCount = 3;
+
+/// Name of a counterparty class in column names: informed, noise, sniper.
+std::string_view class_name(CounterpartyClass c);
 
 /// Column of `m` in a market registry with `horizons` adverse-selection columns. The registry
 /// is built with this same function, so the two cannot drift.
@@ -68,10 +89,20 @@ constexpr std::size_t as_loss_index(std::size_t h) {
   return static_cast<std::size_t>(MarketMetric::kExecError) + h;
 }
 
+/// Column of the market maker's adverse selection against class `c` at horizon number `h`,
+/// with `horizons` horizons.
+constexpr std::size_t as_class_index(CounterpartyClass c, std::size_t h, std::size_t horizons) {
+  return kMarketMetricCount + horizons + static_cast<std::size_t>(c) * horizons + h;
+}
+
 /// Column name of the adverse-selection loss at `horizon_ms`: whole seconds as `as_loss_1s`,
 /// whole milliseconds as `as_loss_100ms`, other values with `p` for the decimal point
 /// (`as_loss_0p5ms`).
 std::string as_loss_name(double horizon_ms);
+
+/// Column name of the adverse selection against class `c` at `horizon_ms`
+/// (`as_informed_1s`, same horizon spelling as as_loss_name).
+std::string as_class_name(CounterpartyClass c, double horizon_ms);
 
 /// The metric columns of one run, in the order of RunResult::metrics and of the panel.
 class MetricRegistry {

@@ -32,13 +32,25 @@ Recorder::Recorder(const ScenarioSpec& spec, const MarketRules& rules, std::vect
       sample_seconds_(spec.metrics.sample_ms * 1e-3),
       shock_threshold_(spec.metrics.shock_threshold),
       pending_as_(spec.metrics.as_horizons_ms.size()),
-      as_loss_(spec.metrics.as_horizons_ms.size(), 0.0) {
+      as_loss_(spec.metrics.as_horizons_ms.size(), 0.0),
+      as_class_(spec.metrics.as_horizons_ms.size(), std::array<double, 3>{}) {
   for (const double h : spec.metrics.as_horizons_ms) {
     horizons_.push_back(SimTime{static_cast<std::int64_t>(std::llround(h * 1e6))});
   }
   for (std::size_t i = 0; i < roles_.size(); ++i) {
     if (roles_[i] == Role::kMarketMaker)
       market_makers_.push_back(AgentId{static_cast<std::uint32_t>(i)});
+  }
+}
+
+std::uint8_t Recorder::counterparty_class(AgentId a) const {
+  switch (roles_[a.value]) {
+    case Role::kInformed:
+      return static_cast<std::uint8_t>(CounterpartyClass::kInformed);
+    case Role::kSniper:
+      return static_cast<std::uint8_t>(CounterpartyClass::kSniper);
+    default:  // noise (a market maker is never the counterparty of a market maker's fill here)
+      return static_cast<std::uint8_t>(CounterpartyClass::kNoise);
   }
 }
 
@@ -92,8 +104,13 @@ void Recorder::on_trade(const Outcome& o, SimTime now, std::optional<double> mid
     // Counterparty's signed quantity: + when the market maker sold.
     const Side mm_side = maker_mm ? opposite(o.side) : o.side;
     const double q = -static_cast<double>(sign(mm_side)) * qty;
+    const std::uint8_t cls = counterparty_class(maker_mm ? o.agent : o.counter_agent);
+    // The market makers' side earns s (p_t - price) = q (price - p_t) at the trade.
+    class_spread_[cls] += q * (price - p_now);
+    class_qty_[cls] += q;
+    class_qty_value_[cls] += q * p_now;
     for (std::size_t h = 0; h < horizons_.size(); ++h) {
-      pending_as_[h].push_back({now + horizons_[h], q, price});
+      pending_as_[h].push_back({now + horizons_[h], q, price, cls});
     }
   }
 }
@@ -108,7 +125,10 @@ void Recorder::on_latent_step(const LatentProcess& latent, double p_before,
   for (std::size_t h = 0; h < horizons_.size(); ++h) {
     auto& q = pending_as_[h];
     while (!q.empty() && q.front().due <= now) {
-      as_loss_[h] += q.front().signed_qty * (latent.p_at(q.front().due) - q.front().price);
+      const PendingAs& a = q.front();
+      const double loss = a.signed_qty * (latent.p_at(a.due) - a.price);
+      as_loss_[h] += loss;
+      as_class_[h][a.cls] += loss;
       q.pop_front();
     }
   }
@@ -190,7 +210,11 @@ void Recorder::on_sample(SimTime now, const PublicView& view, double p, const Le
 std::vector<double> Recorder::finish(double p_end, const Ledger& ledger, bool any_mm_killed) {
   // Horizons beyond the end are valued at the final latent probability.
   for (std::size_t h = 0; h < horizons_.size(); ++h) {
-    for (const PendingAs& a : pending_as_[h]) as_loss_[h] += a.signed_qty * (p_end - a.price);
+    for (const PendingAs& a : pending_as_[h]) {
+      const double loss = a.signed_qty * (p_end - a.price);
+      as_loss_[h] += loss;
+      as_class_[h][a.cls] += loss;
+    }
     pending_as_[h].clear();
   }
   double mm_inventory = 0.0;
@@ -203,7 +227,8 @@ std::vector<double> Recorder::finish(double p_end, const Ledger& ledger, bool an
     const double m = inv_sum_ / static_cast<double>(inv_n_);
     inv_var = std::max(0.0, inv_sq_ / static_cast<double>(inv_n_) - m * m);
   }
-  std::vector<double> out(kMarketMetricCount + horizons_.size(), kNaN);
+  std::vector<double> out(kMarketMetricCount + (1 + kCounterpartyClassCount) * horizons_.size(),
+                          kNaN);
   const std::size_t nh = horizons_.size();
   const auto set = [&](MarketMetric m, double v) { out[market_metric_index(m, nh)] = v; };
   set(MarketMetric::kMmPnl, mm_marked(ledger, p_end));
@@ -233,6 +258,41 @@ std::vector<double> Recorder::finish(double p_end, const Ledger& ledger, bool an
   set(MarketMetric::kVolume, volume_);
   set(MarketMetric::kTradeCount, static_cast<double>(trades_));
   set(MarketMetric::kMessageCount, static_cast<double>(messages_));
+  set(MarketMetric::kEffectiveSpreadLatent, 2.0 * ratio(exec_err_sum_, exec_w_));
+  // mm_pnl = spread earned - price impact of each class + fees: trades between market makers
+  // cancel in the aggregate, and s (p_T - price) = s (p_t - price) + s (p_T - p_t).
+  set(MarketMetric::kMmSpreadPnl, class_spread_[0] + class_spread_[1] + class_spread_[2]);
+  set(MarketMetric::kMmSpreadInformed, class_spread_[0]);
+  set(MarketMetric::kMmSpreadNoise, class_spread_[1]);
+  set(MarketMetric::kMmSpreadSniper, class_spread_[2]);
+  const auto adverse = [&](CounterpartyClass c) {
+    const auto i = static_cast<std::size_t>(c);
+    return class_qty_[i] * p_end - class_qty_value_[i];
+  };
+  set(MarketMetric::kMmAdverseInformed, adverse(CounterpartyClass::kInformed));
+  set(MarketMetric::kMmAdverseNoise, adverse(CounterpartyClass::kNoise));
+  set(MarketMetric::kMmAdverseSniper, adverse(CounterpartyClass::kSniper));
+  std::array<double, 4> pnl_by_role{};  // marked P&L per Role
+  for (std::uint32_t a = 0; a < roles_.size(); ++a) {
+    const Account& acc = ledger.account(AgentId{a});
+    pnl_by_role[static_cast<std::size_t>(roles_[a])] +=
+        static_cast<double>(acc.cash.micros) / static_cast<double>(kCashPerUnit) +
+        contracts(acc.inventory_lots) * p_end;
+  }
+  double mm_fees = 0.0;
+  for (const AgentId mm : market_makers_) {
+    mm_fees -= static_cast<double>(ledger.account(mm).fees_paid.micros) /
+               static_cast<double>(kCashPerUnit);
+  }
+  set(MarketMetric::kMmFeePnl, mm_fees);
+  set(MarketMetric::kInformedPnl, pnl_by_role[static_cast<std::size_t>(Role::kInformed)]);
+  set(MarketMetric::kNoisePnl, pnl_by_role[static_cast<std::size_t>(Role::kNoise)]);
+  set(MarketMetric::kSniperPnl, pnl_by_role[static_cast<std::size_t>(Role::kSniper)]);
+  for (std::size_t c = 0; c < kCounterpartyClassCount; ++c) {
+    for (std::size_t h = 0; h < nh; ++h) {
+      out[as_class_index(static_cast<CounterpartyClass>(c), h, nh)] = as_class_[h][c];
+    }
+  }
   return out;
 }
 

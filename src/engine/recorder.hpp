@@ -2,6 +2,7 @@
 // pending horizons, and turns it into the registry's metric vector at the end.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -49,9 +50,11 @@ class Recorder {
     SimTime due;
     double signed_qty;  // counterparty's signed contracts (+ when the MM sold)
     double price;
+    std::uint8_t cls;  // CounterpartyClass of the counterparty
   };
 
   double prob(Price p) const;
+  std::uint8_t counterparty_class(AgentId a) const;  // CounterpartyClass of a trader
   double contracts(std::int64_t lots) const { return static_cast<double>(lots) * lot_size_; }
   bool is_mm(AgentId a) const { return roles_[a.value] == Role::kMarketMaker; }
   void trader_fill(AgentId agent, OrderId order, Side side, double price, double qty, SimTime now,
@@ -69,6 +72,11 @@ class Recorder {
   std::unordered_map<std::uint64_t, TraderOrder> trader_orders_;  // looked up, never iterated
   std::vector<std::deque<PendingAs>> pending_as_;
   std::vector<double> as_loss_;
+  // P&L decomposition of the market makers' fills against traders (docs/metrics.md).
+  std::array<double, 3> class_spread_{};         // per class: sum of q (price - p_t), q its qty
+  std::array<double, 3> class_qty_{};            // per class: sum of q
+  std::array<double, 3> class_qty_value_{};      // per class: sum of q p_t
+  std::vector<std::array<double, 3>> as_class_;  // per horizon, per class: q (p_{t+h} - price)
 
   std::int64_t messages_ = 0;
   std::int64_t trades_ = 0;

@@ -11,6 +11,7 @@
 
 #include "engine/config.hpp"
 #include "engine/simulation.hpp"
+#include "engine/spec.hpp"
 
 namespace proteus::engine {
 namespace {
@@ -28,30 +29,65 @@ ScenarioSpec quickstart() {
 }
 
 TEST(MetricRegistry, DefaultMarketColumnsAreThePanelsColumnsInOrder) {
-  // The columns every panel written before horizons were configurable has, in this order.
-  EXPECT_THAT(
-      names(metric_registry(ScenarioSpec{})),
-      ElementsAre("mm_pnl", "mm_sharpe", "mm_max_drawdown", "mm_inventory_var",
-                  "mm_final_inventory", "mm_fills", "mm_survival", "as_loss_100ms", "as_loss_1s",
-                  "as_loss_10s", "exec_error", "slippage", "fill_prob", "time_to_exec",
-                  "price_rmse", "quoted_spread", "effective_spread", "depth", "realized_vol",
-                  "shock_half_life", "volume", "trade_count", "message_count"));
+  // The columns every panel had before the P&L decomposition, in this order, then the
+  // decomposition and the per-class adverse selection (new columns only ever go after them,
+  // so a metric's registry position, which seeds its bootstrap, stays put).
+  const std::vector<std::string> all = names(metric_registry(ScenarioSpec{}));
+  const std::vector<std::string> before(all.begin(), all.begin() + 23);
+  const std::vector<std::string> after(all.begin() + 23, all.end());
+  EXPECT_THAT(before, ElementsAre("mm_pnl", "mm_sharpe", "mm_max_drawdown", "mm_inventory_var",
+                                  "mm_final_inventory", "mm_fills", "mm_survival", "as_loss_100ms",
+                                  "as_loss_1s", "as_loss_10s", "exec_error", "slippage",
+                                  "fill_prob", "time_to_exec", "price_rmse", "quoted_spread",
+                                  "effective_spread", "depth", "realized_vol", "shock_half_life",
+                                  "volume", "trade_count", "message_count"));
+  EXPECT_THAT(after,
+              ElementsAre("effective_spread_latent", "mm_spread_pnl", "mm_spread_informed",
+                          "mm_spread_noise", "mm_spread_sniper", "mm_adverse_informed",
+                          "mm_adverse_noise", "mm_adverse_sniper", "mm_fee_pnl", "informed_pnl",
+                          "noise_pnl", "sniper_pnl", "as_informed_100ms", "as_informed_1s",
+                          "as_informed_10s", "as_noise_100ms", "as_noise_1s", "as_noise_10s",
+                          "as_sniper_100ms", "as_sniper_1s", "as_sniper_10s"));
 }
 
 TEST(MetricRegistry, EnumIndicesNameTheirColumnsForAnyHorizonCount) {
-  const std::vector<std::string> fixed = {
-      "mm_pnl",           "mm_sharpe",          "mm_max_drawdown",
-      "mm_inventory_var", "mm_final_inventory", "mm_fills",
-      "mm_survival",      "exec_error",         "slippage",
-      "fill_prob",        "time_to_exec",       "price_rmse",
-      "quoted_spread",    "effective_spread",   "depth",
-      "realized_vol",     "shock_half_life",    "volume",
-      "trade_count",      "message_count"};
+  const std::vector<std::string> fixed = {"mm_pnl",
+                                          "mm_sharpe",
+                                          "mm_max_drawdown",
+                                          "mm_inventory_var",
+                                          "mm_final_inventory",
+                                          "mm_fills",
+                                          "mm_survival",
+                                          "exec_error",
+                                          "slippage",
+                                          "fill_prob",
+                                          "time_to_exec",
+                                          "price_rmse",
+                                          "quoted_spread",
+                                          "effective_spread",
+                                          "depth",
+                                          "realized_vol",
+                                          "shock_half_life",
+                                          "volume",
+                                          "trade_count",
+                                          "message_count",
+                                          "effective_spread_latent",
+                                          "mm_spread_pnl",
+                                          "mm_spread_informed",
+                                          "mm_spread_noise",
+                                          "mm_spread_sniper",
+                                          "mm_adverse_informed",
+                                          "mm_adverse_noise",
+                                          "mm_adverse_sniper",
+                                          "mm_fee_pnl",
+                                          "informed_pnl",
+                                          "noise_pnl",
+                                          "sniper_pnl"};
   ASSERT_EQ(fixed.size(), kMarketMetricCount);
   for (const std::vector<double>& horizons :
        {std::vector<double>{}, std::vector<double>{250.0}, std::vector<double>{5, 50, 500, 5000}}) {
     const MetricRegistry r = metric_registry("market", horizons);
-    ASSERT_EQ(r.size(), kMarketMetricCount + horizons.size());
+    ASSERT_EQ(r.size(), kMarketMetricCount + 4 * horizons.size());
     for (std::size_t m = 0; m < kMarketMetricCount; ++m) {
       EXPECT_EQ(r[market_metric_index(static_cast<MarketMetric>(m), horizons.size())].name,
                 fixed[m]);
@@ -75,8 +111,10 @@ TEST(MetricRegistry, HorizonNamesUseWholeSecondsThenMillisecondsThenADecimalP) {
 
 TEST(MetricRegistry, ReportRolesLiveInTheEntries) {
   const MetricRegistry market = metric_registry(ScenarioSpec{});
-  EXPECT_THAT(market.primary(), ElementsAre("mm_pnl", "as_loss_1s", "quoted_spread",
-                                            "effective_spread", "price_rmse", "mm_survival"));
+  EXPECT_THAT(market.primary(),
+              ElementsAre("mm_pnl", "as_loss_1s", "quoted_spread", "effective_spread", "price_rmse",
+                          "mm_survival", "mm_spread_pnl", "mm_spread_informed", "mm_spread_noise",
+                          "effective_spread_latent", "as_informed_1s"));
   EXPECT_EQ(market[*market.index_of("mm_survival")].kind, MetricKind::kProportion);
   EXPECT_EQ(market[*market.index_of("mm_pnl")].kind, MetricKind::kPnl);
   EXPECT_EQ(market[*market.index_of("volume")].kind, MetricKind::kMean);
@@ -85,7 +123,8 @@ TEST(MetricRegistry, ReportRolesLiveInTheEntries) {
   const std::vector<double> far = {50.0, 2000.0};
   EXPECT_THAT(metric_registry("market", far).primary(),
               ElementsAre("mm_pnl", "as_loss_50ms", "quoted_spread", "effective_spread",
-                          "price_rmse", "mm_survival"));
+                          "price_rmse", "mm_survival", "mm_spread_pnl", "mm_spread_informed",
+                          "mm_spread_noise", "effective_spread_latent", "as_informed_50ms"));
   const MetricRegistry as2008 = metric_registry("as2008", far);
   EXPECT_THAT(names(as2008), ElementsAre("profit", "final_inventory", "mean_spread"));
   EXPECT_EQ(as2008[0].kind, MetricKind::kPnl);
@@ -120,6 +159,106 @@ TEST(MetricRegistry, HorizonsFromTheSpecGiveTheirColumnsAndLeaveTheMarketUnchang
   EXPECT_TRUE(std::isfinite(as20) && std::isfinite(as30s));
   EXPECT_NE(as20, as1s);
   EXPECT_NE(as30s, as1s);
+}
+
+}  // namespace
+}  // namespace proteus::engine
+
+namespace proteus::engine {
+namespace {
+
+double metric(const RunResult& r, const MetricRegistry& reg, const std::string& name) {
+  return r.metrics.at(reg.index_of(name).value());
+}
+
+ScenarioSpec decomposition_market(const std::string& mechanism) {
+  ScenarioSpec s;
+  s.run.duration_s = 20.0;
+  s.run.mechanism = mechanism;
+  s.mechanism.dual_flow.acknowledge_gate = true;
+  s.agents.market_maker.count = 2;
+  s.agents.noise.count = 8;
+  s.agents.noise.rate = 3.0;
+  s.agents.informed.activity = 0.4;
+  s.agents.informed.signal.noise = 0.005;
+  s.agents.market_maker.signal.noise = 0.02;
+  s.agents.market_maker.signal.delay_ms = 200.0;
+  s.agents.sniper.enabled = true;
+  s.market.maker_fee_micros = -100;  // a rebate for resting orders
+  s.market.taker_fee_micros = 300;
+  s.latent.jump_rate = 0.5;
+  s.metrics.as_horizons_ms = {100.0, 1000.0, 1e9};  // the last is past the end: p_T
+  return s;
+}
+
+TEST(PnlDecomposition, MarketMakerPnlIsSpreadMinusAdverseSelectionPlusFeesUnderEveryMechanism) {
+  for (const std::string m : {"clob", "fba", "rfq", "dual_flow"}) {
+    const ScenarioSpec spec = decomposition_market(m);
+    const MetricRegistry reg = metric_registry(spec);
+    for (std::uint64_t rep = 0; rep < 3; ++rep) {
+      const RunResult r = run_scenario(spec, RunKey{77, rep});
+      ASSERT_EQ(r.status, RunStatus::kOk) << m << ": " << r.message;
+      const double pnl = metric(r, reg, "mm_pnl");
+      const double spread = metric(r, reg, "mm_spread_pnl");
+      const double adverse = metric(r, reg, "mm_adverse_informed") +
+                             metric(r, reg, "mm_adverse_noise") +
+                             metric(r, reg, "mm_adverse_sniper");
+      const double fees = metric(r, reg, "mm_fee_pnl");
+      EXPECT_GT(metric(r, reg, "mm_fills"), 10.0) << m;
+      EXPECT_NEAR(pnl, spread - adverse + fees, 1e-9) << m << " rep " << rep;
+      // Every agent's marked P&L: the market makers' and the traders' sum to minus the fees
+      // the venue kept (cash is conserved and inventories sum to zero).
+      const double traders = metric(r, reg, "informed_pnl") + metric(r, reg, "noise_pnl") +
+                             metric(r, reg, "sniper_pnl");
+      EXPECT_LT(pnl + traders, 1e-9) << m << ": the venue's net fees are >= 0 here";
+      double class_spread = 0.0;
+      for (const char* c : {"informed", "noise", "sniper"}) {
+        const std::string cls(c);
+        class_spread += metric(r, reg, "mm_spread_" + cls);
+        // A horizon past the end is valued at p_T: the class's loss there is its price impact
+        // minus the spread the market makers earned from it.
+        EXPECT_NEAR(metric(r, reg, "as_" + cls + "_1000000s"),
+                    metric(r, reg, "mm_adverse_" + cls) - metric(r, reg, "mm_spread_" + cls), 1e-9)
+            << m << " " << c;
+      }
+      EXPECT_NEAR(class_spread, spread, 1e-9) << m;
+      // The per-class columns split as_loss exactly.
+      for (const char* h : {"100ms", "1s"}) {
+        const double by_class = metric(r, reg, std::string("as_informed_") + h) +
+                                metric(r, reg, std::string("as_noise_") + h) +
+                                metric(r, reg, std::string("as_sniper_") + h);
+        EXPECT_NEAR(metric(r, reg, std::string("as_loss_") + h), by_class, 1e-9) << m << " " << h;
+      }
+      // The effective spread against the latent value exists under every mechanism.
+      EXPECT_TRUE(std::isfinite(metric(r, reg, "effective_spread_latent"))) << m;
+      EXPECT_DOUBLE_EQ(metric(r, reg, "effective_spread_latent"),
+                       2.0 * metric(r, reg, "exec_error"));
+    }
+  }
+}
+
+TEST(PnlDecomposition, InformedTradersTakeStaleQuotesAndNoiseTradersPayTheSpread) {
+  // The market maker sees the value 200 ms late and noisier than the informed trader: the
+  // informed trade at quotes behind the value (the market makers earn a negative spread from
+  // them and lose at 1 s), while noise traders pay the spread.
+  ScenarioSpec spec = decomposition_market("clob");
+  spec.agents.sniper.enabled = false;
+  spec.run.duration_s = 10.0;
+  const MetricRegistry reg = metric_registry(spec);
+  double spread_informed = 0.0, as_informed = 0.0, spread_noise = 0.0, informed = 0.0;
+  const int n = 20;
+  for (int rep = 0; rep < n; ++rep) {
+    const RunResult r = run_scenario(spec, RunKey{5, static_cast<std::uint64_t>(rep)});
+    ASSERT_EQ(r.status, RunStatus::kOk) << r.message;
+    spread_informed += metric(r, reg, "mm_spread_informed");
+    as_informed += metric(r, reg, "as_informed_1s");
+    spread_noise += metric(r, reg, "mm_spread_noise");
+    informed += metric(r, reg, "informed_pnl");
+  }
+  EXPECT_LT(spread_informed / n, 0.0);
+  EXPECT_GT(as_informed / n, 0.0);
+  EXPECT_GT(spread_noise / n, 0.0);
+  EXPECT_GT(informed / n, 0.0);
 }
 
 }  // namespace

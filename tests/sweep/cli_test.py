@@ -441,8 +441,9 @@ def case_horizons():
         expect(b.attrs["as_horizons_ms"].tolist() == [50.0, 1000.0, 2500.0],
                str(b.attrs["as_horizons_ms"]))
         for name in ra:
-            if name.startswith("as_loss_") and name != "as_loss_1s":
-                continue
+            horizon = name.rsplit("_", 1)[-1]
+            if name.startswith("as_") and horizon != "1s":
+                continue  # a horizon the other panel does not have
             expect(ra[name][()].tobytes() == rb[name][()].tobytes(), f"/runs/{name} changed")
         for name in ["as_loss_50ms", "as_loss_2500ms"]:
             v = rb[name][()]

@@ -268,7 +268,9 @@ def case_default_metrics():
     doc = report_json(panel, "--no-write")
     metrics = sorted({s["metric"] for s in doc["summary"]})
     expect(metrics == sorted(["mm_pnl", "as_loss_1s", "quoted_spread", "effective_spread",
-                              "price_rmse", "mm_survival"]), f"default metrics {metrics}")
+                              "price_rmse", "mm_survival", "mm_spread_pnl", "mm_spread_informed",
+                              "mm_spread_noise", "effective_spread_latent", "as_informed_1s"]),
+           f"default metrics {metrics}")
 
 
 def case_panel_groups():
