@@ -122,8 +122,9 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
         "{{\"status\":\"{}\",\"message\":{},\"mechanism\":\"{}\",\"environment\":\"{}\","
         "\"master_seed\":{},\"rep\":{},\"seed\":{},\"events_processed\":{},\"metrics\":{{{}}}{}}}"
         "\n",
-        engine::to_string(r.status), json_string(r.message), spec.run.mechanism,
-        spec.run.environment, key.master_seed, key.rep, r.seed, r.events_processed, metrics, from);
+        engine::to_string(r.status), json_string(r.message), engine::to_string(spec.run.mechanism),
+        engine::to_string(spec.run.environment), key.master_seed, key.rep, r.seed,
+        r.events_processed, metrics, from);
   } else {
     if (request.stored) {
       fmt::print("panel             {} (cell {}, rep {})\n", *opt.from, request.stored->cell,
@@ -131,8 +132,8 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
     }
     fmt::print("status            {}\n", engine::to_string(r.status));
     if (!r.message.empty()) fmt::print("message           {}\n", r.message);
-    fmt::print("environment       {}\nmechanism         {}\n", spec.run.environment,
-               spec.run.mechanism);
+    fmt::print("environment       {}\nmechanism         {}\n",
+               engine::to_string(spec.run.environment), engine::to_string(spec.run.mechanism));
     fmt::print("master seed       {}\nrep               {}\nseed              {:#018x}\n",
                key.master_seed, key.rep, r.seed);
     fmt::print("events processed  {}\n\n", r.events_processed);

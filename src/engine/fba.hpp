@@ -11,28 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "engine/choices.hpp"
 #include "engine/mechanism.hpp"
 #include "engine/rng.hpp"
 #include "engine/types.hpp"
 
 namespace proteus::engine {
-
-/// How the clearing price is chosen among the prices that maximise matched volume.
-enum class TieRule : std::uint8_t {
-  /// Minimum |demand - supply|, then closest to the previous clearing price, then the midpoint.
-  kImbalance = 0,
-  /// Closest to the previous clearing price, then the midpoint (imbalance ignored).
-  kPrevious = 1,
-  /// The midpoint of the maximum-volume prices (imbalance and history ignored).
-  kMidpoint = 2,
-};
-
-/// How the marginal price level of the rationed side is shared out.
-enum class Allocation : std::uint8_t {
-  kTime = 0,     ///< earliest arrival first
-  kProRata = 1,  ///< in proportion to size, whole lots, largest remainders first (then time)
-  kRandom = 2,   ///< a seeded random priority order (Fisher-Yates over the mechanism stream)
-};
 
 /// An order waiting in a batch. `seq` is the arrival order at the mechanism (time priority).
 struct BatchOrder {

@@ -159,12 +159,8 @@ namespace {
 BatchParams batch_params(const BatchSpec& spec) {
   BatchParams p;
   p.delta = SimTime{std::max<std::int64_t>(1, ms(spec.delta_ms).ns)};
-  p.tie = spec.tie_rule == "midpoint"   ? TieRule::kMidpoint
-          : spec.tie_rule == "previous" ? TieRule::kPrevious
-                                        : TieRule::kImbalance;
-  p.allocation = spec.allocation == "pro_rata" ? Allocation::kProRata
-                 : spec.allocation == "random" ? Allocation::kRandom
-                                               : Allocation::kTime;
+  p.tie = spec.tie_rule;
+  p.allocation = spec.allocation;
   return p;
 }
 
@@ -172,34 +168,30 @@ BatchParams batch_params(const BatchSpec& spec) {
 
 std::unique_ptr<Mechanism> make_mechanism(const ScenarioSpec& spec, const MarketRules& rules,
                                           std::uint64_t rep_key) {
-  const std::string& name = spec.run.mechanism;
-  if (name == "clob") {
-    const auto rule = spec.market.self_trade == "cancel_incoming" ? SelfTradeRule::kCancelIncoming
-                                                                  : SelfTradeRule::kCancelResting;
-    return std::make_unique<Clob>(rules, rule);
-  }
   // The mechanism's own stream: only the mechanism draws from it (docs/seed-protocol.md).
   const RandomStream own{rep_key, StreamId::kMechanism, entity(EntityClass::kGlobal, 0)};
-  if (name == "fba") {
-    return std::make_unique<BatchAuction>(rules, batch_params(spec.mechanism.fba), own);
+  switch (spec.run.mechanism) {
+    case MechanismKind::kClob:
+      return std::make_unique<Clob>(rules, spec.market.self_trade);
+    case MechanismKind::kFba:
+      return std::make_unique<BatchAuction>(rules, batch_params(spec.mechanism.fba), own);
+    case MechanismKind::kDualFlow:
+      if (!spec.mechanism.dual_flow.acknowledge_gate)
+        throw std::invalid_argument(std::string(kDualFlowGateMessage));
+      return std::make_unique<DualFlow>(rules, batch_params(spec.mechanism.dual_flow.batch), own);
+    case MechanismKind::kRfq: {
+      // Dealers are the market makers: agent ids 0 .. count-1 (they are created first).
+      RfqParams p;
+      for (int i = 0; i < spec.agents.market_maker.count; ++i)
+        p.dealers.push_back(AgentId{static_cast<std::uint32_t>(i)});
+      p.competition = spec.mechanism.rfq.dealers;
+      p.response = ms(spec.mechanism.rfq.response_ms);
+      p.ttl = SimTime{std::max<std::int64_t>(1, ms(spec.mechanism.rfq.ttl_ms).ns)};
+      return std::make_unique<Rfq>(rules, std::move(p));
+    }
   }
-  if (name == "dual_flow") {
-    if (!spec.mechanism.dual_flow.acknowledge_gate)
-      throw std::invalid_argument(std::string(kDualFlowGateMessage));
-    return std::make_unique<DualFlow>(rules, batch_params(spec.mechanism.dual_flow.batch), own);
-  }
-  if (name == "rfq") {
-    // Dealers are the market makers: agent ids 0 .. count-1 (they are created first).
-    RfqParams p;
-    for (int i = 0; i < spec.agents.market_maker.count; ++i)
-      p.dealers.push_back(AgentId{static_cast<std::uint32_t>(i)});
-    p.competition = spec.mechanism.rfq.dealers;
-    p.response = ms(spec.mechanism.rfq.response_ms);
-    p.ttl = SimTime{std::max<std::int64_t>(1, ms(spec.mechanism.rfq.ttl_ms).ns)};
-    return std::make_unique<Rfq>(rules, std::move(p));
-  }
-  throw std::invalid_argument(
-      fmt::format("mechanism '{}' is not implemented in this build", spec.run.mechanism));
+  throw std::invalid_argument(fmt::format("mechanism {} is not implemented in this build",
+                                          static_cast<int>(spec.run.mechanism)));
 }
 
 class MarketSimulation::Impl final : public AgentContext {

@@ -108,7 +108,7 @@ TEST(DualFlowGate, AcknowledgedConfigLoadsAndOverrideCanSwitchIt) {
       "ok.toml");
   EXPECT_TRUE(spec.mechanism.dual_flow.acknowledge_gate);
   EXPECT_EQ(spec.mechanism.dual_flow.batch.delta_ms, 250.0);
-  EXPECT_EQ(spec.mechanism.dual_flow.batch.allocation, "pro_rata");
+  EXPECT_EQ(spec.mechanism.dual_flow.batch.allocation, Allocation::kProRata);
   const std::vector<std::string> set{"run.mechanism=dual_flow"};
   EXPECT_THROW(load_scenario("", "x.toml", set), ConfigError);
   // Other mechanisms do not need the acknowledgement.
@@ -117,7 +117,7 @@ TEST(DualFlowGate, AcknowledgedConfigLoadsAndOverrideCanSwitchIt) {
 
 TEST(DualFlowGate, FactoryRefusesAnUnacknowledgedSpecToo) {
   ScenarioSpec spec;
-  spec.run.mechanism = "dual_flow";
+  spec.run.mechanism = MechanismKind::kDualFlow;
   EXPECT_THROW(make_mechanism(spec, MarketRules{}, 1), std::invalid_argument);
   spec.mechanism.dual_flow.acknowledge_gate = true;
   EXPECT_EQ(make_mechanism(spec, MarketRules{}, 1)->name(), "dual_flow");

@@ -208,7 +208,7 @@ class CountingSink final : public EventSink {
 TEST(RfqRun, EngineExpiresEveryRequestWhenResponseLatencyReachesTheTtl) {
   ScenarioSpec spec;
   spec.run.duration_s = 5.0;
-  spec.run.mechanism = "rfq";
+  spec.run.mechanism = MechanismKind::kRfq;
   spec.agents.noise.count = 4;
   spec.agents.noise.rate = 4.0;
   spec.mechanism.rfq.ttl_ms = 20.0;

@@ -47,7 +47,7 @@ double informed_size(const InformedSpec& spec, double edge) {
 }
 
 void InformedTrader::on_start(AgentContext& ctx) {
-  if (spec_.schedule.mode == "interval") wake_when_active(ctx);
+  if (spec_.schedule.mode == ScheduleMode::kInterval) wake_when_active(ctx);
 }
 
 void InformedTrader::on_decision(AgentContext& ctx) {

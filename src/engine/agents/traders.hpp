@@ -24,7 +24,9 @@ class InformedTrader final : public Agent {
   void on_start(AgentContext& ctx) override;
   void on_decision(AgentContext& ctx) override;
   void on_market_data(AgentContext& ctx, const PublicView& view) override;
-  bool subscribes_market_data() const override { return spec_.schedule.mode == "event"; }
+  bool subscribes_market_data() const override {
+    return spec_.schedule.mode == ScheduleMode::kEvent;
+  }
 
  private:
   /// An active decision: trade on the signal when the edge beats the threshold.
@@ -40,7 +42,7 @@ class InformedTrader final : public Agent {
 class NoiseTrader final : public Agent {
  public:
   explicit NoiseTrader(NoiseSpec spec)
-      : spec_(std::move(spec)), geometric_size_(spec_.size_dist == "geometric") {}
+      : spec_(std::move(spec)), geometric_size_(spec_.size_dist == SizeDist::kGeometric) {}
   Role role() const override { return Role::kNoise; }
   bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& ctx) override;
