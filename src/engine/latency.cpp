@@ -83,7 +83,7 @@ SimTime DelaySampler::to_delay(double ms) {
   const double ns = ms * 1e6;
   if (!(ns > 0.0)) return SimTime{0};
   if (ns >= static_cast<double>(kMaxDelay.ns)) return kMaxDelay;
-  return SimTime{std::llround(ns)};
+  return SimTime::from_ms(ms);  // computes the same ms * 1e6, then rounds
 }
 
 AgentLatency make_latency(const LatencySpec& spec, std::uint64_t rep_key, std::uint32_t entity) {

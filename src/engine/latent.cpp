@@ -36,7 +36,7 @@ LatentProcess::LatentProcess(const LatentSpec& spec, std::uint64_t rep_key, SimT
       jump_mean_(spec.jump_mean),
       jump_sd_(spec.jump_sd),
       jump_size_(spec.jump_size),
-      dt_(SimTime{std::llround(spec.dt_ms * 1e6)}),
+      dt_(SimTime::from_ms(spec.dt_ms)),
       history_(history),
       stream_(rep_key, StreamId::kLatent, entity(EntityClass::kGlobal, 0)) {
   if (dt_.ns < 1) throw std::invalid_argument("latent.dt_ms must be at least 1e-6 (1 ns)");

@@ -1,6 +1,6 @@
 // Dual-flow batch: hand-computed separate buy and sell clears, no maker-maker and no
 // taker-taker matching, and the PT-017 configuration gate.
-#include "engine/dual_flow.hpp"
+#include "engine/mechanisms/dual_flow.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 
 #include "engine/config.hpp"
 #include "engine/market_sim.hpp"
+#include "engine/mechanisms/factory.hpp"
 
 namespace proteus::engine {
 namespace {

@@ -14,6 +14,7 @@
 
 #include "engine/ledger.hpp"
 #include "engine/market_sim.hpp"
+#include "engine/mechanisms/factory.hpp"
 #include "engine/metrics_registry.hpp"
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"

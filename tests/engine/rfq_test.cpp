@@ -1,6 +1,6 @@
 // RFQ: deterministic dealer selection, best valid quote within the taker's limit, TTL expiry
 // exactly at the boundary, response latency longer than the TTL, cancels and the dealer rule.
-#include "engine/rfq.hpp"
+#include "engine/mechanisms/rfq.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -30,6 +30,8 @@ class MarketMaker final : public Agent {
   explicit MarketMaker(MarketMakerSpec spec)
       : spec_(std::move(spec)),
         avellaneda_stoikov_(spec_.rule == QuoteRule::kAvellanedaStoikov),
+        // Truncates, unlike SimTime::from_ms (rounds): an interval such as 4.1 ms is 4099999 ns
+        // here. Kept so results stay identical; switching changes such configs' runs.
         interval_{static_cast<std::int64_t>(spec_.schedule.interval_ms * 1e6)} {}
   Role role() const override { return Role::kMarketMaker; }
   void on_start(AgentContext& ctx) override;

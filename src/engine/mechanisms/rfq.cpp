@@ -1,6 +1,6 @@
 // RFQ: dealer selection, firm quotes, TTL and response latency enforced on the mechanism's
 // own timers.
-#include "engine/rfq.hpp"
+#include "engine/mechanisms/rfq.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -12,35 +12,13 @@ Rfq::Rfq(const MarketRules& rules, RfqParams params) : rules_(rules), params_(st
   assert(params_.response.ns >= 0 && params_.ttl.ns > 0);
 }
 
-bool Rfq::seen(std::uint64_t id) const {
-  const std::uint64_t word = id / 64;
-  return word < seen_.size() && ((seen_[word] >> (id % 64)) & 1u) != 0;
-}
-
-void Rfq::mark_seen(std::uint64_t id) {
-  const std::uint64_t word = id / 64;
-  if (word >= seen_.size()) seen_.resize(std::max<std::size_t>(word + 1, 2 * seen_.size()), 0);
-  seen_[word] |= std::uint64_t{1} << (id % 64);
-}
-
 void Rfq::on_order(SimTime now, const OrderRequest& order, Outcomes& out) {
-  Outcome o;
-  o.agent = order.owner;
-  o.order = order.id;
-  o.side = order.side;
-  o.price = order.kind == OrderKind::kMarket ? Price{} : order.limit;
-  o.qty = order.qty;
-  o.kind = OutcomeKind::kRejected;
-  if (seen(order.id.value)) {
-    o.reason = Reason::kDuplicateOrderId;
-  } else if (order.kind == OrderKind::kLimit) {
-    o.reason = Reason::kUnsupportedOrder;
-  } else if (order.kind == OrderKind::kIoc && !rules_.valid_price(order.limit)) {
-    o.reason = Reason::kPriceOutOfRange;
-  } else if (order.qty.lots < 1 || order.qty.lots > rules_.max_order_lots) {
-    o.reason = Reason::kBadQuantity;
-  }
-  mark_seen(order.id.value);
+  const Reason reason = seen_.contains(order.id.value)    ? Reason::kDuplicateOrderId
+                        : order.kind == OrderKind::kLimit ? Reason::kUnsupportedOrder
+                                                          : check_order(order, rules_);
+  seen_.insert(order.id.value);
+  Outcome o = order_outcome(OutcomeKind::kRejected, reason, order.side, order.owner, order.id,
+                            order.kind == OrderKind::kMarket ? Price{} : order.limit, order.qty);
   if (o.reason != Reason::kNone) {
     out.push_back(o);
     return;
@@ -109,7 +87,7 @@ void Rfq::on_cancel(SimTime /*now*/, AgentId owner, OrderId id, Outcomes& out) {
     return;
   }
   o.kind = OutcomeKind::kCancelRejected;
-  o.reason = seen(id.value) ? Reason::kTooLate : Reason::kUnknownOrder;
+  o.reason = seen_.contains(id.value) ? Reason::kTooLate : Reason::kUnknownOrder;
   out.push_back(o);
 }
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engine/choices.hpp"
-#include "engine/mechanism.hpp"
+#include "engine/mechanisms/mechanism.hpp"
 #include "engine/types.hpp"
 
 namespace proteus::engine {
@@ -106,6 +106,9 @@ class Clob final : public Mechanism {
   void index_grow();
   std::size_t home(std::uint64_t id) const;
 
+  // Not SeenIds (order_check.hpp): the book keeps memory bounded, so it remembers only the
+  // last kIdWindow ids; an older id counts as seen (ids increase), and as a duplicate only
+  // while it still rests.
   bool id_in_window(std::uint64_t id) const;
   bool id_seen(std::uint64_t id) const;
   void mark_seen(std::uint64_t id);
