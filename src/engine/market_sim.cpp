@@ -1,15 +1,13 @@
-// The market event loop. Phase order inside one instant is in event_queue.hpp; every random
-// draw comes from a stream keyed by (repetition, stream id, agent class and index).
+// The market event loop and the AgentContext it offers agents. Phase order inside one instant
+// is in event_queue.hpp, queued events in market_events.hpp; every random draw comes from a
+// stream keyed by (repetition, stream id, agent class and index).
 #include "engine/market_sim.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cassert>
-#include <cmath>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -20,6 +18,7 @@
 #include "engine/event_queue.hpp"
 #include "engine/latency.hpp"
 #include "engine/latent.hpp"
+#include "engine/market_events.hpp"
 #include "engine/mechanisms/factory.hpp"
 #include "engine/recorder.hpp"
 #include "engine/rng.hpp"
@@ -28,57 +27,6 @@
 #include "engine/view_history.hpp"
 
 namespace proteus::engine {
-namespace {
-
-enum class EventType : std::uint8_t {
-  kLatentStep,
-  kTimer,
-  kOrderArrival,
-  kCancelArrival,
-  kMessageArrival,
-  kNotice,
-  kMarketData,
-  kDecision,
-  kSample,
-};
-
-struct Payload {
-  explicit Payload(EventType t, AgentId a = AgentId{}) : type(t), agent(a) {}
-  EventType type = EventType::kLatentStep;
-  AgentId agent;
-  std::uint32_t aux_index = 0;  // market data: index into view_slab_
-  OrderRequest order;           // order arrival; cancel arrival uses order.id
-  Notice notice;
-};
-
-struct AgentSlot {
-  std::unique_ptr<Agent> agent;
-  Role role = Role::kNoise;
-  std::uint32_t entity = 0;
-  SignalSource signal;
-  AgentLatency latency;
-  RandomStream decision;
-  RandomStream arrival;
-  std::array<std::uint32_t, 5> notice_mask{};  // [kind] bit r: wanted with Reason r
-};
-
-/// The notice an order's owner gets for an outcome other than a trade or a quote request
-/// (their entries, kFill and kAccepted, are never read: trades notify both sides as fills and
-/// a quote request reaches no one).
-Notice::Kind notice_kind(OutcomeKind k) {
-  static constexpr std::array<Notice::Kind, 6> kNotice{
-      Notice::Kind::kAccepted,  Notice::Kind::kRejected,       Notice::Kind::kFill,
-      Notice::Kind::kCancelled, Notice::Kind::kCancelRejected, Notice::Kind::kAccepted};
-  static_assert(static_cast<int>(OutcomeKind::kAccepted) == 0 &&
-                static_cast<int>(OutcomeKind::kRejected) == 1 &&
-                static_cast<int>(OutcomeKind::kTrade) == 2 &&
-                static_cast<int>(OutcomeKind::kCancelled) == 3 &&
-                static_cast<int>(OutcomeKind::kCancelRejected) == 4 &&
-                static_cast<int>(OutcomeKind::kQuoteRequest) == 5);
-  return kNotice[static_cast<std::size_t>(k)];
-}
-
-}  // namespace
 
 class MarketSimulation::Impl final : public AgentContext {
  public:
@@ -92,7 +40,12 @@ class MarketSimulation::Impl final : public AgentContext {
         latent_(spec.latent, rep_key_, history_window(spec)),
         mechanism_(mechanism ? std::move(mechanism) : make_mechanism(spec, rules_, rep_key_)),
         log_(events) {
-    for (AgentPlan& plan : make_agents(spec)) add_agent(std::move(plan));
+    agents_ = make_agents(spec, rep_key_);
+    for (std::size_t i = 0; i < agents_.size(); ++i) {
+      if (agents_[i].agent->subscribes_market_data()) {
+        subscribers_.push_back(static_cast<std::uint32_t>(i));
+      }
+    }
     std::vector<Role> roles;
     roles.reserve(agents_.size());
     for (const auto& s : agents_) roles.push_back(s.role);
@@ -253,28 +206,6 @@ class MarketSimulation::Impl final : public AgentContext {
     latent_.advance();
     log_.latent(event_id_, now_, latent_.p());
     recorder_->on_latent_step(latent_, before, views_.latest());
-  }
-
-  void add_agent(AgentPlan plan) {
-    const std::uint32_t e = entity(plan.entity_class, plan.index);
-    AgentSlot slot{std::move(plan.agent),
-                   plan.role,
-                   e,
-                   SignalSource(plan.signal, rep_key_, e),
-                   make_latency(plan.latency, rep_key_, e),
-                   RandomStream{rep_key_, StreamId::kDecision, e},
-                   RandomStream{rep_key_, StreamId::kArrival, e}};
-    for (auto kind : {Notice::Kind::kAccepted, Notice::Kind::kRejected, Notice::Kind::kFill,
-                      Notice::Kind::kCancelled, Notice::Kind::kCancelRejected}) {
-      for (unsigned r = 0; r <= static_cast<unsigned>(Reason::kUnsupportedOrder); ++r) {
-        if (slot.agent->wants_notice(kind, static_cast<Reason>(r))) {
-          slot.notice_mask[static_cast<std::size_t>(kind)] |= 1u << r;
-        }
-      }
-    }
-    if (slot.agent->subscribes_market_data())
-      subscribers_.push_back(static_cast<std::uint32_t>(agents_.size()));
-    agents_.push_back(std::move(slot));
   }
 
   // The latest published view always equals the mechanism's current view: it is refreshed
@@ -485,18 +416,8 @@ class MarketSimulation::Impl final : public AgentContext {
   std::vector<std::uint32_t> subscribers_;
   std::optional<Ledger> ledger_;
   std::optional<Recorder> recorder_;
-  // A queued event is one 32-bit word, so the heap moves 24-byte entries only: a decision
-  // carries its agent and a message arrival its index in messages_ inline (tagged in the top
-  // two bits); every other event is a slot of slab_ holding its Payload.
-  static constexpr std::uint32_t kDecisionTag = 1u << 30;
-  static constexpr std::uint32_t kMessageTag = 2u << 30;
-  static constexpr std::uint32_t kTagMask = 3u << 30;
-  EventQueue<std::uint32_t> queue_;
+  EventQueue<std::uint32_t> queue_;  // queue words (market_events.hpp)
   SlotPool<Payload> slab_;
-  struct Message {
-    std::array<MessageLeg, kMaxMessageLegs> legs{};
-    std::uint8_t count = 0;
-  };
   SlotPool<Message> messages_;   // legs of pending message arrivals
   std::uint32_t composing_ = 0;  // the message between compose() and send_message()
   Outcomes outcomes_;
