@@ -41,31 +41,23 @@ void BatchAuction::on_order(SimTime /*now*/, const OrderRequest& order, Outcomes
 }
 
 void BatchAuction::on_cancel(SimTime /*now*/, AgentId owner, OrderId id, Outcomes& out) {
-  Outcome o;
-  o.agent = owner;
-  o.order = id;
   if (auto it = index_.find(id.value); it != index_.end()) {
     BatchOrder& order = orders_[it->second];
     if (order.owner != owner) {
-      o.kind = OutcomeKind::kCancelRejected;
-      o.reason = Reason::kUnknownOrder;
-      out.push_back(o);
+      out.push_back(order_outcome(OutcomeKind::kCancelRejected, Reason::kUnknownOrder, Side::kBuy,
+                                  owner, id, Price{}, Qty{}));
       return;
     }
-    o.kind = OutcomeKind::kCancelled;
-    o.reason = Reason::kUserCancel;
-    o.side = order.side;
-    o.price = order.limit;
-    o.qty = Qty{order.open};
-    out.push_back(o);
+    out.push_back(order_outcome(OutcomeKind::kCancelled, Reason::kUserCancel, order.side, owner, id,
+                                order.limit, Qty{order.open}));
     order.open = 0;
     index_.erase(it);
     --live_;
     return;
   }
-  o.kind = OutcomeKind::kCancelRejected;
-  o.reason = seen_.contains(id.value) ? Reason::kTooLate : Reason::kUnknownOrder;
-  out.push_back(o);
+  const Reason reason = seen_.contains(id.value) ? Reason::kTooLate : Reason::kUnknownOrder;
+  out.push_back(
+      order_outcome(OutcomeKind::kCancelRejected, reason, Side::kBuy, owner, id, Price{}, Qty{}));
 }
 
 void BatchAuction::on_timer(SimTime now, Outcomes& out) {
@@ -92,16 +84,11 @@ void BatchAuction::on_timer(SimTime now, Outcomes& out) {
   for (std::uint32_t i = 0; i < orders_.size(); ++i) {
     BatchOrder& o = orders_[i];
     if (o.open == 0 || o.kind == OrderKind::kLimit) continue;
-    Outcome c;
-    c.kind = OutcomeKind::kCancelled;
-    c.reason = o.kind == OrderKind::kMarket && opposite_empty_[i] != 0 ? Reason::kNoLiquidity
-                                                                       : Reason::kUnfilledIoc;
-    c.side = o.side;
-    c.agent = o.owner;
-    c.order = o.id;
-    c.price = o.limit;
-    c.qty = Qty{o.open};
-    out.push_back(c);
+    const Reason reason = o.kind == OrderKind::kMarket && opposite_empty_[i] != 0
+                              ? Reason::kNoLiquidity
+                              : Reason::kUnfilledIoc;
+    out.push_back(order_outcome(OutcomeKind::kCancelled, reason, o.side, o.owner, o.id, o.limit,
+                                Qty{o.open}));
     o.open = 0;
     index_.erase(o.id.value);
     --live_;
@@ -131,13 +118,8 @@ void BatchAuction::clear_group(const std::vector<std::uint32_t>& buys,
     const bool buy_is_maker = b.seq < s.seq;
     const BatchOrder& maker = buy_is_maker ? b : s;
     const BatchOrder& taker = buy_is_maker ? s : b;
-    Outcome t;
-    t.kind = OutcomeKind::kTrade;
-    t.side = taker.side;
-    t.agent = taker.owner;
-    t.order = taker.id;
-    t.price = *c.price;
-    t.qty = Qty{m.lots};
+    Outcome t = order_outcome(OutcomeKind::kTrade, Reason::kNone, taker.side, taker.owner, taker.id,
+                              *c.price, Qty{m.lots});
     t.remaining = Qty{taker.open};
     t.counter_agent = maker.owner;
     t.counter_order = maker.id;
