@@ -107,7 +107,7 @@ struct ChoiceRef {
 template <class S>
 struct ChoiceMember {
   template <Choice E>
-  ChoiceMember(E S::*p)  // NOLINT(google-explicit-constructor): table rows read as &S::field
+  ChoiceMember(E S::*p)  // implicit: table rows read {"name", &S::field}
       : type(&choice_type<E>()), ref([p](S& owner) {
           return ChoiceRef{&(owner.*p), &choice_type<E>()};
         }) {}

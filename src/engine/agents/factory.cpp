@@ -36,6 +36,8 @@ std::vector<AgentSlot> make_agents(const ScenarioSpec& spec, std::uint64_t rep_k
   const AgentsSpec& a = spec.agents;
   const LatencyProfiles& latency = spec.latency;
   std::vector<AgentSlot> slots;
+  slots.reserve(static_cast<std::size_t>(a.market_maker.count + a.informed.count + a.noise.count +
+                                         (a.sniper.enabled ? a.sniper.count : 0)));
   for (int i = 0; i < a.market_maker.count; ++i) {
     slots.push_back(make_slot(std::make_unique<MarketMaker>(a.market_maker), Role::kMarketMaker,
                               EntityClass::kMarketMaker, i, a.market_maker.signal,

@@ -27,8 +27,8 @@ QuoteTarget avellaneda_stoikov_quote(const MarketMakerSpec& spec, double p_hat, 
 
 class MarketMaker final : public Agent {
  public:
-  explicit MarketMaker(MarketMakerSpec spec)
-      : spec_(std::move(spec)),
+  explicit MarketMaker(const MarketMakerSpec& spec)
+      : spec_(spec),
         avellaneda_stoikov_(spec_.rule == QuoteRule::kAvellanedaStoikov),
         // Truncates, unlike SimTime::from_ms (rounds): an interval such as 4.1 ms is 4099999 ns
         // here. Kept so results stay identical; switching changes such configs' runs.
