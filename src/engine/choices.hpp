@@ -21,75 +21,75 @@ struct ChoiceName {
 
 /// Which mechanism a market run uses (run.mechanism).
 enum class MechanismKind : std::uint8_t { kClob, kFba, kRfq, kDualFlow };
-inline constexpr std::array<ChoiceName<MechanismKind>, 4> kMechanismKindNames{{
+inline constexpr auto kMechanismKindNames = std::to_array<ChoiceName<MechanismKind>>({
     {"clob", MechanismKind::kClob},
     {"fba", MechanismKind::kFba},
     {"rfq", MechanismKind::kRfq},
     {"dual_flow", MechanismKind::kDualFlow},
-}};
+});
 constexpr std::span<const ChoiceName<MechanismKind>> choice_names(MechanismKind) {
   return kMechanismKindNames;
 }
 
-/// Which model a run simulates (run.environment). Adding one is a row here and a case in
-/// run_scenario.
+/// Which model a run simulates (run.environment). Adding one is an enumerator and a row here,
+/// a case in run_scenario and its metric registry.
 enum class Environment : std::uint8_t { kMarket, kAs2008 };
-inline constexpr std::array<ChoiceName<Environment>, 2> kEnvironmentNames{{
+inline constexpr auto kEnvironmentNames = std::to_array<ChoiceName<Environment>>({
     {"market", Environment::kMarket},
     {"as2008", Environment::kAs2008},
-}};
+});
 constexpr std::span<const ChoiceName<Environment>> choice_names(Environment) {
   return kEnvironmentNames;
 }
 
 /// The distribution of a seeded delay (latency.<class>.<channel>.dist).
 enum class DelayDist : std::uint8_t { kConstant, kUniform, kExponential, kLognormal };
-inline constexpr std::array<ChoiceName<DelayDist>, 4> kDelayDistNames{{
+inline constexpr auto kDelayDistNames = std::to_array<ChoiceName<DelayDist>>({
     {"constant", DelayDist::kConstant},
     {"uniform", DelayDist::kUniform},
     {"exponential", DelayDist::kExponential},
     {"lognormal", DelayDist::kLognormal},
-}};
+});
 constexpr std::span<const ChoiceName<DelayDist>> choice_names(DelayDist) {
   return kDelayDistNames;
 }
 
 /// When an agent decides: at fixed intervals or on market-data updates (schedule.mode).
 enum class ScheduleMode : std::uint8_t { kInterval, kEvent };
-inline constexpr std::array<ChoiceName<ScheduleMode>, 2> kScheduleModeNames{{
+inline constexpr auto kScheduleModeNames = std::to_array<ChoiceName<ScheduleMode>>({
     {"interval", ScheduleMode::kInterval},
     {"event", ScheduleMode::kEvent},
-}};
+});
 constexpr std::span<const ChoiceName<ScheduleMode>> choice_names(ScheduleMode) {
   return kScheduleModeNames;
 }
 
 /// How the market maker sets its quotes (agents.market_maker.rule).
 enum class QuoteRule : std::uint8_t { kLinear, kAvellanedaStoikov };
-inline constexpr std::array<ChoiceName<QuoteRule>, 2> kQuoteRuleNames{{
+inline constexpr auto kQuoteRuleNames = std::to_array<ChoiceName<QuoteRule>>({
     {"linear", QuoteRule::kLinear},
     {"avellaneda_stoikov", QuoteRule::kAvellanedaStoikov},
-}};
+});
 constexpr std::span<const ChoiceName<QuoteRule>> choice_names(QuoteRule) {
   return kQuoteRuleNames;
 }
 
 /// The size distribution of noise orders (agents.noise.size_dist).
 enum class SizeDist : std::uint8_t { kUniform, kGeometric };
-inline constexpr std::array<ChoiceName<SizeDist>, 2> kSizeDistNames{{
+inline constexpr auto kSizeDistNames = std::to_array<ChoiceName<SizeDist>>({
     {"uniform", SizeDist::kUniform},
     {"geometric", SizeDist::kGeometric},
-}};
+});
 constexpr std::span<const ChoiceName<SizeDist>> choice_names(SizeDist) {
   return kSizeDistNames;
 }
 
 /// The jump distribution of the latent process (latent.jump_dist).
 enum class JumpDist : std::uint8_t { kNormal, kSymmetric };
-inline constexpr std::array<ChoiceName<JumpDist>, 2> kJumpDistNames{{
+inline constexpr auto kJumpDistNames = std::to_array<ChoiceName<JumpDist>>({
     {"normal", JumpDist::kNormal},
     {"symmetric", JumpDist::kSymmetric},
-}};
+});
 constexpr std::span<const ChoiceName<JumpDist>> choice_names(JumpDist) {
   return kJumpDistNames;
 }
@@ -104,20 +104,20 @@ enum class SelfTradeRule : std::uint8_t {
   /// order keeps its place. Trades made before reaching the own order stand.
   kCancelIncoming = 1,
 };
-inline constexpr std::array<ChoiceName<SelfTradeRule>, 2> kSelfTradeRuleNames{{
+inline constexpr auto kSelfTradeRuleNames = std::to_array<ChoiceName<SelfTradeRule>>({
     {"cancel_resting", SelfTradeRule::kCancelResting},
     {"cancel_incoming", SelfTradeRule::kCancelIncoming},
-}};
+});
 constexpr std::span<const ChoiceName<SelfTradeRule>> choice_names(SelfTradeRule) {
   return kSelfTradeRuleNames;
 }
 
 /// The quoting strategy of the as2008 environment (as2008.strategy).
 enum class As2008Strategy : std::uint8_t { kInventory, kSymmetric };
-inline constexpr std::array<ChoiceName<As2008Strategy>, 2> kAs2008StrategyNames{{
+inline constexpr auto kAs2008StrategyNames = std::to_array<ChoiceName<As2008Strategy>>({
     {"inventory", As2008Strategy::kInventory},
     {"symmetric", As2008Strategy::kSymmetric},
-}};
+});
 constexpr std::span<const ChoiceName<As2008Strategy>> choice_names(As2008Strategy) {
   return kAs2008StrategyNames;
 }
@@ -131,11 +131,11 @@ enum class TieRule : std::uint8_t {
   /// The midpoint of the maximum-volume prices (imbalance and history ignored).
   kMidpoint = 2,
 };
-inline constexpr std::array<ChoiceName<TieRule>, 3> kTieRuleNames{{
+inline constexpr auto kTieRuleNames = std::to_array<ChoiceName<TieRule>>({
     {"imbalance", TieRule::kImbalance},
     {"previous", TieRule::kPrevious},
     {"midpoint", TieRule::kMidpoint},
-}};
+});
 constexpr std::span<const ChoiceName<TieRule>> choice_names(TieRule) {
   return kTieRuleNames;
 }
@@ -146,11 +146,11 @@ enum class Allocation : std::uint8_t {
   kProRata = 1,  ///< in proportion to size, whole lots, largest remainders first (then time)
   kRandom = 2,   ///< a seeded random priority order (Fisher-Yates over the mechanism stream)
 };
-inline constexpr std::array<ChoiceName<Allocation>, 3> kAllocationNames{{
+inline constexpr auto kAllocationNames = std::to_array<ChoiceName<Allocation>>({
     {"time", Allocation::kTime},
     {"pro_rata", Allocation::kProRata},
     {"random", Allocation::kRandom},
-}};
+});
 constexpr std::span<const ChoiceName<Allocation>> choice_names(Allocation) {
   return kAllocationNames;
 }
