@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "engine/clob.hpp"
+#include "engine/mechanisms/clob.hpp"
 #include "engine/rng.hpp"
 
 namespace {

@@ -8,7 +8,7 @@
 
 #include "app/allocator.hpp"
 #include "engine/config.hpp"
-#include "engine/fba.hpp"
+#include "engine/mechanisms/batch_auction.hpp"
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"
 

@@ -148,8 +148,8 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
     Json doc;
     doc["status"] = engine::to_string(r.status);
     doc["message"] = r.message;
-    doc["mechanism"] = spec.run.mechanism;
-    doc["environment"] = spec.run.environment;
+    doc["mechanism"] = engine::to_string(spec.run.mechanism);
+    doc["environment"] = engine::to_string(spec.run.environment);
     doc["master_seed"] = key.master_seed;
     doc["rep"] = key.rep;
     doc["seed"] = r.seed;
@@ -172,8 +172,8 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
     }
     fmt::print("status            {}\n", engine::to_string(r.status));
     if (!r.message.empty()) fmt::print("message           {}\n", r.message);
-    fmt::print("environment       {}\nmechanism         {}\n", spec.run.environment,
-               spec.run.mechanism);
+    fmt::print("environment       {}\nmechanism         {}\n",
+               engine::to_string(spec.run.environment), engine::to_string(spec.run.mechanism));
     fmt::print("master seed       {}\nrep               {}\nseed              {:#018x}\n",
                key.master_seed, key.rep, r.seed);
     fmt::print("events processed  {}\n\n", r.events_processed);

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "engine/mechanism.hpp"
+#include "engine/mechanisms/mechanism.hpp"
 #include "engine/rng.hpp"
 #include "engine/types.hpp"
 

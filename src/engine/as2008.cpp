@@ -28,11 +28,7 @@ RunResult invalid(RunResult result, std::string message) {
 RunResult run_as2008(const As2008Spec& spec, RunKey key) {
   RunResult result;
   result.seed = repetition_key(key.master_seed, key.rep);
-  const bool inventory = spec.strategy == "inventory";
-  if (!inventory && spec.strategy != "symmetric") {
-    return invalid(result,
-                   "as2008.strategy must be inventory or symmetric, got '" + spec.strategy + "'");
-  }
+  const bool inventory = spec.strategy == As2008Strategy::kInventory;
   if (!(spec.gamma > 0.0) || !(spec.k > 0.0) || !(spec.dt > 0.0) || !(spec.T > 0.0) ||
       !(spec.A >= 0.0) || !(spec.sigma >= 0.0)) {
     return invalid(result, "as2008: gamma, k, dt and T must be > 0; A and sigma >= 0");

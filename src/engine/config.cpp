@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -74,37 +76,72 @@ constexpr Range above(double lo, double hi, ClockUse clock = ClockUse::kNone) {
 constexpr Range kAnyValue{};
 constexpr double kMaxInt64AsDouble = 9223372036854775807.0;
 
+using Choices = std::span<const std::string_view>;
+
+/// An enum type seen through its names table (choices.hpp): values are read and written as
+/// the index of their name, so one code path converts every choice key.
+struct ChoiceType {
+  std::vector<std::string_view> names;  ///< in table order: what errors list
+  std::size_t (*index_of)(const void* field);
+  void (*assign)(void* field, std::size_t index);
+};
+
+template <Choice E>
+const ChoiceType& choice_type() {
+  static const ChoiceType type = [] {
+    ChoiceType t;
+    for (const ChoiceName<E>& c : choice_names(E{})) t.names.push_back(c.name);
+    t.index_of = [](const void* field) -> std::size_t {
+      const auto table = choice_names(E{});
+      const E value = *static_cast<const E*>(field);
+      for (std::size_t i = 0; i < table.size(); ++i) {
+        if (table[i].value == value) return i;
+      }
+      assert(false && "enum value missing from its names table");
+      return 0;
+    };
+    t.assign = [](void* field, std::size_t index) {
+      *static_cast<E*>(field) = choice_names(E{})[index].value;
+    };
+    return t;
+  }();
+  return type;
+}
+
+/// An enum field of one ScenarioSpec with its type's names.
+struct ChoiceRef {
+  void* field;
+  const ChoiceType* type;
+};
+
+/// Where an enum member lives inside a struct S (any enum with a names table).
+template <class S>
+struct ChoiceMember {
+  template <Choice E>
+  ChoiceMember(E S::*p)  // implicit: table rows read {"name", &S::field}
+      : type(&choice_type<E>()), ref([p](S& owner) {
+          return ChoiceRef{&(owner.*p), &choice_type<E>()};
+        }) {}
+  const ChoiceType* type;
+  std::function<ChoiceRef(S&)> ref;
+};
+
 /// Where a member lives inside a struct S; one alternative per supported field type.
 template <class S>
 using MemberPtr = std::variant<double S::*, int S::*, std::int64_t S::*, std::uint64_t S::*,
-                               bool S::*, std::string S::*, std::vector<double> S::*>;
+                               bool S::*, std::vector<double> S::*, ChoiceMember<S>>;
 
 /// The same alternatives, resolved to a field of one ScenarioSpec.
-using FieldRef = std::variant<double*, int*, std::int64_t*, std::uint64_t*, bool*, std::string*,
-                              std::vector<double>*>;
+using FieldRef = std::variant<double*, int*, std::int64_t*, std::uint64_t*, bool*,
+                              std::vector<double>*, ChoiceRef>;
 
-using Choices = std::span<const std::string_view>;
-
-/// One key of a struct: its TOML name, the member, the allowed range and, for enumerated
-/// strings, the allowed values.
+/// One key of a struct: its TOML name, the member and, for numbers, the allowed range.
 template <class S>
 struct Member {
   std::string_view name;
   MemberPtr<S> ptr;
   Range range = kAnyValue;
-  Choices choices = {};
 };
-
-constexpr std::array<std::string_view, 4> kMechanisms{"clob", "fba", "rfq", "dual_flow"};
-constexpr std::array<std::string_view, 3> kEnvironments{"market", "as2008", "glosten_milgrom"};
-constexpr std::array<std::string_view, 4> kDelayDists{"constant", "uniform", "exponential",
-                                                      "lognormal"};
-constexpr std::array<std::string_view, 2> kScheduleModes{"interval", "event"};
-constexpr std::array<std::string_view, 2> kQuoteRules{"linear", "avellaneda_stoikov"};
-constexpr std::array<std::string_view, 2> kSizeDists{"uniform", "geometric"};
-constexpr std::array<std::string_view, 2> kJumpDists{"normal", "symmetric"};
-constexpr std::array<std::string_view, 2> kSelfTradeRules{"cancel_resting", "cancel_incoming"};
-constexpr std::array<std::string_view, 2> kAs2008Strategies{"inventory", "symmetric"};
 
 constexpr double kMaxMs = 1e6;        // 1000 s: longer than any delay or interval we model
 constexpr double kMaxCount = 100000;  // agents of one class
@@ -112,8 +149,8 @@ constexpr double kMaxContracts = 1e6;
 
 const auto kRunMembers = std::to_array<Member<RunSpec>>({
     {"duration_s", &RunSpec::duration_s, above(0, 1e7, ClockUse::kDurationS)},
-    {"mechanism", &RunSpec::mechanism, kAnyValue, kMechanisms},
-    {"environment", &RunSpec::environment, kAnyValue, kEnvironments},
+    {"mechanism", &RunSpec::mechanism},
+    {"environment", &RunSpec::environment},
     {"seed", &RunSpec::seed, closed(0, kMaxInt64AsDouble)},
 });
 
@@ -123,7 +160,7 @@ const auto kMarketMembers = std::to_array<Member<MarketSpec>>({
     {"max_order_lots", &MarketSpec::max_order_lots, closed(1, 1e9)},
     {"maker_fee_micros", &MarketSpec::maker_fee_micros, closed(-1e6, 1e6)},
     {"taker_fee_micros", &MarketSpec::taker_fee_micros, closed(-1e6, 1e6)},
-    {"self_trade", &MarketSpec::self_trade, kAnyValue, kSelfTradeRules},
+    {"self_trade", &MarketSpec::self_trade},
 });
 
 const auto kLatentMembers = std::to_array<Member<LatentSpec>>({
@@ -133,7 +170,7 @@ const auto kLatentMembers = std::to_array<Member<LatentSpec>>({
     {"dt_ms", &LatentSpec::dt_ms, above(0, kMaxMs, ClockUse::kStepMs)},
     {"x_bound", &LatentSpec::x_bound, above(0, 50)},
     {"jump_rate", &LatentSpec::jump_rate, closed(0, 1000)},
-    {"jump_dist", &LatentSpec::jump_dist, kAnyValue, kJumpDists},
+    {"jump_dist", &LatentSpec::jump_dist},
     {"jump_mean", &LatentSpec::jump_mean, closed(-50, 50)},
     {"jump_sd", &LatentSpec::jump_sd, closed(0, 50)},
     {"jump_size", &LatentSpec::jump_size, closed(0, 50)},
@@ -145,13 +182,13 @@ const auto kSignalMembers = std::to_array<Member<SignalSpec>>({
 });
 
 const auto kScheduleMembers = std::to_array<Member<ScheduleSpec>>({
-    {"mode", &ScheduleSpec::mode, kAnyValue, kScheduleModes},
+    {"mode", &ScheduleSpec::mode},
     {"interval_ms", &ScheduleSpec::interval_ms, above(0, kMaxMs, ClockUse::kStepMs)},
 });
 
 const auto kMarketMakerMembers = std::to_array<Member<MarketMakerSpec>>({
     {"count", &MarketMakerSpec::count, closed(0, kMaxCount)},
-    {"rule", &MarketMakerSpec::rule, kAnyValue, kQuoteRules},
+    {"rule", &MarketMakerSpec::rule},
     {"h0", &MarketMakerSpec::h0, closed(0, 0.5)},
     {"kappa", &MarketMakerSpec::kappa, closed(0, 1)},
     {"a", &MarketMakerSpec::a, closed(0, 1)},
@@ -181,7 +218,7 @@ const auto kInformedMembers = std::to_array<Member<InformedSpec>>({
 const auto kNoiseMembers = std::to_array<Member<NoiseSpec>>({
     {"count", &NoiseSpec::count, closed(0, kMaxCount)},
     {"rate", &NoiseSpec::rate, closed(0, 10000, ClockUse::kRate)},
-    {"size_dist", &NoiseSpec::size_dist, kAnyValue, kSizeDists},
+    {"size_dist", &NoiseSpec::size_dist},
     {"size_min", &NoiseSpec::size_min, above(0, kMaxContracts)},
     {"size_max", &NoiseSpec::size_max, above(0, kMaxContracts)},
     {"size_mean", &NoiseSpec::size_mean, above(0, kMaxContracts)},
@@ -198,7 +235,7 @@ const auto kSniperMembers = std::to_array<Member<SniperSpec>>({
 });
 
 const auto kDelayMembers = std::to_array<Member<DelaySpec>>({
-    {"dist", &DelaySpec::dist, kAnyValue, kDelayDists},
+    {"dist", &DelaySpec::dist},
     {"value_ms", &DelaySpec::value_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
     {"low_ms", &DelaySpec::low_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
     {"high_ms", &DelaySpec::high_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
@@ -221,7 +258,7 @@ const auto kGlostenMilgromMembers = std::to_array<Member<GlostenMilgromSpec>>({
 });
 
 const auto kAs2008Members = std::to_array<Member<As2008Spec>>({
-    {"strategy", &As2008Spec::strategy, kAnyValue, kAs2008Strategies},
+    {"strategy", &As2008Spec::strategy},
     {"s0", &As2008Spec::s0, above(0, 1e9)},
     {"T", &As2008Spec::T, above(0, 1e6)},
     {"sigma", &As2008Spec::sigma, closed(0, 1e6)},
@@ -231,13 +268,10 @@ const auto kAs2008Members = std::to_array<Member<As2008Spec>>({
     {"gamma", &As2008Spec::gamma, above(0, 1000)},
 });
 
-constexpr std::array<std::string_view, 3> kTieRules{"imbalance", "previous", "midpoint"};
-constexpr std::array<std::string_view, 3> kAllocations{"time", "pro_rata", "random"};
-
 const auto kBatchMembers = std::to_array<Member<BatchSpec>>({
     {"delta_ms", &BatchSpec::delta_ms, above(0, kMaxMs, ClockUse::kStepMs)},
-    {"tie_rule", &BatchSpec::tie_rule, kAnyValue, kTieRules},
-    {"allocation", &BatchSpec::allocation, kAnyValue, kAllocations},
+    {"tie_rule", &BatchSpec::tie_rule},
+    {"allocation", &BatchSpec::allocation},
 });
 
 const auto kDualFlowMembers = std::to_array<Member<DualFlowSpec>>({
@@ -275,7 +309,7 @@ const auto kLatencyChannels = std::to_array<LatencyChannelName>({
     {"market_data", &LatencySpec::market_data},
 });
 
-/// One fully qualified key of ScenarioSpec.
+/// One fully qualified key of ScenarioSpec; `choices` lists an enum key's names.
 struct Entry {
   std::string key;
   std::function<FieldRef(ScenarioSpec&)> ref;
@@ -297,9 +331,20 @@ void add_members(std::vector<Entry>& out, std::string_view prefix, Get get,
   for (const Member<S>& m : members) {
     auto ref = [get, ptr = m.ptr](ScenarioSpec& spec) -> FieldRef {
       S& owner = get(spec);
-      return std::visit([&owner](auto p) -> FieldRef { return &(owner.*p); }, ptr);
+      return std::visit(
+          [&owner](const auto& p) -> FieldRef {
+            if constexpr (std::is_same_v<std::decay_t<decltype(p)>, ChoiceMember<S>>) {
+              return p.ref(owner);
+            } else {
+              return &(owner.*p);
+            }
+          },
+          ptr);
     };
-    out.push_back(Entry{fmt::format("{}.{}", prefix, m.name), ref, m.range, m.choices});
+    // The names outlive the registry: choice_type<E>() keeps them in a function-local static.
+    Choices choices;
+    if (const auto* c = std::get_if<ChoiceMember<S>>(&m.ptr)) choices = c->type->names;
+    out.push_back(Entry{fmt::format("{}.{}", prefix, m.name), ref, m.range, choices});
   }
 }
 
@@ -417,7 +462,9 @@ std::string render_field(const FieldRef& ref) {
     std::string operator()(const std::int64_t* p) const { return fmt::format("{}", *p); }
     std::string operator()(const std::uint64_t* p) const { return fmt::format("{}", *p); }
     std::string operator()(const bool* p) const { return *p ? "true" : "false"; }
-    std::string operator()(const std::string* p) const { return quote_string(*p); }
+    std::string operator()(const ChoiceRef& r) const {
+      return quote_string(r.type->names[r.type->index_of(r.field)]);
+    }
     std::string operator()(const std::vector<double>* p) const {
       std::string out = "[";
       for (std::size_t i = 0; i < p->size(); ++i) {
@@ -672,14 +719,15 @@ class Loader {
         if (b == nullptr) self.fail_type(node, e.key, "a boolean (true or false)");
         *p = b->get();
       }
-      void operator()(std::string* p) const {
+      void operator()(const ChoiceRef& r) const {
         const auto* s = node.as_string();
         if (s == nullptr) self.fail_type(node, e.key, "a string");
         const std::string& value = s->get();
         if (auto message = choice_error(e, value)) {
           self.fail(self.origin_of(node.source()), e.key, *message);
         }
-        *p = value;
+        const auto found = std::find(e.choices.begin(), e.choices.end(), value);
+        r.type->assign(r.field, static_cast<std::size_t>(found - e.choices.begin()));
       }
       void operator()(std::vector<double>* p) const {
         const auto* arr = node.as_array();
@@ -806,7 +854,7 @@ void Loader::check_cross_fields(const ScenarioSpec& s) const {
   for (const auto& [profile_name, profile] : kLatencyProfiles) {
     for (const auto& [channel_name, channel] : kLatencyChannels) {
       const DelaySpec& d = (s.latency.*profile).*channel;
-      if (d.dist == "uniform" && d.low_ms > d.high_ms) {
+      if (d.dist == DelayDist::kUniform && d.low_ms > d.high_ms) {
         const std::string prefix = fmt::format("latency.{}.{}", profile_name, channel_name);
         const std::string high_key = prefix + ".high_ms";
         const std::string low_key = prefix + ".low_ms";
@@ -825,7 +873,7 @@ void Loader::check_cross_fields(const ScenarioSpec& s) const {
                "metrics.as_horizons_ms must be strictly increasing (each horizon is one column)");
   }
 
-  if (s.run.mechanism == "dual_flow" && !s.mechanism.dual_flow.acknowledge_gate) {
+  if (s.run.mechanism == MechanismKind::kDualFlow && !s.mechanism.dual_flow.acknowledge_gate) {
     fail_cross({"run.mechanism", "mechanism.dual_flow.acknowledge_gate"},
                std::string(kDualFlowGateMessage));
   }
@@ -845,7 +893,7 @@ void Loader::check_cross_fields(const ScenarioSpec& s) const {
   const EventEstimate events = estimate_events(s);
   if (!(events.total <= kMaxEventsPerRun)) {
     const std::string_view duration_key =
-        s.run.environment == "as2008" ? "as2008.T" : "run.duration_s";
+        s.run.environment == Environment::kAs2008 ? "as2008.T" : "run.duration_s";
     fail_cross({events.largest_key, duration_key},
                fmt::format("about {:.3g} events per run, above the limit of {:.0e} (the largest "
                            "share, {:.3g}, comes from {}; see 'Limits' in docs/config.md): "

@@ -17,50 +17,48 @@ void require_finite(double v, const char* what) {
 }  // namespace
 
 DelaySampler::DelaySampler(const DelaySpec& spec, RandomStream stream) : stream_(stream) {
-  if (spec.dist == "constant") {
-    dist_ = Dist::kConstant;
-    a_ms_ = spec.value_ms;
-    require_finite(a_ms_, "latency value_ms");
-    constant_ = to_delay(a_ms_);
-  } else if (spec.dist == "uniform") {
-    dist_ = Dist::kUniform;
-    a_ms_ = spec.low_ms;
-    b_ms_ = spec.high_ms;
-    require_finite(a_ms_, "latency low_ms");
-    require_finite(b_ms_, "latency high_ms");
-    if (b_ms_ < a_ms_) throw std::invalid_argument("latency high_ms must be >= low_ms");
-  } else if (spec.dist == "exponential") {
-    dist_ = Dist::kExponential;
-    a_ms_ = spec.value_ms;
-    require_finite(a_ms_, "latency value_ms");
-  } else if (spec.dist == "lognormal") {
-    dist_ = Dist::kLognormal;
-    a_ms_ = spec.median_ms;
-    b_ms_ = spec.sigma;
-    require_finite(a_ms_, "latency median_ms");
-    require_finite(b_ms_, "latency sigma");
-  } else {
-    throw std::invalid_argument(
-        "latency dist must be constant, uniform, exponential or lognormal, got '" + spec.dist +
-        "'");
+  dist_ = spec.dist;
+  switch (dist_) {
+    case DelayDist::kConstant:
+      a_ms_ = spec.value_ms;
+      require_finite(a_ms_, "latency value_ms");
+      constant_ = to_delay(a_ms_);
+      break;
+    case DelayDist::kUniform:
+      a_ms_ = spec.low_ms;
+      b_ms_ = spec.high_ms;
+      require_finite(a_ms_, "latency low_ms");
+      require_finite(b_ms_, "latency high_ms");
+      if (b_ms_ < a_ms_) throw std::invalid_argument("latency high_ms must be >= low_ms");
+      break;
+    case DelayDist::kExponential:
+      a_ms_ = spec.value_ms;
+      require_finite(a_ms_, "latency value_ms");
+      break;
+    case DelayDist::kLognormal:
+      a_ms_ = spec.median_ms;
+      b_ms_ = spec.sigma;
+      require_finite(a_ms_, "latency median_ms");
+      require_finite(b_ms_, "latency sigma");
+      break;
   }
 }
 
 SimTime DelaySampler::sample() {
   double ms = 0.0;
   switch (dist_) {
-    case Dist::kConstant:
+    case DelayDist::kConstant:
       return constant_;
     // Closed interval [low, high] up to the 2^-53 granularity of uniform(); rounding to ns
     // makes the distinction immaterial.
-    case Dist::kUniform:
+    case DelayDist::kUniform:
       ms = stream_.uniform(a_ms_, b_ms_);
       break;
     // Mean times a unit exponential, so a zero mean still takes its draw (stable counters).
-    case Dist::kExponential:
+    case DelayDist::kExponential:
       ms = a_ms_ * -det_log(stream_.uniform_open());
       break;
-    case Dist::kLognormal:
+    case DelayDist::kLognormal:
       ms = a_ms_ * det_exp(b_ms_ * stream_.normal());
       break;
   }
@@ -69,13 +67,13 @@ SimTime DelaySampler::sample() {
 
 SimTime DelaySampler::max_delay() const {
   switch (dist_) {
-    case Dist::kConstant:
+    case DelayDist::kConstant:
       return constant_;
-    case Dist::kUniform:
+    case DelayDist::kUniform:
       // One nanosecond of margin: lo + (hi - lo) u may round an ulp above hi.
       return to_delay(b_ms_) + SimTime{1};
-    case Dist::kExponential:
-    case Dist::kLognormal:
+    case DelayDist::kExponential:
+    case DelayDist::kLognormal:
       break;
   }
   return kMaxDelay;
@@ -85,7 +83,7 @@ SimTime DelaySampler::to_delay(double ms) {
   const double ns = ms * 1e6;
   if (!(ns > 0.0)) return SimTime{0};
   if (ns >= static_cast<double>(kMaxDelay.ns)) return kMaxDelay;
-  return SimTime{std::llround(ns)};
+  return SimTime::from_ms(ms);  // computes the same ms * 1e6, then rounds
 }
 
 AgentLatency make_latency(const LatencySpec& spec, std::uint64_t rep_key, std::uint32_t entity) {

@@ -36,10 +36,8 @@ class DelaySampler {
   std::uint64_t draws() const { return stream_.draws(); }
 
  private:
-  enum class Dist : std::uint8_t { kConstant, kUniform, kExponential, kLognormal };
-
   static SimTime to_delay(double ms);
-  Dist dist_ = Dist::kConstant;
+  DelayDist dist_ = DelayDist::kConstant;
   SimTime constant_{0};  // the delay of a constant distribution, rounded once
   double a_ms_ = 0.0;    // constant: value; uniform: low; exponential: mean; lognormal: median
   double b_ms_ = 0.0;    // uniform: high; lognormal: sigma

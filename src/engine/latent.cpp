@@ -32,21 +32,13 @@ double initial_x(double p0, double bound) {
 LatentProcess::LatentProcess(const LatentSpec& spec, std::uint64_t rep_key, SimTime history)
     : phi_(spec.phi),
       x_bound_(spec.x_bound),
-      jump_dist_(JumpDist::kNormal),
+      jump_dist_(spec.jump_dist),
       jump_mean_(spec.jump_mean),
       jump_sd_(spec.jump_sd),
       jump_size_(spec.jump_size),
-      dt_(SimTime{std::llround(spec.dt_ms * 1e6)}),
+      dt_(SimTime::from_ms(spec.dt_ms)),
       history_(history),
       stream_(rep_key, StreamId::kLatent, entity(EntityClass::kGlobal, 0)) {
-  if (spec.jump_dist == "normal") {
-    jump_dist_ = JumpDist::kNormal;
-  } else if (spec.jump_dist == "symmetric") {
-    jump_dist_ = JumpDist::kSymmetric;
-  } else {
-    throw std::invalid_argument("latent.jump_dist must be normal or symmetric, got '" +
-                                spec.jump_dist + "'");
-  }
   if (dt_.ns < 1) throw std::invalid_argument("latent.dt_ms must be at least 1e-6 (1 ns)");
   if (!(x_bound_ >= 0.0) || !std::isfinite(x_bound_)) {
     throw std::invalid_argument("latent.x_bound must be finite and >= 0");

@@ -45,8 +45,6 @@ class LatentProcess {
   double p_at(SimTime t) const;
 
  private:
-  enum class JumpDist : std::uint8_t { kNormal, kSymmetric };
-
   double phi_;
   double diffusion_sd_;  // sigma_eta * sqrt(dt seconds)
   double x_bound_;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/mechanism.hpp"
+#include "engine/mechanisms/mechanism.hpp"
 #include "engine/types.hpp"
 
 namespace proteus::engine {

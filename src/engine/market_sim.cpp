@@ -1,206 +1,32 @@
-// The market event loop. Phase order inside one instant is in event_queue.hpp; every random
-// draw comes from a stream keyed by (repetition, stream id, agent class and index).
+// The market event loop and the AgentContext it offers agents. Phase order inside one instant
+// is in event_queue.hpp, queued events in market_events.hpp; every random draw comes from a
+// stream keyed by (repetition, stream id, agent class and index).
 #include "engine/market_sim.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cassert>
-#include <cmath>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <set>
 #include <stdexcept>
 
 #include "engine/agent.hpp"
-#include "engine/agents/market_maker.hpp"
-#include "engine/agents/traders.hpp"
-#include "engine/clob.hpp"
-#include "engine/config.hpp"
-#include "engine/dual_flow.hpp"
+#include "engine/agents/factory.hpp"
+#include "engine/event_log.hpp"
 #include "engine/event_queue.hpp"
-#include "engine/fba.hpp"
 #include "engine/latency.hpp"
 #include "engine/latent.hpp"
+#include "engine/market_events.hpp"
+#include "engine/mechanisms/factory.hpp"
 #include "engine/recorder.hpp"
-#include "engine/rfq.hpp"
 #include "engine/rng.hpp"
 #include "engine/signal.hpp"
+#include "engine/slot_pool.hpp"
 #include "engine/view_history.hpp"
 
 namespace proteus::engine {
-namespace {
-
-SimTime ms(double v) {
-  return SimTime{static_cast<std::int64_t>(std::llround(v * 1e6))};
-}
-
-enum class EventType : std::uint8_t {
-  kLatentStep,
-  kTimer,
-  kOrderArrival,
-  kCancelArrival,
-  kMessageArrival,
-  kNotice,
-  kMarketData,
-  kDecision,
-  kSample,
-};
-
-struct Payload {
-  explicit Payload(EventType t, AgentId a = AgentId{}) : type(t), agent(a) {}
-  EventType type = EventType::kLatentStep;
-  AgentId agent;
-  std::uint32_t aux_index = 0;  // market data: index into view_slab_
-  OrderRequest order;           // order arrival; cancel arrival uses order.id
-  Notice notice;
-};
-
-struct AgentSlot {
-  std::unique_ptr<Agent> agent;
-  Role role = Role::kNoise;
-  std::uint32_t entity = 0;
-  SignalSource signal;
-  AgentLatency latency;
-  RandomStream decision;
-  RandomStream arrival;
-  std::array<std::uint32_t, 5> notice_mask{};  // [kind] bit r: wanted with Reason r
-};
-
-std::string_view event_name(EventType t) {
-  switch (t) {
-    case EventType::kLatentStep:
-      return "latent";
-    case EventType::kTimer:
-      return "timer";
-    case EventType::kOrderArrival:
-      return "order";
-    case EventType::kCancelArrival:
-      return "cancel";
-    case EventType::kMessageArrival:
-      return "message";
-    case EventType::kNotice:
-      return "notice";
-    case EventType::kMarketData:
-      return "market_data";
-    case EventType::kDecision:
-      return "decision";
-    case EventType::kSample:
-      return "sample";
-  }
-  return "?";
-}
-
-/// The notice an order's owner gets for an outcome other than a trade or a quote request
-/// (their entries, kFill and kAccepted, are never read: trades notify both sides as fills and
-/// a quote request reaches no one).
-Notice::Kind notice_kind(OutcomeKind k) {
-  static constexpr std::array<Notice::Kind, 6> kNotice{
-      Notice::Kind::kAccepted,  Notice::Kind::kRejected,       Notice::Kind::kFill,
-      Notice::Kind::kCancelled, Notice::Kind::kCancelRejected, Notice::Kind::kAccepted};
-  static_assert(static_cast<int>(OutcomeKind::kAccepted) == 0 &&
-                static_cast<int>(OutcomeKind::kRejected) == 1 &&
-                static_cast<int>(OutcomeKind::kTrade) == 2 &&
-                static_cast<int>(OutcomeKind::kCancelled) == 3 &&
-                static_cast<int>(OutcomeKind::kCancelRejected) == 4 &&
-                static_cast<int>(OutcomeKind::kQuoteRequest) == 5);
-  return kNotice[static_cast<std::size_t>(k)];
-}
-
-std::string_view outcome_name(OutcomeKind k) {
-  switch (k) {
-    case OutcomeKind::kAccepted:
-      return "accepted";
-    case OutcomeKind::kRejected:
-      return "rejected";
-    case OutcomeKind::kTrade:
-      return "trade";
-    case OutcomeKind::kCancelled:
-      return "cancelled";
-    case OutcomeKind::kCancelRejected:
-      return "cancel_rejected";
-    case OutcomeKind::kQuoteRequest:
-      return "quote_request";
-  }
-  return "?";
-}
-
-std::string_view notice_name(Notice::Kind k) {
-  switch (k) {
-    case Notice::Kind::kAccepted:
-      return "accepted";
-    case Notice::Kind::kRejected:
-      return "rejected";
-    case Notice::Kind::kFill:
-      return "fill";
-    case Notice::Kind::kCancelled:
-      return "cancelled";
-    case Notice::Kind::kCancelRejected:
-      return "cancel_rejected";
-  }
-  return "?";
-}
-
-}  // namespace
-
-MarketRules market_rules(const MarketSpec& spec) {
-  MarketRules r;
-  r.ticks_per_unit = std::llround(1.0 / spec.tick_size);
-  r.cash_per_tick_lot =
-      std::llround(static_cast<double>(kCashPerUnit) * spec.tick_size * spec.lot_size);
-  r.max_order_lots = spec.max_order_lots;
-  return r;
-}
-
-namespace {
-
-BatchParams batch_params(const BatchSpec& spec) {
-  BatchParams p;
-  p.delta = SimTime{std::max<std::int64_t>(1, ms(spec.delta_ms).ns)};
-  p.tie = spec.tie_rule == "midpoint"   ? TieRule::kMidpoint
-          : spec.tie_rule == "previous" ? TieRule::kPrevious
-                                        : TieRule::kImbalance;
-  p.allocation = spec.allocation == "pro_rata" ? Allocation::kProRata
-                 : spec.allocation == "random" ? Allocation::kRandom
-                                               : Allocation::kTime;
-  return p;
-}
-
-}  // namespace
-
-std::unique_ptr<Mechanism> make_mechanism(const ScenarioSpec& spec, const MarketRules& rules,
-                                          std::uint64_t rep_key) {
-  const std::string& name = spec.run.mechanism;
-  if (name == "clob") {
-    const auto rule = spec.market.self_trade == "cancel_incoming" ? SelfTradeRule::kCancelIncoming
-                                                                  : SelfTradeRule::kCancelResting;
-    return std::make_unique<Clob>(rules, rule);
-  }
-  // The mechanism's own stream: only the mechanism draws from it (docs/seed-protocol.md).
-  const RandomStream own{rep_key, StreamId::kMechanism, entity(EntityClass::kGlobal, 0)};
-  if (name == "fba") {
-    return std::make_unique<BatchAuction>(rules, batch_params(spec.mechanism.fba), own);
-  }
-  if (name == "dual_flow") {
-    if (!spec.mechanism.dual_flow.acknowledge_gate)
-      throw std::invalid_argument(std::string(kDualFlowGateMessage));
-    return std::make_unique<DualFlow>(rules, batch_params(spec.mechanism.dual_flow.batch), own);
-  }
-  if (name == "rfq") {
-    // Dealers are the market makers: agent ids 0 .. count-1 (they are created first).
-    RfqParams p;
-    for (int i = 0; i < spec.agents.market_maker.count; ++i)
-      p.dealers.push_back(AgentId{static_cast<std::uint32_t>(i)});
-    p.competition = spec.mechanism.rfq.dealers;
-    p.response = ms(spec.mechanism.rfq.response_ms);
-    p.ttl = SimTime{std::max<std::int64_t>(1, ms(spec.mechanism.rfq.ttl_ms).ns)};
-    return std::make_unique<Rfq>(rules, std::move(p));
-  }
-  throw std::invalid_argument(
-      fmt::format("mechanism '{}' is not implemented in this build", spec.run.mechanism));
-}
 
 class MarketSimulation::Impl final : public AgentContext {
  public:
@@ -208,29 +34,16 @@ class MarketSimulation::Impl final : public AgentContext {
        std::unique_ptr<Mechanism> mechanism)
       : rules_(market_rules(spec.market)),
         rep_key_(repetition_key(key.master_seed, key.rep)),
-        horizon_(ms(spec.run.duration_s * 1e3)),
-        sample_period_(ms(spec.metrics.sample_ms)),
+        horizon_(SimTime::from_ms(spec.run.duration_s * 1e3)),
+        sample_period_(SimTime::from_ms(spec.metrics.sample_ms)),
         lot_size_(spec.market.lot_size),
         latent_(spec.latent, rep_key_, history_window(spec)),
         mechanism_(mechanism ? std::move(mechanism) : make_mechanism(spec, rules_, rep_key_)),
-        events_(events) {
-    const auto& a = spec.agents;
-    for (int i = 0; i < a.market_maker.count; ++i) {
-      add_agent(std::make_unique<MarketMaker>(a.market_maker), Role::kMarketMaker,
-                EntityClass::kMarketMaker, i, a.market_maker.signal, spec.latency.market_maker);
-    }
-    for (int i = 0; i < a.informed.count; ++i) {
-      add_agent(std::make_unique<InformedTrader>(a.informed), Role::kInformed,
-                EntityClass::kInformed, i, a.informed.signal, spec.latency.informed);
-    }
-    for (int i = 0; i < a.noise.count; ++i) {
-      add_agent(std::make_unique<NoiseTrader>(a.noise), Role::kNoise, EntityClass::kNoise, i,
-                SignalSpec{}, spec.latency.noise);
-    }
-    if (a.sniper.enabled) {
-      for (int i = 0; i < a.sniper.count; ++i) {
-        add_agent(std::make_unique<Sniper>(a.sniper), Role::kSniper, EntityClass::kSniper, i,
-                  a.sniper.signal, spec.latency.sniper);
+        log_(events) {
+    agents_ = make_agents(spec, rep_key_);
+    for (std::size_t i = 0; i < agents_.size(); ++i) {
+      if (agents_[i].agent->subscribes_market_data()) {
+        subscribers_.push_back(static_cast<std::uint32_t>(i));
       }
     }
     std::vector<Role> roles;
@@ -327,13 +140,7 @@ class MarketSimulation::Impl final : public AgentContext {
       throw std::invalid_argument(
           fmt::format("a message carries 1 to {} legs, got {}", kMaxMessageLegs, count));
     }
-    if (free_messages_.empty()) {
-      composing_ = static_cast<std::uint32_t>(messages_.size());
-      messages_.emplace_back();
-    } else {
-      composing_ = free_messages_.back();
-      free_messages_.pop_back();
-    }
+    composing_ = messages_.acquire();
     Message& msg = messages_[composing_];
     msg.count = static_cast<std::uint8_t>(count);
     for (std::size_t i = 0; i < count; ++i) msg.legs[i] = MessageLeg{};
@@ -370,22 +177,15 @@ class MarketSimulation::Impl final : public AgentContext {
     // Signals read p up to their delay back. Adverse-selection horizons of any length are
     // resolved at the first latent step after they fall due, which reads p at most one step
     // back, so they need no longer window (a 10^9 ms horizon must not keep 10^7 steps).
-    return ms(max_delay + 2.0 * spec.latent.dt_ms + 1.0);
+    return SimTime::from_ms(max_delay + 2.0 * spec.latent.dt_ms + 1.0);
   }
 
   /// Queues an event and returns its payload, built in place in the slab, for the caller to
   /// fill (valid until the next schedule call).
   Payload& schedule(SimTime time, Phase phase, EventType type, AgentId agent = AgentId{}) {
-    std::uint32_t slot;
-    if (free_slots_.empty()) {
-      slot = static_cast<std::uint32_t>(slab_.size());
-      slab_.emplace_back(type, agent);
-    } else {
-      slot = free_slots_.back();
-      free_slots_.pop_back();
-      slab_[slot].type = type;
-      slab_[slot].agent = agent;
-    }
+    const std::uint32_t slot = slab_.acquire(type, agent);
+    slab_[slot].type = type;
+    slab_[slot].agent = agent;
     assert(slot < kDecisionTag && "event slab overflows the queue word");
     queue_.push(time, phase, slot);
     return slab_[slot];
@@ -403,31 +203,8 @@ class MarketSimulation::Impl final : public AgentContext {
   void step_latent() {
     const double before = latent_.p();
     latent_.advance();
-    log_latent();
+    log_.latent(event_id_, now_, latent_.p());
     recorder_->on_latent_step(latent_, before, views_.latest());
-  }
-
-  void add_agent(std::unique_ptr<Agent> agent, Role role, EntityClass cls, int index,
-                 const SignalSpec& signal, const LatencySpec& latency) {
-    const std::uint32_t e = entity(cls, static_cast<std::uint32_t>(index));
-    AgentSlot slot{std::move(agent),
-                   role,
-                   e,
-                   SignalSource(signal, rep_key_, e),
-                   make_latency(latency, rep_key_, e),
-                   RandomStream{rep_key_, StreamId::kDecision, e},
-                   RandomStream{rep_key_, StreamId::kArrival, e}};
-    for (auto kind : {Notice::Kind::kAccepted, Notice::Kind::kRejected, Notice::Kind::kFill,
-                      Notice::Kind::kCancelled, Notice::Kind::kCancelRejected}) {
-      for (unsigned r = 0; r <= static_cast<unsigned>(Reason::kUnsupportedOrder); ++r) {
-        if (slot.agent->wants_notice(kind, static_cast<Reason>(r))) {
-          slot.notice_mask[static_cast<std::size_t>(kind)] |= 1u << r;
-        }
-      }
-    }
-    if (slot.agent->subscribes_market_data())
-      subscribers_.push_back(static_cast<std::uint32_t>(agents_.size()));
-    agents_.push_back(std::move(slot));
   }
 
   // The latest published view always equals the mechanism's current view: it is refreshed
@@ -460,7 +237,7 @@ class MarketSimulation::Impl final : public AgentContext {
     switch (word & kTagMask) {
       case kDecisionTag:
         current_ = index;
-        log_simple(EventType::kDecision, AgentId{index});
+        log_.agent_event(event_id_, now_, "decision", AgentId{index});
         agents_[current_].agent->on_decision(*this);
         return;
       case kMessageTag:
@@ -469,7 +246,7 @@ class MarketSimulation::Impl final : public AgentContext {
       default: {
         // Copy out: handling may schedule events and grow the slab.
         const Payload payload = slab_[index];
-        free_slots_.push_back(index);
+        slab_.release(index);
         dispatch(payload);
       }
     }
@@ -485,16 +262,16 @@ class MarketSimulation::Impl final : public AgentContext {
     const std::span<const MessageLeg> legs(msg.legs.data(), msg.count);
     for (const MessageLeg& leg : legs) {
       if (leg.cancel.value != 0) {
-        log_cancel(leg.order.owner, leg.cancel);
+        log_.cancel(event_id_, now_, leg.order.owner, leg.cancel);
         recorder_->on_message();
       }
       if (leg.enter) {
-        log_order(leg.order);
+        log_.order(event_id_, now_, leg.order);
         recorder_->on_message();
       }
     }
     call_mechanism([&](Outcomes& out) { mechanism_->on_message(now_, legs, out); });
-    free_messages_.push_back(index);
+    messages_.release(index);
   }
 
   void dispatch(const Payload& p) {
@@ -510,26 +287,26 @@ class MarketSimulation::Impl final : public AgentContext {
         call_mechanism([&](Outcomes& out) { mechanism_->on_timer(now_, out); });
         break;
       case EventType::kOrderArrival:
-        log_order(p.order);
+        log_.order(event_id_, now_, p.order);
         recorder_->on_message();
         call_mechanism([&](Outcomes& out) { mechanism_->on_order(now_, p.order, out); });
         break;
       case EventType::kCancelArrival:
-        log_cancel(p.order.owner, p.order.id);
+        log_.cancel(event_id_, now_, p.order.owner, p.order.id);
         recorder_->on_message();
         call_mechanism(
             [&](Outcomes& out) { mechanism_->on_cancel(now_, p.order.owner, p.order.id, out); });
         break;
       case EventType::kNotice:
         current_ = p.agent.value;
-        log_notice(p.agent, p.notice);
+        log_.notice(event_id_, now_, p.agent, p.notice);
         agents_[current_].agent->on_notice(*this, p.notice);
         break;
       case EventType::kMarketData:
         current_ = p.agent.value;
-        log_simple(p.type, p.agent);
+        log_.agent_event(event_id_, now_, "market_data", p.agent);
         agents_[current_].agent->on_market_data(*this, view_slab_[p.aux_index]);
-        release_view(p.aux_index);
+        view_slab_.release(p.aux_index);
         break;
     }
   }
@@ -552,7 +329,7 @@ class MarketSimulation::Impl final : public AgentContext {
       if (o.kind != OutcomeKind::kQuoteRequest) continue;
       current_ = o.agent.value;
       const std::optional<Price> quote = agents_[current_].agent->quote_for(*this, o.side, o.qty);
-      log_quote(o, quote);
+      log_.quote(event_id_, now_, o, quote);
       mechanism_->on_quote(now_, o.agent, o.order, quote);
     }
   }
@@ -560,7 +337,7 @@ class MarketSimulation::Impl final : public AgentContext {
   void handle_outcomes(std::int64_t bid_plus_ask_before) {
     const double p_now = latent_.p();
     for (const Outcome& o : outcomes_) {
-      log_outcome(o);
+      log_.outcome(event_id_, now_, o);
       // Two predictable branches instead of a jump table per outcome (and another in the
       // recorder): trades, requests, and the rest, whose notice kind is a table lookup.
       if (o.kind == OutcomeKind::kTrade) {
@@ -618,71 +395,12 @@ class MarketSimulation::Impl final : public AgentContext {
 
   void notify_subscribers(const PublicView& view) {
     for (std::uint32_t s : subscribers_) {
-      const std::uint32_t slot = acquire_view(view);
+      const std::uint32_t slot = view_slab_.acquire(view);
+      view_slab_[slot] = view;
       schedule(now_ + agents_[s].latency.market_data.sample(), Phase::kMarketData,
                EventType::kMarketData, AgentId{s})
           .aux_index = slot;
     }
-  }
-
-  std::uint32_t acquire_view(const PublicView& v) {
-    if (!free_views_.empty()) {
-      const std::uint32_t slot = free_views_.back();
-      free_views_.pop_back();
-      view_slab_[slot] = v;
-      return slot;
-    }
-    view_slab_.push_back(v);
-    return static_cast<std::uint32_t>(view_slab_.size() - 1);
-  }
-  void release_view(std::uint32_t slot) { free_views_.push_back(slot); }
-
-  // Event log (JSONL): one object per processed event or mechanism outcome.
-  void log_line(const std::string& s) {
-    if (events_ != nullptr) events_->write(s);
-  }
-  void log_latent() {
-    if (events_ == nullptr) return;
-    log_line(fmt::format(R"({{"id":{},"t":{},"type":"latent","p":{}}})", event_id_, now_.ns,
-                         latent_.p()));
-  }
-  void log_simple(EventType t, AgentId a) {
-    if (events_ == nullptr) return;
-    log_line(fmt::format(R"({{"id":{},"t":{},"type":"{}","agent":{}}})", event_id_, now_.ns,
-                         event_name(t), a.value));
-  }
-  void log_order(const OrderRequest& o) {
-    if (events_ == nullptr) return;
-    log_line(fmt::format(
-        R"({{"id":{},"t":{},"type":"order","agent":{},"order":{},"side":"{}","kind":"{}","price":{},"qty":{}}})",
-        event_id_, now_.ns, o.owner.value, o.id.value, to_string(o.side), to_string(o.kind),
-        o.limit.ticks, o.qty.lots));
-  }
-  void log_cancel(AgentId owner, OrderId id) {
-    if (events_ == nullptr) return;
-    log_line(fmt::format(R"({{"id":{},"t":{},"type":"cancel","agent":{},"order":{}}})", event_id_,
-                         now_.ns, owner.value, id.value));
-  }
-  void log_notice(AgentId a, const Notice& n) {
-    if (events_ == nullptr) return;
-    log_line(fmt::format(
-        R"({{"id":{},"t":{},"type":"notice","agent":{},"notice":"{}","order":{},"price":{},"qty":{},"remaining":{}}})",
-        event_id_, now_.ns, a.value, notice_name(n.kind), n.order.value, n.price.ticks, n.qty.lots,
-        n.remaining.lots));
-  }
-  void log_quote(const Outcome& request, std::optional<Price> quote) {
-    if (events_ == nullptr) return;
-    log_line(fmt::format(R"({{"id":{},"t":{},"type":"quote","agent":{},"order":{},"price":{}}})",
-                         event_id_, now_.ns, request.agent.value, request.order.value,
-                         quote ? quote->ticks : 0));
-  }
-  void log_outcome(const Outcome& o) {
-    if (events_ == nullptr) return;
-    log_line(fmt::format(
-        R"({{"id":{},"t":{},"type":"{}","agent":{},"order":{},"side":"{}","price":{},"qty":{},"remaining":{},"reason":"{}","counter_agent":{},"counter_order":{},"counter_remaining":{}}})",
-        event_id_, now_.ns, outcome_name(o.kind), o.agent.value, o.order.value, to_string(o.side),
-        o.price.ticks, o.qty.lots, o.remaining.lots, to_string(o.reason), o.counter_agent.value,
-        o.counter_order.value, o.counter_remaining.lots));
   }
 
   MarketRules rules_;
@@ -692,31 +410,18 @@ class MarketSimulation::Impl final : public AgentContext {
   double lot_size_;
   LatentProcess latent_;
   std::unique_ptr<Mechanism> mechanism_;
-  EventSink* events_;
+  EventLog log_;
   std::vector<AgentSlot> agents_;
   std::vector<std::uint32_t> subscribers_;
   std::optional<Ledger> ledger_;
   std::optional<Recorder> recorder_;
-  // A queued event is one 32-bit word, so the heap moves 24-byte entries only: a decision
-  // carries its agent and a message arrival its index in messages_ inline (tagged in the top
-  // two bits); every other event is a slot of slab_ holding its Payload.
-  static constexpr std::uint32_t kDecisionTag = 1u << 30;
-  static constexpr std::uint32_t kMessageTag = 2u << 30;
-  static constexpr std::uint32_t kTagMask = 3u << 30;
-  EventQueue<std::uint32_t> queue_;
-  std::vector<Payload> slab_;
-  std::vector<std::uint32_t> free_slots_;
-  struct Message {
-    std::array<MessageLeg, kMaxMessageLegs> legs{};
-    std::uint8_t count = 0;
-  };
-  std::vector<Message> messages_;  // legs of pending message arrivals (Payload::aux_index)
-  std::vector<std::uint32_t> free_messages_;
+  EventQueue<std::uint32_t> queue_;  // queue words (market_events.hpp)
+  SlotPool<Payload> slab_;
+  SlotPool<Message> messages_;   // legs of pending message arrivals
   std::uint32_t composing_ = 0;  // the message between compose() and send_message()
   Outcomes outcomes_;
   ViewHistory views_;
-  std::vector<PublicView> view_slab_;
-  std::vector<std::uint32_t> free_views_;
+  SlotPool<PublicView> view_slab_;  // views in flight to subscribers (Payload::aux_index)
   std::vector<double> metrics_;
   std::set<std::int64_t> timers_;  // times of pending timer events
   bool timed_ = true;              // whether the mechanism ever sets timers

@@ -7,18 +7,11 @@
 #include <vector>
 
 #include "engine/ledger.hpp"
-#include "engine/mechanism.hpp"
+#include "engine/mechanisms/mechanism.hpp"
 #include "engine/simulation.hpp"
 #include "engine/spec.hpp"
 
 namespace proteus::engine {
-
-/// Builds the mechanism named by spec.run.mechanism; throws std::invalid_argument if unknown.
-std::unique_ptr<Mechanism> make_mechanism(const ScenarioSpec& spec, const MarketRules& rules,
-                                          std::uint64_t rep_key);
-
-/// Trading rules of a scenario (tick, lot and cash scale).
-MarketRules market_rules(const MarketSpec& spec);
 
 class MarketSimulation {
  public:

@@ -232,7 +232,7 @@ MetricRegistry metric_registry(std::string_view environment,
 }
 
 MetricRegistry metric_registry(const ScenarioSpec& spec) {
-  return metric_registry(spec.run.environment, spec.metrics.as_horizons_ms);
+  return metric_registry(to_string(spec.run.environment), spec.metrics.as_horizons_ms);
 }
 
 }  // namespace proteus::engine

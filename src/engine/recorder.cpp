@@ -35,7 +35,7 @@ Recorder::Recorder(const ScenarioSpec& spec, const MarketRules& rules, std::vect
       as_loss_(spec.metrics.as_horizons_ms.size(), 0.0),
       as_class_(spec.metrics.as_horizons_ms.size(), std::array<double, 3>{}) {
   for (const double h : spec.metrics.as_horizons_ms) {
-    horizons_.push_back(SimTime{static_cast<std::int64_t>(std::llround(h * 1e6))});
+    horizons_.push_back(SimTime::from_ms(h));
   }
   for (std::size_t i = 0; i < roles_.size(); ++i) {
     if (roles_[i] == Role::kMarketMaker)

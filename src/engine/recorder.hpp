@@ -11,7 +11,7 @@
 
 #include "engine/agent.hpp"
 #include "engine/ledger.hpp"
-#include "engine/mechanism.hpp"
+#include "engine/mechanisms/mechanism.hpp"
 #include "engine/spec.hpp"
 
 namespace proteus::engine {

@@ -17,9 +17,15 @@ void add(EventEstimate& estimate, std::string_view key, double events) {
 
 EventEstimate estimate_events(const ScenarioSpec& spec) {
   EventEstimate estimate;
-  if (spec.run.environment == "as2008") {
-    add(estimate, "as2008.dt", spec.as2008.T / spec.as2008.dt);
-    return estimate;
+  switch (spec.run.environment) {
+    case Environment::kAs2008:
+      add(estimate, "as2008.dt", spec.as2008.T / spec.as2008.dt);
+      return estimate;
+    case Environment::kGlostenMilgrom:
+      add(estimate, "glosten_milgrom.trades", spec.glosten_milgrom.trades);
+      return estimate;
+    case Environment::kMarket:
+      break;
   }
   const double duration_ms = spec.run.duration_s * 1e3;
   add(estimate, "latent.dt_ms", duration_ms / spec.latent.dt_ms);
@@ -34,9 +40,9 @@ EventEstimate estimate_events(const ScenarioSpec& spec) {
       informed.count * duration_ms / informed.schedule.interval_ms);
   const NoiseSpec& noise = spec.agents.noise;
   add(estimate, "agents.noise.rate", noise.count * noise.rate * spec.run.duration_s);
-  if (spec.run.mechanism == "fba") {
+  if (spec.run.mechanism == MechanismKind::kFba) {
     add(estimate, "mechanism.fba.delta_ms", duration_ms / spec.mechanism.fba.delta_ms);
-  } else if (spec.run.mechanism == "dual_flow") {
+  } else if (spec.run.mechanism == MechanismKind::kDualFlow) {
     add(estimate, "mechanism.dual_flow.delta_ms",
         duration_ms / spec.mechanism.dual_flow.batch.delta_ms);
   }

@@ -8,7 +8,7 @@
 namespace proteus::engine {
 
 SignalSource::SignalSource(const SignalSpec& spec, std::uint64_t rep_key, std::uint32_t entity)
-    : delay_(SimTime{std::llround(spec.delay_ms * 1e6)}),
+    : delay_(SimTime::from_ms(spec.delay_ms)),
       noise_(spec.noise),
       stream_(rep_key, StreamId::kSignal, entity) {
   if (!(spec.delay_ms >= 0.0) || !std::isfinite(spec.delay_ms)) {

@@ -12,12 +12,9 @@
 #include "engine/rng.hpp"
 
 namespace proteus::engine {
+namespace {
 
-RunResult run_scenario(const ScenarioSpec& spec, RunKey key, EventSink* events) {
-  if (spec.run.environment == "as2008") return run_as2008(spec.as2008, key);
-  if (spec.run.environment == "glosten_milgrom") {
-    return run_glosten_milgrom(spec.glosten_milgrom, key);
-  }
+RunResult run_market(const ScenarioSpec& spec, RunKey key, EventSink* events) {
   RunResult result;
   result.seed = repetition_key(key.master_seed, key.rep);
   try {
@@ -41,6 +38,20 @@ RunResult run_scenario(const ScenarioSpec& spec, RunKey key, EventSink* events) 
     result.metrics.assign(metric_registry(spec).size(), std::numeric_limits<double>::quiet_NaN());
   }
   return result;
+}
+
+}  // namespace
+
+RunResult run_scenario(const ScenarioSpec& spec, RunKey key, EventSink* events) {
+  switch (spec.run.environment) {
+    case Environment::kAs2008:
+      return run_as2008(spec.as2008, key);
+    case Environment::kGlostenMilgrom:
+      return run_glosten_milgrom(spec.glosten_milgrom, key);
+    case Environment::kMarket:
+      return run_market(spec, key, events);
+  }
+  return run_market(spec, key, events);  // unreachable: every environment returns above
 }
 
 }  // namespace proteus::engine

@@ -3,14 +3,15 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
+
+#include "engine/choices.hpp"
 
 namespace proteus::engine {
 
-/// A seeded delay distribution. `dist` is constant, uniform, exponential or lognormal.
+/// A seeded delay distribution.
 struct DelaySpec {
-  std::string dist = "constant";
+  DelayDist dist = DelayDist::kConstant;
   double value_ms = 1.0;   ///< constant: the delay; exponential: the mean
   double low_ms = 0.0;     ///< uniform: lower bound
   double high_ms = 0.0;    ///< uniform: upper bound
@@ -37,15 +38,15 @@ struct SignalSpec {
 /// When an agent decides: every `interval_ms` ("interval") or on each market-data update
 /// ("event"), with a minimum gap of `interval_ms` between event-driven decisions.
 struct ScheduleSpec {
-  std::string mode = "interval";
+  ScheduleMode mode = ScheduleMode::kInterval;
   double interval_ms = 100.0;
 };
 
 struct RunSpec {
   double duration_s = 60.0;
-  std::string mechanism = "clob";
-  std::string environment = "market";  ///< "market", "as2008" or "glosten_milgrom"
-  std::uint64_t seed = 1;              ///< master seed (overridden by the sweep or --seed)
+  MechanismKind mechanism = MechanismKind::kClob;
+  Environment environment = Environment::kMarket;
+  std::uint64_t seed = 1;  ///< master seed (overridden by the sweep or --seed)
 };
 
 struct MarketSpec {
@@ -54,17 +55,17 @@ struct MarketSpec {
   std::int64_t max_order_lots = 1000;
   std::int64_t maker_fee_micros = 0;  ///< per lot, in 1e-6 of payoff; negative = rebate
   std::int64_t taker_fee_micros = 0;
-  std::string self_trade = "cancel_resting";  ///< CLOB self-trade rule
+  SelfTradeRule self_trade = SelfTradeRule::kCancelResting;  ///< CLOB only
 };
 
 struct LatentSpec {
   double p0 = 0.5;
-  double phi = 0.995;                ///< mean reversion of log-odds per step
-  double sigma_eta = 0.2;            ///< diffusion, per sqrt(second)
-  double dt_ms = 100.0;              ///< step of the latent process
-  double x_bound = 6.0;              ///< |logit p| is clipped to this bound
-  double jump_rate = 0.0;            ///< lambda_J, jumps per second
-  std::string jump_dist = "normal";  ///< normal (mean, sd) or symmetric (+/- jump_size)
+  double phi = 0.995;                      ///< mean reversion of log-odds per step
+  double sigma_eta = 0.2;                  ///< diffusion, per sqrt(second)
+  double dt_ms = 100.0;                    ///< step of the latent process
+  double x_bound = 6.0;                    ///< |logit p| is clipped to this bound
+  double jump_rate = 0.0;                  ///< lambda_J, jumps per second
+  JumpDist jump_dist = JumpDist::kNormal;  ///< normal (mean, sd) or symmetric (+/- jump_size)
   double jump_mean = 0.0;
   double jump_sd = 0.5;
   double jump_size = 0.5;
@@ -72,7 +73,7 @@ struct LatentSpec {
 
 struct MarketMakerSpec {
   int count = 1;
-  std::string rule = "linear";  ///< "linear" (predecessor) or "avellaneda_stoikov"
+  QuoteRule rule = QuoteRule::kLinear;  ///< linear is the predecessor's rule
   double h0 = 0.02;
   double kappa = 0.01;
   double a = 0.0;
@@ -105,9 +106,9 @@ struct InformedSpec {
 
 struct NoiseSpec {
   int count = 20;
-  double rate = 1.8;                  ///< arrivals per second per trader
-  std::string size_dist = "uniform";  ///< uniform on [size_min, size_max] or geometric(mean)
-  double size_min = 1.0;              ///< contracts
+  double rate = 1.8;                        ///< arrivals per second per trader
+  SizeDist size_dist = SizeDist::kUniform;  ///< uniform on [size_min, size_max] or geometric(mean)
+  double size_min = 1.0;                    ///< contracts
   double size_max = 1.0;
   double size_mean = 1.0;
   double limit_fraction = 0.0;     ///< share of arrivals posted as limit orders near the touch
@@ -147,7 +148,7 @@ struct MetricsSpec {
 
 /// Reduced-form Avellaneda & Stoikov (2008) environment.
 struct As2008Spec {
-  std::string strategy = "inventory";  ///< "inventory" or "symmetric"
+  As2008Strategy strategy = As2008Strategy::kInventory;
   double s0 = 100.0;
   double T = 1.0;
   double sigma = 2.0;
@@ -168,9 +169,9 @@ struct GlostenMilgromSpec {
 
 /// A batch mechanism's clearing parameters (docs/batch-auctions.md).
 struct BatchSpec {
-  double delta_ms = 100.0;             ///< batch interval Delta
-  std::string tie_rule = "imbalance";  ///< imbalance, previous or midpoint
-  std::string allocation = "time";     ///< time, pro_rata or random
+  double delta_ms = 100.0;  ///< batch interval Delta
+  TieRule tie_rule = TieRule::kImbalance;
+  Allocation allocation = Allocation::kTime;
 };
 
 /// Dual-flow batch: batch parameters plus the PT-017 gate.

@@ -2,7 +2,9 @@
 // Every quantity that enters accounting is an exact integer; no double crosses the ledger.
 #pragma once
 
+#include <cmath>
 #include <compare>
+#include <concepts>
 #include <cstdint>
 
 namespace proteus::engine {
@@ -11,7 +13,14 @@ namespace proteus::engine {
 struct SimTime {
   std::int64_t ns = 0;
 
-  static constexpr SimTime from_ms(std::int64_t ms) { return SimTime{ms * 1'000'000}; }
+  /// Whole milliseconds, exactly.
+  template <std::integral I>
+  static constexpr SimTime from_ms(I ms) {
+    return SimTime{static_cast<std::int64_t>(ms) * 1'000'000};
+  }
+  /// Milliseconds from a config value, rounded to the nearest ns (half away from zero): the
+  /// one conversion of configured times.
+  static SimTime from_ms(double ms) { return SimTime{std::llround(ms * 1e6)}; }
   static constexpr SimTime from_us(std::int64_t us) { return SimTime{us * 1'000}; }
   /// Seconds as a double, for model formulas only (never for ordering).
   constexpr double seconds() const { return static_cast<double>(ns) * 1e-9; }

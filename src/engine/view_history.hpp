@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "engine/mechanism.hpp"
+#include "engine/mechanisms/mechanism.hpp"
 #include "engine/types.hpp"
 
 namespace proteus::engine {

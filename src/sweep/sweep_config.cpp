@@ -543,7 +543,7 @@ SweepPlan parse_sweep(std::string_view text, std::string_view source) {
   }
 
   // Expansion: plain axes in row-major order, then the cell mechanism's own axes.
-  std::string default_mechanism = engine::RunSpec{}.mechanism;
+  std::string default_mechanism(engine::to_string(engine::RunSpec{}.mechanism));
   if (auto m = doc.at_path(kMechanismKey).value<std::string>()) default_mechanism = *m;
   std::vector<std::size_t> plain;
   std::map<std::string, std::vector<std::size_t>> own;
@@ -643,13 +643,14 @@ void resolve_cells(SweepPlan& plan) {
           fmt::format("cell {} ({}): {}", c, engine::excerpt(cell.label), strip_location(e)));
     }
     if (c == 0) {
-      plan.environment = cell.spec.run.environment;
-    } else if (cell.spec.run.environment != plan.environment) {
+      plan.environment = engine::to_string(cell.spec.run.environment);
+    } else if (engine::to_string(cell.spec.run.environment) != plan.environment) {
       throw ConfigError(plan.source, 0, 0, "run.environment",
                         fmt::format("cell {} ({}) has environment '{}' but cell 0 has '{}': a "
                                     "panel holds one environment",
                                     c, engine::excerpt(cell.label),
-                                    engine::excerpt(cell.spec.run.environment), plan.environment));
+                                    engine::to_string(cell.spec.run.environment),
+                                    plan.environment));
     }
   }
   set_plan_metrics(plan);

@@ -1,6 +1,6 @@
 // Tests of the continuous limit order book: hand-computed scenarios and seeded random streams
 // checked against a std::map reference book and the book invariants.
-#include "engine/clob.hpp"
+#include "engine/mechanisms/clob.hpp"
 
 #include <gtest/gtest.h>
 

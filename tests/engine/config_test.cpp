@@ -54,8 +54,8 @@ std::vector<std::string> differing_keys(const std::map<std::string, std::string>
 TEST(ConfigDefaults, EmptyTextYieldsTheStructDefaults) {
   const ScenarioSpec spec = load("");
   EXPECT_EQ(spec.run.duration_s, 60.0);
-  EXPECT_EQ(spec.run.mechanism, "clob");
-  EXPECT_EQ(spec.run.environment, "market");
+  EXPECT_EQ(spec.run.mechanism, MechanismKind::kClob);
+  EXPECT_EQ(spec.run.environment, Environment::kMarket);
   EXPECT_EQ(spec.run.seed, 1U);
   EXPECT_EQ(spec.market.tick_size, 0.001);
   EXPECT_EQ(spec.market.lot_size, 1.0);
@@ -63,7 +63,7 @@ TEST(ConfigDefaults, EmptyTextYieldsTheStructDefaults) {
   EXPECT_EQ(spec.agents.market_maker.h0, 0.02);
   EXPECT_EQ(spec.agents.noise.count, 20);
   EXPECT_EQ(spec.agents.sniper.enabled, false);
-  EXPECT_EQ(spec.latency.sniper.fill.dist, "constant");
+  EXPECT_EQ(spec.latency.sniper.fill.dist, DelayDist::kConstant);
   EXPECT_EQ(spec.latency.sniper.fill.value_ms, 1.0);
   EXPECT_THAT(spec.metrics.as_horizons_ms, ElementsAre(100.0, 1000.0, 10000.0));
   EXPECT_EQ(spec.as2008.A, 140.0);
@@ -124,7 +124,7 @@ TEST(ConfigShipped, EveryConfigInTheConfigsDirectoryLoads) {
 TEST(ConfigShipped, QuickstartHasDepthProvidingNoiseTraders) {
   const ScenarioSpec spec = load_scenario_file(kSourceDir / "configs/quickstart.toml");
   EXPECT_EQ(spec.run.duration_s, 60.0);
-  EXPECT_EQ(spec.run.mechanism, "clob");
+  EXPECT_EQ(spec.run.mechanism, MechanismKind::kClob);
   EXPECT_EQ(spec.agents.market_maker.count, 1);
   EXPECT_EQ(spec.agents.informed.count, 1);
   EXPECT_EQ(spec.agents.noise.count, 20);
@@ -168,11 +168,11 @@ TEST(ConfigShipped, PredecessorDefaultMatchesThePredecessorParameters) {
 TEST(ConfigShipped, As2008StrategyIsSelectableFromTheCommandLine) {
   const auto path = kSourceDir / "configs/as2008.toml";
   const ScenarioSpec spec = load_scenario_file(path);
-  EXPECT_EQ(spec.run.environment, "as2008");
+  EXPECT_EQ(spec.run.environment, Environment::kAs2008);
   EXPECT_EQ(spec.as2008.gamma, 0.1);
-  EXPECT_EQ(spec.as2008.strategy, "inventory");
+  EXPECT_EQ(spec.as2008.strategy, As2008Strategy::kInventory);
   const std::vector<std::string> overrides = {"as2008.strategy=symmetric"};
-  EXPECT_EQ(load_scenario_file(path, overrides).as2008.strategy, "symmetric");
+  EXPECT_EQ(load_scenario_file(path, overrides).as2008.strategy, As2008Strategy::kSymmetric);
 }
 
 TEST(ConfigErrors, UnknownKeyNamesFileLineColumnKeyAndSuggestion) {
@@ -259,6 +259,8 @@ TEST(ConfigErrors, EnumeratedStringsListTheirAllowedValues) {
       {"latent.jump_dist", "normal, symmetric"},
       {"market.self_trade", "cancel_resting, cancel_incoming"},
       {"as2008.strategy", "inventory, symmetric"},
+      {"mechanism.fba.tie_rule", "imbalance, previous, midpoint"},
+      {"mechanism.dual_flow.allocation", "time, pro_rata, random"},
   };
   for (const Case& c : cases) {
     const ConfigError error = load_error("", {c.key + "=zzzzzzzz"});
@@ -325,7 +327,7 @@ TEST(ConfigOverrides, OverridesReplaceFileValuesBeforeValidation) {
   EXPECT_THAT(spec.metrics.as_horizons_ms, ElementsAre(50.0, 500.0));
   EXPECT_TRUE(spec.agents.sniper.enabled);
   EXPECT_EQ(spec.run.seed, 42U);
-  EXPECT_EQ(spec.run.mechanism, "rfq");
+  EXPECT_EQ(spec.run.mechanism, MechanismKind::kRfq);
   // The last override of a key wins.
   EXPECT_EQ(load("", {"agents.noise.rate=2", "agents.noise.rate=3"}).agents.noise.rate, 3.0);
   // Validation sees the override: a lot size that breaks exact cash is rejected.
@@ -334,9 +336,9 @@ TEST(ConfigOverrides, OverridesReplaceFileValuesBeforeValidation) {
 }
 
 TEST(ConfigOverrides, BareWordIsAString) {
-  EXPECT_EQ(load("", {"run.mechanism=fba"}).run.mechanism, "fba");
+  EXPECT_EQ(load("", {"run.mechanism=fba"}).run.mechanism, MechanismKind::kFba);
   EXPECT_EQ(load("", {"latency.sniper.submit.dist = lognormal"}).latency.sniper.submit.dist,
-            "lognormal");
+            DelayDist::kLognormal);
   // A bare word where a number is expected is still a type error that names the override.
   EXPECT_STREQ(load_error("", {"agents.noise.rate=fast"}).what(),
                "--set agents.noise.rate=fast: agents.noise.rate: expected a number (float or "
@@ -365,7 +367,7 @@ TEST(ConfigOverrides, UnknownKeyIsAnErrorWithSuggestion) {
 TEST(ConfigOverrides, AWholeTableCanBeSetInline) {
   const ScenarioSpec spec =
       load("", {"latency.noise.submit={dist = \"uniform\", low_ms = 2, high_ms = 4}"});
-  EXPECT_EQ(spec.latency.noise.submit.dist, "uniform");
+  EXPECT_EQ(spec.latency.noise.submit.dist, DelayDist::kUniform);
   EXPECT_EQ(spec.latency.noise.submit.low_ms, 2.0);
   EXPECT_EQ(spec.latency.noise.submit.high_ms, 4.0);
   EXPECT_THAT(load_error("", {"latency.noise.submit={dist = \"uniform\", lo_ms = 2}"}).what(),
@@ -398,16 +400,16 @@ TEST(ConfigLatency, ClassProfilesInheritTheDefaultThenOverrideFields) {
       "value_ms = 5.0\n"
       "[latency.sniper.fill]\n"
       "dist = \"exponential\"\n");
-  EXPECT_EQ(spec.latency.default_profile.submit.dist, "uniform");
+  EXPECT_EQ(spec.latency.default_profile.submit.dist, DelayDist::kUniform);
   EXPECT_EQ(spec.latency.default_profile.submit.high_ms, 3.0);
-  EXPECT_EQ(spec.latency.market_maker.submit.dist, "uniform");
+  EXPECT_EQ(spec.latency.market_maker.submit.dist, DelayDist::kUniform);
   EXPECT_EQ(spec.latency.market_maker.submit.low_ms, 1.0);
   EXPECT_EQ(spec.latency.market_maker.submit.high_ms, 2.0);
   EXPECT_EQ(spec.latency.informed.submit.high_ms, 3.0);
   EXPECT_EQ(spec.latency.market_maker.fill.value_ms, 5.0);
-  EXPECT_EQ(spec.latency.sniper.fill.dist, "exponential");
+  EXPECT_EQ(spec.latency.sniper.fill.dist, DelayDist::kExponential);
   EXPECT_EQ(spec.latency.sniper.fill.value_ms, 5.0);
-  EXPECT_EQ(spec.latency.noise.fill.dist, "constant");
+  EXPECT_EQ(spec.latency.noise.fill.dist, DelayDist::kConstant);
   const auto keys = resolved_keys(spec);
   EXPECT_EQ(keys.at("latency.noise.submit.dist"), "\"uniform\"");
   EXPECT_EQ(keys.at("latency.market_maker.submit.high_ms"), "2.0");
@@ -448,7 +450,7 @@ TEST(ConfigResolvedKeys, OneChangedFieldChangesExactlyOneKey) {
   s.agents.sniper.enabled = true;
   expect_one(s, "agents.sniper.enabled", "true");
   s = base;
-  s.run.mechanism = "dual_flow";
+  s.run.mechanism = MechanismKind::kDualFlow;
   expect_one(s, "run.mechanism", "\"dual_flow\"");
   s = base;
   s.metrics.as_horizons_ms = {1.5, 1e20};

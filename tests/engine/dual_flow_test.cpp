@@ -1,6 +1,6 @@
 // Dual-flow batch: hand-computed separate buy and sell clears, no maker-maker and no
 // taker-taker matching, and the PT-017 configuration gate.
-#include "engine/dual_flow.hpp"
+#include "engine/mechanisms/dual_flow.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 
 #include "engine/config.hpp"
 #include "engine/market_sim.hpp"
+#include "engine/mechanisms/factory.hpp"
 
 namespace proteus::engine {
 namespace {
@@ -108,7 +109,7 @@ TEST(DualFlowGate, AcknowledgedConfigLoadsAndOverrideCanSwitchIt) {
       "ok.toml");
   EXPECT_TRUE(spec.mechanism.dual_flow.acknowledge_gate);
   EXPECT_EQ(spec.mechanism.dual_flow.batch.delta_ms, 250.0);
-  EXPECT_EQ(spec.mechanism.dual_flow.batch.allocation, "pro_rata");
+  EXPECT_EQ(spec.mechanism.dual_flow.batch.allocation, Allocation::kProRata);
   const std::vector<std::string> set{"run.mechanism=dual_flow"};
   EXPECT_THROW(load_scenario("", "x.toml", set), ConfigError);
   // Other mechanisms do not need the acknowledgement.
@@ -117,7 +118,7 @@ TEST(DualFlowGate, AcknowledgedConfigLoadsAndOverrideCanSwitchIt) {
 
 TEST(DualFlowGate, FactoryRefusesAnUnacknowledgedSpecToo) {
   ScenarioSpec spec;
-  spec.run.mechanism = "dual_flow";
+  spec.run.mechanism = MechanismKind::kDualFlow;
   EXPECT_THROW(make_mechanism(spec, MarketRules{}, 1), std::invalid_argument);
   spec.mechanism.dual_flow.acknowledge_gate = true;
   EXPECT_EQ(make_mechanism(spec, MarketRules{}, 1)->name(), "dual_flow");

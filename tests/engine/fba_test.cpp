@@ -1,8 +1,6 @@
 // Frequent batch auction: hand-computed clears (price, volume, allocation per order) for ties,
 // empty and one-sided books, rationing, pro-rata remainders and random allocation, and the
 // batch mechanism's order life cycle (carry-over, IOC remainders, cancels inside a batch).
-#include "engine/fba.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +10,8 @@
 
 #include "engine/config.hpp"
 #include "engine/market_sim.hpp"
+#include "engine/mechanisms/batch_auction.hpp"
+#include "engine/mechanisms/factory.hpp"
 
 namespace proteus::engine {
 namespace {

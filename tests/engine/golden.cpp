@@ -12,7 +12,7 @@ namespace proteus::engine::testing {
 const std::vector<std::string> kMechanisms{"clob", "fba", "rfq", "dual_flow"};
 
 ScenarioSpec with_mechanism(ScenarioSpec s, const std::string& mechanism) {
-  s.run.mechanism = mechanism;
+  s.run.mechanism = parse_choice<MechanismKind>(mechanism).value();
   s.mechanism.dual_flow.acknowledge_gate = true;
   return s;
 }

@@ -14,6 +14,7 @@
 
 #include "engine/ledger.hpp"
 #include "engine/market_sim.hpp"
+#include "engine/mechanisms/factory.hpp"
 #include "engine/metrics_registry.hpp"
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"
@@ -44,7 +45,9 @@ struct Tracked {
 std::uint64_t drive(const std::string& mechanism, std::uint64_t seed) {
   ScenarioSpec spec = with_mechanism(ScenarioSpec{}, mechanism);
   spec.agents.market_maker.count = 3;  // RFQ dealers 0, 1, 2
-  spec.mechanism.fba.allocation = seed % 3 == 0 ? "pro_rata" : seed % 3 == 1 ? "random" : "time";
+  spec.mechanism.fba.allocation = seed % 3 == 0   ? Allocation::kProRata
+                                  : seed % 3 == 1 ? Allocation::kRandom
+                                                  : Allocation::kTime;
   spec.mechanism.dual_flow.batch.allocation = spec.mechanism.fba.allocation;
   spec.mechanism.rfq.dealers = 2;
   const MarketRules rules;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/choices.hpp"
 #include "engine/config.hpp"
 #include "engine/simulation.hpp"
 #include "engine/spec.hpp"
@@ -174,7 +175,7 @@ double metric(const RunResult& r, const MetricRegistry& reg, const std::string& 
 ScenarioSpec decomposition_market(const std::string& mechanism) {
   ScenarioSpec s;
   s.run.duration_s = 20.0;
-  s.run.mechanism = mechanism;
+  s.run.mechanism = parse_choice<MechanismKind>(mechanism).value();
   s.mechanism.dual_flow.acknowledge_gate = true;
   s.agents.market_maker.count = 2;
   s.agents.noise.count = 8;

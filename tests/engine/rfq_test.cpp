@@ -1,6 +1,6 @@
 // RFQ: deterministic dealer selection, best valid quote within the taker's limit, TTL expiry
 // exactly at the boundary, response latency longer than the TTL, cancels and the dealer rule.
-#include "engine/rfq.hpp"
+#include "engine/mechanisms/rfq.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -208,7 +208,7 @@ class CountingSink final : public EventSink {
 TEST(RfqRun, EngineExpiresEveryRequestWhenResponseLatencyReachesTheTtl) {
   ScenarioSpec spec;
   spec.run.duration_s = 5.0;
-  spec.run.mechanism = "rfq";
+  spec.run.mechanism = MechanismKind::kRfq;
   spec.agents.noise.count = 4;
   spec.agents.noise.rate = 4.0;
   spec.mechanism.rfq.ttl_ms = 20.0;

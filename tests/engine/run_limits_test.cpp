@@ -122,9 +122,9 @@ TEST(EventEstimate, BatchClearsCountOnlyForTheRunsMechanism) {
   ScenarioSpec spec = load_scenario("", "limits.toml");
   spec.mechanism.fba.delta_ms = 1.0;
   const double clob = estimate_events(spec).total;
-  spec.run.mechanism = "fba";
+  spec.run.mechanism = MechanismKind::kFba;
   EXPECT_DOUBLE_EQ(estimate_events(spec).total, clob + 60'000.0);
-  spec.run.environment = "as2008";
+  spec.run.environment = Environment::kAs2008;
   EXPECT_DOUBLE_EQ(estimate_events(spec).total, 200.0);  // T / dt = 1 / 0.005
   EXPECT_EQ(estimate_events(spec).largest_key, "as2008.dt");
 }

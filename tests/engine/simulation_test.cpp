@@ -11,10 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/clob.hpp"
 #include "engine/config.hpp"
 #include "engine/ledger.hpp"
 #include "engine/market_sim.hpp"
+#include "engine/mechanisms/clob.hpp"
+#include "engine/mechanisms/factory.hpp"
 #include "engine/metrics_registry.hpp"
 #include "event_log_fields.hpp"
 

@@ -27,9 +27,11 @@ QuoteTarget avellaneda_stoikov_quote(const MarketMakerSpec& spec, double p_hat, 
 
 class MarketMaker final : public Agent {
  public:
-  explicit MarketMaker(MarketMakerSpec spec)
-      : spec_(std::move(spec)),
-        avellaneda_stoikov_(spec_.rule == "avellaneda_stoikov"),
+  explicit MarketMaker(const MarketMakerSpec& spec)
+      : spec_(spec),
+        avellaneda_stoikov_(spec_.rule == QuoteRule::kAvellanedaStoikov),
+        // Truncates, unlike SimTime::from_ms (rounds): an interval such as 4.1 ms is 4099999 ns
+        // here. Kept so results stay identical; switching changes such configs' runs.
         interval_{static_cast<std::int64_t>(spec_.schedule.interval_ms * 1e6)} {}
   Role role() const override { return Role::kMarketMaker; }
   void on_start(AgentContext& ctx) override;
@@ -42,7 +44,9 @@ class MarketMaker final : public Agent {
     return kind != Notice::Kind::kAccepted && kind != Notice::Kind::kCancelRejected;
   }
   void on_market_data(AgentContext& ctx, const PublicView& view) override;
-  bool subscribes_market_data() const override { return spec_.schedule.mode == "event"; }
+  bool subscribes_market_data() const override {
+    return spec_.schedule.mode == ScheduleMode::kEvent;
+  }
   bool killed() const override { return killed_; }
   /// The price its current quote target gives the side of a request: floor(r - h) when the
   /// dealer buys, ceil(r + h) when it sells, from the last decision's reservation and

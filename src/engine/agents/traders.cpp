@@ -7,10 +7,6 @@
 namespace proteus::engine {
 namespace {
 
-SimTime ms(double v) {
-  return SimTime{static_cast<std::int64_t>(std::llround(v * 1e6))};
-}
-
 double to_prob(Price p, const MarketRules& rules) {
   return static_cast<double>(p.ticks) / static_cast<double>(rules.ticks_per_unit);
 }
@@ -47,7 +43,7 @@ double informed_size(const InformedSpec& spec, double edge) {
 }
 
 void InformedTrader::on_start(AgentContext& ctx) {
-  if (spec_.schedule.mode == "interval") wake_when_active(ctx);
+  if (spec_.schedule.mode == ScheduleMode::kInterval) wake_when_active(ctx);
 }
 
 void InformedTrader::on_decision(AgentContext& ctx) {
@@ -61,7 +57,7 @@ void InformedTrader::wake_when_active(AgentContext& ctx) {
   // the trader wakes only when it acts. The draw comes first and always after an active slot,
   // so the stream advances identically whatever the book looks like (common random numbers
   // across mechanisms).
-  const SimTime interval = ms(spec_.schedule.interval_ms);
+  const SimTime interval = SimTime::from_ms(spec_.schedule.interval_ms);
   const std::int64_t skipped = ctx.rng().geometric(spec_.activity);
   const std::int64_t slots_left =
       (ctx.horizon() - ctx.now()).ns / std::max<std::int64_t>(1, interval.ns);
@@ -70,7 +66,9 @@ void InformedTrader::wake_when_active(AgentContext& ctx) {
 }
 
 void InformedTrader::on_market_data(AgentContext& ctx, const PublicView& view) {
-  if (last_decision_.ns >= 0 && ctx.now() - last_decision_ < ms(spec_.schedule.interval_ms)) return;
+  if (last_decision_.ns >= 0 &&
+      ctx.now() - last_decision_ < SimTime::from_ms(spec_.schedule.interval_ms))
+    return;
   last_decision_ = ctx.now();
   // Event-driven: every decision draws its own activity, first and always.
   if (ctx.rng().bernoulli(spec_.activity)) act(ctx, view);
@@ -117,7 +115,7 @@ void NoiseTrader::on_start(AgentContext& ctx) {
 
 void NoiseTrader::schedule_next(AgentContext& ctx) {
   if (spec_.rate <= 0.0) return;
-  next_arrival_ = next_arrival_ + ms(1e3 * ctx.arrival_rng().exponential(spec_.rate));
+  next_arrival_ = next_arrival_ + SimTime::from_ms(1e3 * ctx.arrival_rng().exponential(spec_.rate));
   SimTime wake = next_arrival_;
   if (!resting_.empty() && resting_.front().expires < wake) wake = resting_.front().expires;
   ctx.wake_at(wake);
@@ -160,7 +158,7 @@ void NoiseTrader::on_decision(AgentContext& ctx) {
       const double p = side == Side::kBuy ? *ref - half - offset : *ref + half + offset;
       const Price price = side == Side::kBuy ? to_tick_floor(p, rules) : to_tick_ceil(p, rules);
       const OrderId id = ctx.submit(side, OrderKind::kLimit, price, qty);
-      resting_.push_back({id, ctx.now() + ms(spec_.limit_ttl_ms)});
+      resting_.push_back({id, ctx.now() + SimTime::from_ms(spec_.limit_ttl_ms)});
     }
   } else {
     ctx.submit(side, OrderKind::kMarket, Price{}, qty);

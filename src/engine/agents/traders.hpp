@@ -18,13 +18,15 @@ double informed_size(const InformedSpec& spec, double edge);
 /// the executable price is the last trade price and the IOC's limit is signal -/+ (theta + cost).
 class InformedTrader final : public Agent {
  public:
-  explicit InformedTrader(InformedSpec spec) : spec_(std::move(spec)) {}
+  explicit InformedTrader(const InformedSpec& spec) : spec_(spec) {}
   Role role() const override { return Role::kInformed; }
   bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& ctx) override;
   void on_decision(AgentContext& ctx) override;
   void on_market_data(AgentContext& ctx, const PublicView& view) override;
-  bool subscribes_market_data() const override { return spec_.schedule.mode == "event"; }
+  bool subscribes_market_data() const override {
+    return spec_.schedule.mode == ScheduleMode::kEvent;
+  }
 
  private:
   /// An active decision: trade on the signal when the edge beats the threshold.
@@ -39,8 +41,8 @@ class InformedTrader final : public Agent {
 /// limit order behind the touch that is cancelled after limit_ttl_ms.
 class NoiseTrader final : public Agent {
  public:
-  explicit NoiseTrader(NoiseSpec spec)
-      : spec_(std::move(spec)), geometric_size_(spec_.size_dist == "geometric") {}
+  explicit NoiseTrader(const NoiseSpec& spec)
+      : spec_(spec), geometric_size_(spec_.size_dist == SizeDist::kGeometric) {}
   Role role() const override { return Role::kNoise; }
   bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& ctx) override;
@@ -62,7 +64,7 @@ class NoiseTrader final : public Agent {
 /// by more than theta_snipe relative to its signal.
 class Sniper final : public Agent {
  public:
-  explicit Sniper(SniperSpec spec) : spec_(std::move(spec)) {}
+  explicit Sniper(const SniperSpec& spec) : spec_(spec) {}
   Role role() const override { return Role::kSniper; }
   bool wants_notice(Notice::Kind /*kind*/, Reason /*reason*/) const override { return false; }
   void on_start(AgentContext& /*ctx*/) override {}

@@ -1,10 +1,12 @@
 // Continuous limit order book: matching written once for both sides, levels indexed by price,
 // intrusive FIFO lists in a slot pool, an open-addressing id index and a ring of seen ids.
-#include "engine/clob.hpp"
+#include "engine/mechanisms/clob.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cassert>
+
+#include "engine/mechanisms/order_check.hpp"
 
 namespace proteus::engine {
 namespace {
@@ -26,20 +28,6 @@ constexpr bool reaches(std::int64_t limit, std::int64_t price) {
 /// Whether `a` is a strictly better price than `b` for a resting order of side `s`.
 constexpr bool better(Side s, std::int64_t a, std::int64_t b) {
   return s == Side::kBuy ? a > b : a < b;
-}
-
-/// An outcome about one order (no counterparty).
-Outcome order_outcome(OutcomeKind kind, Reason reason, Side side, AgentId agent, OrderId order,
-                      Price price, Qty qty) {
-  Outcome o;
-  o.kind = kind;
-  o.reason = reason;
-  o.side = side;
-  o.agent = agent;
-  o.order = order;
-  o.price = price;
-  o.qty = qty;
-  return o;
 }
 
 constexpr std::size_t kMinIndexCapacity = 64;
@@ -80,11 +68,8 @@ void Clob::on_order(SimTime /*now*/, const OrderRequest& order, Outcomes& out) {
   const bool duplicate = id_in_window(id) ? id_seen(id) : (id < id_horizon_ && find(id) != kNil);
   if (duplicate) return reject(Reason::kDuplicateOrderId);
   mark_seen(id);
-  if (order.kind != OrderKind::kMarket && !rules_.valid_price(order.limit)) {
-    return reject(Reason::kPriceOutOfRange);
-  }
-  if (order.qty.lots < 1 || order.qty.lots > rules_.max_order_lots) {
-    return reject(Reason::kBadQuantity);
+  if (const Reason invalid = check_order(order, rules_); invalid != Reason::kNone) {
+    return reject(invalid);
   }
   if (order.side == Side::kBuy) {
     execute<Side::kBuy>(order, out);

@@ -1,6 +1,6 @@
 // RFQ: dealer selection, firm quotes, TTL and response latency enforced on the mechanism's
 // own timers.
-#include "engine/rfq.hpp"
+#include "engine/mechanisms/rfq.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -12,35 +12,13 @@ Rfq::Rfq(const MarketRules& rules, RfqParams params) : rules_(rules), params_(st
   assert(params_.response.ns >= 0 && params_.ttl.ns > 0);
 }
 
-bool Rfq::seen(std::uint64_t id) const {
-  const std::uint64_t word = id / 64;
-  return word < seen_.size() && ((seen_[word] >> (id % 64)) & 1u) != 0;
-}
-
-void Rfq::mark_seen(std::uint64_t id) {
-  const std::uint64_t word = id / 64;
-  if (word >= seen_.size()) seen_.resize(std::max<std::size_t>(word + 1, 2 * seen_.size()), 0);
-  seen_[word] |= std::uint64_t{1} << (id % 64);
-}
-
 void Rfq::on_order(SimTime now, const OrderRequest& order, Outcomes& out) {
-  Outcome o;
-  o.agent = order.owner;
-  o.order = order.id;
-  o.side = order.side;
-  o.price = order.kind == OrderKind::kMarket ? Price{} : order.limit;
-  o.qty = order.qty;
-  o.kind = OutcomeKind::kRejected;
-  if (seen(order.id.value)) {
-    o.reason = Reason::kDuplicateOrderId;
-  } else if (order.kind == OrderKind::kLimit) {
-    o.reason = Reason::kUnsupportedOrder;
-  } else if (order.kind == OrderKind::kIoc && !rules_.valid_price(order.limit)) {
-    o.reason = Reason::kPriceOutOfRange;
-  } else if (order.qty.lots < 1 || order.qty.lots > rules_.max_order_lots) {
-    o.reason = Reason::kBadQuantity;
-  }
-  mark_seen(order.id.value);
+  const Reason reason = seen_.contains(order.id.value)    ? Reason::kDuplicateOrderId
+                        : order.kind == OrderKind::kLimit ? Reason::kUnsupportedOrder
+                                                          : check_order(order, rules_);
+  seen_.insert(order.id.value);
+  Outcome o = order_outcome(OutcomeKind::kRejected, reason, order.side, order.owner, order.id,
+                            order.kind == OrderKind::kMarket ? Price{} : order.limit, order.qty);
   if (o.reason != Reason::kNone) {
     out.push_back(o);
     return;
@@ -60,13 +38,8 @@ void Rfq::on_order(SimTime now, const OrderRequest& order, Outcomes& out) {
   for (std::size_t k = 0; k < asked; ++k) {
     const AgentId dealer = params_.dealers[(start + k) % n_dealers];
     r.quotes.push_back(Quote{dealer, std::nullopt, now});
-    Outcome q;
-    q.kind = OutcomeKind::kQuoteRequest;
-    q.agent = dealer;
-    q.order = order.id;
-    q.side = order.side;
-    q.qty = order.qty;
-    out.push_back(q);
+    out.push_back(order_outcome(OutcomeKind::kQuoteRequest, Reason::kNone, order.side, dealer,
+                                order.id, Price{}, order.qty));
   }
   index_.emplace(order.id.value, popped_ + requests_.size());
   requests_.push_back(std::move(r));
@@ -87,30 +60,23 @@ void Rfq::on_quote(SimTime now, AgentId dealer, OrderId request, std::optional<P
 }
 
 void Rfq::on_cancel(SimTime /*now*/, AgentId owner, OrderId id, Outcomes& out) {
-  Outcome o;
-  o.agent = owner;
-  o.order = id;
   if (const auto it = index_.find(id.value); it != index_.end()) {
     Request& r = requests_[it->second - popped_];
     if (r.order.owner != owner) {
-      o.kind = OutcomeKind::kCancelRejected;
-      o.reason = Reason::kUnknownOrder;
-      out.push_back(o);
+      out.push_back(order_outcome(OutcomeKind::kCancelRejected, Reason::kUnknownOrder, Side::kBuy,
+                                  owner, id, Price{}, Qty{}));
       return;
     }
-    o.kind = OutcomeKind::kCancelled;
-    o.reason = Reason::kUserCancel;
-    o.side = r.order.side;
-    o.price = r.order.kind == OrderKind::kMarket ? Price{} : r.order.limit;
-    o.qty = r.order.qty;
-    out.push_back(o);
+    out.push_back(order_outcome(OutcomeKind::kCancelled, Reason::kUserCancel, r.order.side, owner,
+                                id, r.order.kind == OrderKind::kMarket ? Price{} : r.order.limit,
+                                r.order.qty));
     r.live = false;
     index_.erase(it);
     return;
   }
-  o.kind = OutcomeKind::kCancelRejected;
-  o.reason = seen(id.value) ? Reason::kTooLate : Reason::kUnknownOrder;
-  out.push_back(o);
+  const Reason reason = seen_.contains(id.value) ? Reason::kTooLate : Reason::kUnknownOrder;
+  out.push_back(
+      order_outcome(OutcomeKind::kCancelRejected, reason, Side::kBuy, owner, id, Price{}, Qty{}));
 }
 
 std::optional<SimTime> Rfq::next_timer() const {
@@ -136,20 +102,14 @@ void Rfq::on_timer(SimTime now, Outcomes& out) {
                                                                    : *q.price > *best->price);
       if (better) best = &q;
     }
-    Outcome t;
-    t.side = o.side;
-    t.agent = o.owner;
-    t.order = o.id;
-    t.qty = o.qty;
     if (best == nullptr) {
-      t.kind = OutcomeKind::kCancelled;
-      t.reason = Reason::kExpired;
-      t.price = o.kind == OrderKind::kMarket ? Price{} : o.limit;
-      out.push_back(t);
+      out.push_back(order_outcome(OutcomeKind::kCancelled, Reason::kExpired, o.side, o.owner, o.id,
+                                  o.kind == OrderKind::kMarket ? Price{} : o.limit, o.qty));
       continue;
     }
-    t.kind = OutcomeKind::kTrade;
-    t.price = *best->price;
+    // The dealer's side of the trade has no order id: a quote is not an order.
+    Outcome t = order_outcome(OutcomeKind::kTrade, Reason::kNone, o.side, o.owner, o.id,
+                              *best->price, o.qty);
     t.counter_agent = best->dealer;
     out.push_back(t);
     last_price_ = t.price;

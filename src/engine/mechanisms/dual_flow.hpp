@@ -3,7 +3,7 @@
 // bids in two separate uniform-price clears, never maker against maker.
 #pragma once
 
-#include "engine/fba.hpp"
+#include "engine/mechanisms/batch_auction.hpp"
 
 namespace proteus::engine {
 

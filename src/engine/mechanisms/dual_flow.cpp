@@ -1,5 +1,5 @@
 // Dual-flow batch: the shared batch mechanism with maker and taker flows segregated.
-#include "engine/dual_flow.hpp"
+#include "engine/mechanisms/dual_flow.hpp"
 
 namespace proteus::engine {
 namespace {

@@ -10,7 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/mechanism.hpp"
+#include "engine/mechanisms/mechanism.hpp"
+#include "engine/mechanisms/order_check.hpp"
 #include "engine/types.hpp"
 
 namespace proteus::engine {
@@ -70,15 +71,12 @@ class Rfq final : public Mechanism {
     bool live = true;
   };
 
-  bool seen(std::uint64_t id) const;
-  void mark_seen(std::uint64_t id);
-
   MarketRules rules_;
   RfqParams params_;
   std::deque<Request> requests_;  // by decision time (arrival + constant response)
   std::unordered_map<std::uint64_t, std::size_t> index_;  // id -> position + popped_
   std::size_t popped_ = 0;
-  std::vector<std::uint64_t> seen_;
+  SeenIds seen_;  // every id received (duplicates, too-late cancels)
   std::uint64_t request_count_ = 0;
   std::optional<Price> last_price_;
   std::int64_t last_lots_ = 0;

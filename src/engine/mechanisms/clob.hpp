@@ -9,20 +9,11 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/mechanism.hpp"
+#include "engine/choices.hpp"
+#include "engine/mechanisms/mechanism.hpp"
 #include "engine/types.hpp"
 
 namespace proteus::engine {
-
-/// What happens when an incoming order would trade with a resting order of the same owner.
-enum class SelfTradeRule : std::uint8_t {
-  /// The resting order is cancelled (kCancelled, kSelfTrade, reported to its owner) and the
-  /// incoming order keeps matching against the orders behind it.
-  kCancelResting = 0,
-  /// The incoming order's open remainder is cancelled (kCancelled, kSelfTrade); the resting
-  /// order keeps its place. Trades made before reaching the own order stand.
-  kCancelIncoming = 1,
-};
 
 /// Continuous limit order book with price-time priority (docs/clob.md).
 ///
@@ -115,6 +106,9 @@ class Clob final : public Mechanism {
   void index_grow();
   std::size_t home(std::uint64_t id) const;
 
+  // Not SeenIds (order_check.hpp): the book keeps memory bounded, so it remembers only the
+  // last kIdWindow ids; an older id counts as seen (ids increase), and as a duplicate only
+  // while it still rests.
   bool id_in_window(std::uint64_t id) const;
   bool id_seen(std::uint64_t id) const;
   void mark_seen(std::uint64_t id);

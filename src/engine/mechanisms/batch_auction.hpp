@@ -1,5 +1,5 @@
-// Frequent batch auction: orders collected over an interval Delta and cleared at its end at
-// one uniform price that maximises matched volume (docs/batch-auctions.md has the rules).
+// The batch mechanism: orders collected over an interval Delta and cleared at its end by
+// clear_uniform (frequent batch auction, and dual-flow batch; docs/batch-auctions.md).
 #pragma once
 
 #include <array>
@@ -11,96 +11,14 @@
 #include <utility>
 #include <vector>
 
-#include "engine/mechanism.hpp"
+#include "engine/choices.hpp"
+#include "engine/mechanisms/mechanism.hpp"
+#include "engine/mechanisms/order_check.hpp"
+#include "engine/mechanisms/uniform_clearing.hpp"
 #include "engine/rng.hpp"
 #include "engine/types.hpp"
 
 namespace proteus::engine {
-
-/// How the clearing price is chosen among the prices that maximise matched volume.
-enum class TieRule : std::uint8_t {
-  /// Minimum |demand - supply|, then closest to the previous clearing price, then the midpoint.
-  kImbalance = 0,
-  /// Closest to the previous clearing price, then the midpoint (imbalance ignored).
-  kPrevious = 1,
-  /// The midpoint of the maximum-volume prices (imbalance and history ignored).
-  kMidpoint = 2,
-};
-
-/// How the marginal price level of the rationed side is shared out.
-enum class Allocation : std::uint8_t {
-  kTime = 0,     ///< earliest arrival first
-  kProRata = 1,  ///< in proportion to size, whole lots, largest remainders first (then time)
-  kRandom = 2,   ///< a seeded random priority order (Fisher-Yates over the mechanism stream)
-};
-
-/// An order waiting in a batch. `seq` is the arrival order at the mechanism (time priority).
-struct BatchOrder {
-  OrderId id;
-  AgentId owner;
-  Side side = Side::kBuy;
-  OrderKind kind = OrderKind::kLimit;
-  Price limit;            ///< ignored for market orders
-  std::int64_t open = 0;  ///< lots still open
-  std::uint64_t seq = 0;
-};
-
-/// Parameters of one uniform-price clear.
-struct ClearingRules {
-  TieRule tie = TieRule::kImbalance;
-  Allocation allocation = Allocation::kTime;
-  std::int64_t ticks_per_unit = 1000;
-};
-
-/// The result of one clear: per-order fills (aligned with the inputs) and the trades that
-/// pair them, buys and sells each taken in input order.
-struct Clearing {
-  struct Match {
-    std::uint32_t buy = 0;   ///< index into the buys
-    std::uint32_t sell = 0;  ///< index into the sells
-    std::int64_t lots = 0;
-  };
-  std::optional<Price> price;  ///< set exactly when volume > 0
-  std::int64_t volume = 0;
-  std::vector<std::int64_t> buy_fills;
-  std::vector<std::int64_t> sell_fills;
-  std::vector<Match> matches;
-};
-
-/// Reusable buffers of clear_uniform, so that a mechanism clearing every batch does not
-/// allocate once they have grown to the batch size.
-struct ClearingScratch {
-  /// Prices [lo, hi] on which demand and supply are constant.
-  struct Segment {
-    std::int64_t lo = 0;
-    std::int64_t hi = 0;
-    std::int64_t demand = 0;
-    std::int64_t supply = 0;
-  };
-  std::vector<Segment> segments;
-  std::vector<std::int64_t> starts;
-  std::vector<std::pair<std::int64_t, std::int64_t>> buy_limits;
-  std::vector<std::pair<std::int64_t, std::int64_t>> sell_limits;
-  std::vector<std::uint32_t> eligible;
-  std::vector<std::pair<std::int64_t, std::uint32_t>> remainders;
-};
-
-/// Clears `buys` against `sells` (each in time priority, i.e. input order) at one uniform
-/// price. Candidates are the ticks between the lowest and highest limit of the priced (limit
-/// and IOC) orders; with market orders only, the previous price is the one candidate (none
-/// without a previous price: nothing trades). Among the candidates with the largest positive
-/// matched volume min(D(p), S(p)) the tie rule picks one; the short side fills completely and
-/// the long side fills by price priority, sharing its marginal price level by the allocation
-/// rule. `rng` is drawn from only for Allocation::kRandom with a rationed level of >= 2 orders.
-/// Cost O(n log n) in the number of orders.
-Clearing clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
-                       const ClearingRules& rules, std::optional<Price> previous,
-                       RandomStream& rng);
-
-/// clear_uniform into `result` (overwritten) with caller-owned scratch buffers.
-void clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells,
-                   const ClearingRules& rules, std::optional<Price> previous, RandomStream& rng,
-                   Clearing& result, ClearingScratch& scratch);
 
 /// Whether an order belongs to the maker flow of a dual-flow batch: limit orders are maker
 /// flow, IOC and market orders taker flow, whoever sends them (docs/batch-auctions.md).
@@ -158,8 +76,6 @@ class BatchAuction : public Mechanism {
   std::size_t open_orders() const { return live_; }
 
  private:
-  bool seen(std::uint64_t id) const;
-  void mark_seen(std::uint64_t id);
   /// Clears the orders at `buys` x `sells` (indices into orders_) and reports the trades.
   void clear_group(const std::vector<std::uint32_t>& buys, const std::vector<std::uint32_t>& sells,
                    std::optional<Price> previous, Outcomes& out);
@@ -172,7 +88,7 @@ class BatchAuction : public Mechanism {
   SimTime next_clear_;
   std::vector<BatchOrder> orders_;  // in arrival order; open == 0 marks a dead entry
   std::unordered_map<std::uint64_t, std::uint32_t> index_;  // lookups only, never iterated
-  std::vector<std::uint64_t> seen_;                         // bit per order id
+  SeenIds seen_;  // every id received (duplicates, too-late cancels)
   std::size_t live_ = 0;
   std::uint64_t next_seq_ = 0;
   std::optional<Price> last_price_;
