@@ -645,12 +645,12 @@ void resolve_cells(SweepPlan& plan) {
     if (c == 0) {
       plan.environment = engine::to_string(cell.spec.run.environment);
     } else if (engine::to_string(cell.spec.run.environment) != plan.environment) {
-      throw ConfigError(plan.source, 0, 0, "run.environment",
-                        fmt::format("cell {} ({}) has environment '{}' but cell 0 has '{}': a "
-                                    "panel holds one environment",
-                                    c, engine::excerpt(cell.label),
-                                    engine::to_string(cell.spec.run.environment),
-                                    plan.environment));
+      throw ConfigError(
+          plan.source, 0, 0, "run.environment",
+          fmt::format("cell {} ({}) has environment '{}' but cell 0 has '{}': a "
+                      "panel holds one environment",
+                      c, engine::excerpt(cell.label), engine::to_string(cell.spec.run.environment),
+                      plan.environment));
     }
   }
   set_plan_metrics(plan);
