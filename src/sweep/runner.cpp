@@ -27,6 +27,7 @@
 #include "engine/simulation.hpp"
 #include "sweep/errors.hpp"
 #include "sweep/panel.hpp"
+#include "sweep/panel_schema.hpp"
 #include "sweep/sweep_config.hpp"
 #include "sweep/watchdog.hpp"
 
@@ -339,7 +340,7 @@ class Coordinator {
     for (const auto& r : records) {
       ++done_;
       ++session_done_;
-      if (r.status != 0) {
+      if (r.status != schema::kStatusOk) {
         ++failed_;
         if (options_.fail_fast) {
           stop_ = true;
