@@ -243,8 +243,8 @@ void PanelWriter::close(bool complete) {
   flush();
   Impl& p = *impl_;
   p.guarded([&] {
-    h5::set_string_attr(p.file.get(), "end_time", format::utc_now());
-    set_attr_number(p.file.get(), "complete", H5T_NATIVE_UINT8,
+    h5::set_string_attr(p.file.get(), schema::kEndTimeAttr, format::utc_now());
+    set_attr_number(p.file.get(), schema::kCompleteAttr, H5T_NATIVE_UINT8,
                     static_cast<std::uint8_t>(complete ? 1 : 0));
     for (Handle* h : p.handles()) h->close();
     p.file.close();

@@ -220,7 +220,7 @@ void check_panel(const std::filesystem::path& path, ProgressFn progress) {
   }
   Verifier v(path, f, false, progress);
   const bool checksums = v.on("root attributes", [&] {
-    if (!h5::has_attr(f, "schema_version")) {
+    if (!h5::has_attr(f, schema::kSchemaVersionAttr)) {
       throw SweepUsageError(
           fmt::format("{}: not a panel (no schema_version attribute)", path.string()));
     }
@@ -231,17 +231,21 @@ void check_panel(const std::filesystem::path& path, ProgressFn progress) {
   std::string environment;
   std::uint64_t repetitions = 0;
   verifier.on("root attributes", [&] {
-    const std::string config = h5::read_string_attr(f, "config");
-    const std::string sha = h5::read_string_attr(f, "config_sha256");
+    const std::string config = h5::read_string_attr(f, schema::kConfigAttr);
+    const std::string sha = h5::read_string_attr(f, schema::kConfigSha256Attr);
     if (sha256_hex(config) != sha) {
       verifier.damaged("root attribute config", "its text does not match config_sha256");
     }
-    environment = h5::read_string_attr(f, "environment");
-    repetitions = h5::read_scalar_attr<std::uint64_t>(f, "repetitions", H5T_NATIVE_UINT64);
-    h5::read_scalar_attr<std::uint64_t>(f, "master_seed", H5T_NATIVE_UINT64);
-    h5::read_scalar_attr<std::uint8_t>(f, "complete", H5T_NATIVE_UINT8);
-    h5::read_scalar_attr<int>(f, "ranks", H5T_NATIVE_INT);
-    for (const char* name : {"sweep_name", "start_time", "end_time"}) h5::read_string_attr(f, name);
+    environment = h5::read_string_attr(f, schema::kEnvironmentAttr);
+    repetitions =
+        h5::read_scalar_attr<std::uint64_t>(f, schema::kRepetitionsAttr, H5T_NATIVE_UINT64);
+    h5::read_scalar_attr<std::uint64_t>(f, schema::kMasterSeedAttr, H5T_NATIVE_UINT64);
+    h5::read_scalar_attr<std::uint8_t>(f, schema::kCompleteAttr, H5T_NATIVE_UINT8);
+    h5::read_scalar_attr<int>(f, schema::kRanksAttr, H5T_NATIVE_INT);
+    for (const char* name :
+         {schema::kSweepNameAttr, schema::kStartTimeAttr, schema::kEndTimeAttr}) {
+      h5::read_string_attr(f, name);
+    }
     return 0;
   });
   if (repetitions == 0) verifier.damaged("root attribute repetitions", "0 repetitions");

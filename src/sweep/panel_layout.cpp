@@ -183,31 +183,31 @@ std::string utc_now() {
 
 void create_layout(hid_t f, const SweepPlan& plan, int ranks, const std::optional<Shard>& shard,
                    const std::string& start_time) {
-  set_attr_number(f, "schema_version", H5T_NATIVE_INT, kPanelSchemaVersion);
+  set_attr_number(f, schema::kSchemaVersionAttr, H5T_NATIVE_INT, kPanelSchemaVersion);
   set_attr_number(f, format::kChecksumsAttr, H5T_NATIVE_UINT8, std::uint8_t{1});
-  h5::set_string_attr(f, "sweep_name", plan.name);
-  h5::set_string_attr(f, "config", plan.config_text);
-  h5::set_string_attr(f, "config_sha256", sha256_hex(plan.config_text));
-  h5::set_string_attr(f, "proteus_version", kVersion);
-  h5::set_string_attr(f, "git_commit", kGitCommit);
-  h5::set_string_attr(f, "environment", plan.environment);
-  set_attr_number(f, "master_seed", H5T_NATIVE_UINT64, plan.master_seed);
-  set_attr_number(f, "repetitions", H5T_NATIVE_UINT64, plan.repetitions);
-  set_attr_number(f, "ranks", H5T_NATIVE_INT, ranks);
-  h5::set_string_attr(f, "start_time", start_time);
-  h5::set_string_attr(f, "end_time", "");
-  set_attr_number(f, "complete", H5T_NATIVE_UINT8, std::uint8_t{0});
+  h5::set_string_attr(f, schema::kSweepNameAttr, plan.name);
+  h5::set_string_attr(f, schema::kConfigAttr, plan.config_text);
+  h5::set_string_attr(f, schema::kConfigSha256Attr, sha256_hex(plan.config_text));
+  h5::set_string_attr(f, schema::kProteusVersionAttr, kVersion);
+  h5::set_string_attr(f, schema::kGitCommitAttr, kGitCommit);
+  h5::set_string_attr(f, schema::kEnvironmentAttr, plan.environment);
+  set_attr_number(f, schema::kMasterSeedAttr, H5T_NATIVE_UINT64, plan.master_seed);
+  set_attr_number(f, schema::kRepetitionsAttr, H5T_NATIVE_UINT64, plan.repetitions);
+  set_attr_number(f, schema::kRanksAttr, H5T_NATIVE_INT, ranks);
+  h5::set_string_attr(f, schema::kStartTimeAttr, start_time);
+  h5::set_string_attr(f, schema::kEndTimeAttr, "");
+  set_attr_number(f, schema::kCompleteAttr, H5T_NATIVE_UINT8, std::uint8_t{0});
   if (shard) {
-    set_attr_number(f, "shard_index", H5T_NATIVE_UINT64, shard->index);
-    set_attr_number(f, "shard_count", H5T_NATIVE_UINT64, shard->count);
-    set_attr_number(f, "total_runs", H5T_NATIVE_UINT64, plan.total_runs());
+    set_attr_number(f, schema::kShardIndexAttr, H5T_NATIVE_UINT64, shard->index);
+    set_attr_number(f, schema::kShardCountAttr, H5T_NATIVE_UINT64, shard->count);
+    set_attr_number(f, schema::kTotalRunsAttr, H5T_NATIVE_UINT64, plan.total_runs());
   }
 
   write_cells(f, plan);
 
   const hsize_t rows = plan.total_runs();
   const engine::MetricRegistry& registry = plan.metrics;
-  h5::set_doubles_attr(f, "as_horizons_ms", plan.as_horizons_ms);
+  h5::set_doubles_attr(f, schema::kAsHorizonsAttr, plan.as_horizons_ms);
   {
     Handle runs(H5Gcreate2(f, schema::kRunsGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
                 "/runs");
@@ -221,13 +221,13 @@ void create_layout(hid_t f, const SweepPlan& plan, int ranks, const std::optiona
                         "0=ok 1=invariant_violation 2=error 255=pending (not run yet)");
     Handle ev =
         create_column(g, leaf_name(schema::kRunsEvents), H5T_STD_U64LE, rows, std::uint64_t{0});
-    h5::set_string_attr(ev.get(), "units", "count");
-    h5::set_string_attr(ev.get(), "description", "events processed by the run");
+    h5::set_string_attr(ev.get(), schema::kUnitsAttr, "count");
+    h5::set_string_attr(ev.get(), schema::kDescriptionAttr, "events processed by the run");
     for (const auto& m : registry) {
       Handle ds = create_column(g, std::string(m.name), H5T_IEEE_F64LE, rows,
                                 std::numeric_limits<double>::quiet_NaN());
-      h5::set_string_attr(ds.get(), "units", std::string(m.units));
-      h5::set_string_attr(ds.get(), "description", std::string(m.description));
+      h5::set_string_attr(ds.get(), schema::kUnitsAttr, std::string(m.units));
+      h5::set_string_attr(ds.get(), schema::kDescriptionAttr, std::string(m.description));
     }
   }
   {
@@ -235,8 +235,8 @@ void create_layout(hid_t f, const SweepPlan& plan, int ranks, const std::optiona
                   H5Gclose, "/timing");
     Handle wall = create_column(timing.get(), leaf_name(schema::kTimingWallTime), H5T_IEEE_F64LE,
                                 rows, std::numeric_limits<double>::quiet_NaN());
-    h5::set_string_attr(wall.get(), "units", "s");
-    h5::set_string_attr(wall.get(), "description",
+    h5::set_string_attr(wall.get(), schema::kUnitsAttr, "s");
+    h5::set_string_attr(wall.get(), schema::kDescriptionAttr,
                         "wall-clock time of the run (not deterministic)");
     create_column(timing.get(), leaf_name(schema::kTimingRank), H5T_STD_I32LE, rows,
                   std::int32_t{-1});

@@ -70,7 +70,7 @@ std::string read_panel_config(const std::filesystem::path& path) {
   check(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "silence error printing");
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
               fmt::format("open {}", path.string()));
-  return h5::read_string_attr(file.get(), "config");
+  return h5::read_string_attr(file.get(), schema::kConfigAttr);
 }
 
 namespace {
@@ -97,8 +97,9 @@ StoredRun read_panel_run(const std::filesystem::path& path, std::uint64_t cell, 
   StoredRun run;
   run.cell = cell;
   run.rep = rep;
-  run.master_seed = read_scalar_attr<std::uint64_t>(f, "master_seed", H5T_NATIVE_UINT64);
-  const auto repetitions = read_scalar_attr<std::uint64_t>(f, "repetitions", H5T_NATIVE_UINT64);
+  run.master_seed = read_scalar_attr<std::uint64_t>(f, schema::kMasterSeedAttr, H5T_NATIVE_UINT64);
+  const auto repetitions =
+      read_scalar_attr<std::uint64_t>(f, schema::kRepetitionsAttr, H5T_NATIVE_UINT64);
   Handle scenarios = h5::open_dataset(f, schema::kCellsScenario);
   const std::uint64_t cells = h5::extent(scenarios.get(), schema::kCellsScenario);
   if (cell >= cells || rep >= repetitions) {
@@ -124,10 +125,11 @@ StoredRun read_panel_run(const std::filesystem::path& path, std::uint64_t cell, 
 namespace {
 
 std::optional<Shard> read_shard_attrs(hid_t file) {
-  if (check(H5Aexists(file, "shard_count"), "shard_count") == 0) return std::nullopt;
+  if (check(H5Aexists(file, schema::kShardCountAttr), schema::kShardCountAttr) == 0)
+    return std::nullopt;
   Shard shard;
-  shard.index = read_scalar_attr<std::uint64_t>(file, "shard_index", H5T_NATIVE_UINT64);
-  shard.count = read_scalar_attr<std::uint64_t>(file, "shard_count", H5T_NATIVE_UINT64);
+  shard.index = read_scalar_attr<std::uint64_t>(file, schema::kShardIndexAttr, H5T_NATIVE_UINT64);
+  shard.count = read_scalar_attr<std::uint64_t>(file, schema::kShardCountAttr, H5T_NATIVE_UINT64);
   return shard;
 }
 
@@ -165,19 +167,20 @@ PanelReader PanelReader::open(const std::filesystem::path& path, bool verify) {
                   fmt::format("{}: {}", path.string(), name));
   };
   PanelInfo& info = impl->info;
-  const int version = read_scalar_attr<int>(f, "schema_version", H5T_NATIVE_INT);
+  const int version = read_scalar_attr<int>(f, schema::kSchemaVersionAttr, H5T_NATIVE_INT);
   if (version != kPanelSchemaVersion) {
     throw SweepUsageError(
         fmt::format("{}: unknown panel schema_version {} (this proteus reads version {})",
                     path.string(), version, kPanelSchemaVersion));
   }
-  info.config_text = h5::read_string_attr(f, "config");
-  info.environment = h5::read_string_attr(f, "environment");
+  info.config_text = h5::read_string_attr(f, schema::kConfigAttr);
+  info.environment = h5::read_string_attr(f, schema::kEnvironmentAttr);
   info.metrics = read_panel_metrics(f);
-  info.master_seed = read_scalar_attr<std::uint64_t>(f, "master_seed", H5T_NATIVE_UINT64);
-  info.repetitions = read_scalar_attr<std::uint64_t>(f, "repetitions", H5T_NATIVE_UINT64);
-  info.ranks = read_scalar_attr<int>(f, "ranks", H5T_NATIVE_INT);
-  info.complete = read_scalar_attr<std::uint8_t>(f, "complete", H5T_NATIVE_UINT8) == 1;
+  info.master_seed = read_scalar_attr<std::uint64_t>(f, schema::kMasterSeedAttr, H5T_NATIVE_UINT64);
+  info.repetitions =
+      read_scalar_attr<std::uint64_t>(f, schema::kRepetitionsAttr, H5T_NATIVE_UINT64);
+  info.ranks = read_scalar_attr<int>(f, schema::kRanksAttr, H5T_NATIVE_INT);
+  info.complete = read_scalar_attr<std::uint8_t>(f, schema::kCompleteAttr, H5T_NATIVE_UINT8) == 1;
   info.shard = read_shard_attrs(f);
   impl->cell = open(schema::kRunsCell);
   impl->rep = open(schema::kRunsRep);
@@ -350,14 +353,14 @@ void require_panel_file(const std::filesystem::path& path) {
 }
 
 engine::MetricRegistry read_panel_metrics(hid_t file) {
-  const std::string environment = h5::read_string_attr(file, "environment");
-  if (!h5::has_attr(file, "as_horizons_ms")) {
+  const std::string environment = h5::read_string_attr(file, schema::kEnvironmentAttr);
+  if (!h5::has_attr(file, schema::kAsHorizonsAttr)) {
     return engine::metric_registry(environment, kLegacyHorizonsMs);
   }
   // A registry has one column per horizon: a count beyond any config's is damage.
   constexpr std::size_t kMaxHorizons = 4096;
-  return engine::metric_registry(environment,
-                                 h5::read_doubles_attr(file, "as_horizons_ms", kMaxHorizons));
+  return engine::metric_registry(
+      environment, h5::read_doubles_attr(file, schema::kAsHorizonsAttr, kMaxHorizons));
 }
 
 }  // namespace proteus::sweep

@@ -73,27 +73,27 @@ std::vector<std::string> strings(const std::vector<Row>& rows, Get get) {
 void f64(hid_t g, const char* name, const std::vector<double>& v, const char* units,
          const char* description) {
   Handle ds = h5::write_column(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v.size(), v.data());
-  if (units != nullptr) h5::set_string_attr(ds.get(), "units", units);
-  h5::set_string_attr(ds.get(), "description", description);
+  if (units != nullptr) h5::set_string_attr(ds.get(), schema::kUnitsAttr, units);
+  h5::set_string_attr(ds.get(), schema::kDescriptionAttr, description);
 }
 
 void u64(hid_t g, const char* name, const std::vector<std::uint64_t>& v, const char* units,
          const char* description) {
   Handle ds = h5::write_column(g, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, v.size(), v.data());
-  if (units != nullptr) h5::set_string_attr(ds.get(), "units", units);
-  h5::set_string_attr(ds.get(), "description", description);
+  if (units != nullptr) h5::set_string_attr(ds.get(), schema::kUnitsAttr, units);
+  h5::set_string_attr(ds.get(), schema::kDescriptionAttr, description);
 }
 
 void u32(hid_t g, const char* name, const std::vector<std::uint64_t>& v, const char* description) {
   std::vector<std::uint32_t> narrow(v.begin(), v.end());
   Handle ds =
       h5::write_column(g, name, H5T_STD_U32LE, H5T_NATIVE_UINT32, narrow.size(), narrow.data());
-  h5::set_string_attr(ds.get(), "description", description);
+  h5::set_string_attr(ds.get(), schema::kDescriptionAttr, description);
 }
 
 void str(hid_t g, const char* name, const std::vector<std::string>& v, const char* description) {
   Handle ds = h5::write_strings(g, name, v);
-  h5::set_string_attr(ds.get(), "description", description);
+  h5::set_string_attr(ds.get(), schema::kDescriptionAttr, description);
 }
 
 Handle replace_group(hid_t file, const char* name) {
@@ -108,7 +108,7 @@ void describe_group(hid_t g, const Report& report) {
   h5::set_string_attr(g, "adjust", std::string(to_string(report.adjust)));
   h5::set_u64_attr(g, "bootstrap", report.bootstrap);
   h5::set_string_attr(g, "baseline", report.baseline);
-  h5::set_string_attr(g, "proteus_version", kVersion);
+  h5::set_string_attr(g, schema::kProteusVersionAttr, kVersion);
 }
 
 void write_summary(hid_t file, const Report& report) {

@@ -142,7 +142,7 @@ PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPl
       {
         Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose,
                     fmt::format("open {}", path.string()));
-        fresh.start_time = h5::read_string_attr(file.get(), "start_time");
+        fresh.start_time = h5::read_string_attr(file.get(), schema::kStartTimeAttr);
       }
       journal.emplace(Journal::create(jpath, fresh));
       const PanelReader reader = PanelReader::open(path, false);
@@ -227,8 +227,8 @@ PanelWriter PanelWriter::resume(const std::filesystem::path& path, const SweepPl
   impl->lock.emplace(std::move(lock));
   Impl& p = *impl;
   p.guarded([&] {
-    set_attr_number(p.file.get(), "ranks", H5T_NATIVE_INT, ranks);
-    h5::set_string_attr(p.file.get(), "resumed_time", format::utc_now());
+    set_attr_number(p.file.get(), schema::kRanksAttr, H5T_NATIVE_INT, ranks);
+    h5::set_string_attr(p.file.get(), schema::kResumedTimeAttr, format::utc_now());
     check(H5Fflush(p.file.get(), H5F_SCOPE_GLOBAL), "flush");
   });
   return PanelWriter(std::move(impl));

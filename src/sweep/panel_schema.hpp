@@ -63,8 +63,31 @@ inline constexpr const char* kCellsContrastGroup = "cells/contrast_group";
 /// 1 for the cell that is its group's [sweep] baseline, else 0 (uint8).
 inline constexpr const char* kCellsIsBaseline = "cells/is_baseline";
 
+// Root attributes (docs/panel-schema.md "Root attributes").
+inline constexpr const char* kSchemaVersionAttr = "schema_version";
+inline constexpr const char* kSweepNameAttr = "sweep_name";
+inline constexpr const char* kConfigAttr = "config";
+inline constexpr const char* kConfigSha256Attr = "config_sha256";
+inline constexpr const char* kProteusVersionAttr = "proteus_version";
+inline constexpr const char* kGitCommitAttr = "git_commit";
+inline constexpr const char* kEnvironmentAttr = "environment";
+inline constexpr const char* kMasterSeedAttr = "master_seed";
+inline constexpr const char* kRepetitionsAttr = "repetitions";
+inline constexpr const char* kRanksAttr = "ranks";
+inline constexpr const char* kStartTimeAttr = "start_time";
+inline constexpr const char* kEndTimeAttr = "end_time";
+inline constexpr const char* kResumedTimeAttr = "resumed_time";
+inline constexpr const char* kCompleteAttr = "complete";
+inline constexpr const char* kAsHorizonsAttr = "as_horizons_ms";
+inline constexpr const char* kShardIndexAttr = "shard_index";
+inline constexpr const char* kShardCountAttr = "shard_count";
+inline constexpr const char* kTotalRunsAttr = "total_runs";
 /// Root attribute: the [sweep] baseline as "key=value, ..." (what `report` prints).
 inline constexpr const char* kBaselineAttr = "baseline";
+
+// Attributes of every metric and report column.
+inline constexpr const char* kUnitsAttr = "units";
+inline constexpr const char* kDescriptionAttr = "description";
 
 /// Path of the /runs column of metric `name`.
 inline std::string runs_column(std::string_view name) {
