@@ -54,7 +54,7 @@ stats::BcaInterval bca_of_mean(const std::vector<double>& d, double estimate,
   double sum = 0.0;
   for (double v : d) sum += v;
   std::vector<double> jack(d.size());
-  const double m = static_cast<double>(d.size() - 1);
+  const auto m = static_cast<double>(d.size() - 1);
   for (std::size_t i = 0; i < d.size(); ++i) jack[i] = (sum - d[i]) / m;
   return stats::bca_interval(distribution, estimate, jack, settings.level);
 }

@@ -126,7 +126,7 @@ std::vector<ContrastGroup> baseline_groups(const PanelReader& reader, const Repo
       throw SweepUsageError(fmt::format("--baseline {}={} matches no cell (values of {}: {})", key,
                                         value, column_name, values_text(column)));
     }
-    parts.push_back(column_name + "=" + value);
+    parts.push_back(fmt::format("{}={}", column_name, value));
   }
   description = fmt::format("{}", fmt::join(parts, ", "));
   if (std::none_of(matching.begin(), matching.end(), [](bool b) { return b; })) {
@@ -178,7 +178,7 @@ Report compute_report(const std::filesystem::path& panel, const ReportOptions& o
   report.bootstrap = options.bootstrap;
   const std::vector<ContrastGroup> groups = baseline_groups(reader, options, report.baseline);
   if (!info.complete) {
-    report.notes.push_back("the panel is not complete: pending rows are left out (n_missing)");
+    report.notes.emplace_back("the panel is not complete: pending rows are left out (n_missing)");
   }
   for (const auto& group : groups) {
     if (group.members.size() > 1 && group.baseline == kNotApplicable) {
