@@ -9,6 +9,7 @@
 
 #include "sweep/errors.hpp"
 #include "sweep/panel.hpp"
+#include "sweep/panel_schema.hpp"
 #include "sweep/sha256.hpp"
 #include "sweep/shard.hpp"
 #include "sweep/sweep_config.hpp"
@@ -146,7 +147,7 @@ MergeSummary merge_panels(const MergeOptions& options) {
       for (std::uint64_t row = begin; row < end; row += kCopyBlockRows) {
         std::vector<RunRecord> records =
             readers[i].read(row, std::min<std::uint64_t>(kCopyBlockRows, end - row));
-        for (const auto& r : records) summary.failed += r.status != 0 ? 1 : 0;
+        for (const auto& r : records) summary.failed += r.status != schema::kStatusOk ? 1 : 0;
         summary.rows += records.size();
         writer.add(std::move(records));
         if (writer.buffered() >= kCopyBlockRows) writer.flush();

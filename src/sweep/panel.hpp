@@ -10,16 +10,18 @@
 #include <utility>
 #include <vector>
 
+#include "engine/metrics_registry.hpp"
+#include "sweep/panel_schema.hpp"
 #include "sweep/shard.hpp"
 #include "sweep/sweep_config.hpp"
 
 namespace proteus::sweep {
 
-/// Version of the layout described in docs/panel-schema.md.
-inline constexpr int kPanelSchemaVersion = 1;
+/// Version of the layout described in docs/panel-schema.md (schema::kVersion).
+inline constexpr int kPanelSchemaVersion = schema::kVersion;
 
-/// Status value of a row whose run has not finished (the fill value of /runs/status).
-inline constexpr std::uint8_t kStatusPending = 255;
+/// Status value of a row whose run has not finished (schema::kStatusPending).
+inline constexpr std::uint8_t kStatusPending = schema::kStatusPending;
 
 /// The outcome of one run, as stored in one row.
 struct RunRecord {
@@ -109,21 +111,48 @@ std::string read_panel_config(const std::filesystem::path& path);
 /// for a whole-sweep panel.
 std::optional<Shard> read_panel_shard(const std::filesystem::path& path);
 
+/// Throws SweepUsageError when `path` does not exist or is not an HDF5 file (what a command
+/// that expects a panel says before verifying it).
+void require_panel_file(const std::filesystem::path& path);
+
 /// What a panel's root attributes and /runs say about it.
 struct PanelInfo {
   std::string config_text;
   std::string environment;
+  engine::MetricRegistry metrics;  ///< the /runs metric columns, from environment and horizons
+  std::uint64_t master_seed = 0;
   std::uint64_t repetitions = 0;
-  std::uint64_t rows = 0;  ///< length of the /runs datasets (every row of the sweep)
+  std::uint64_t cells = 0;  ///< length of the /cells datasets
+  std::uint64_t rows = 0;   ///< length of the /runs datasets (every row of the sweep)
   int ranks = 0;
+  bool complete = false;  ///< root attribute `complete` is 1
   std::optional<Shard> shard;
 };
 
-/// Reads the rows of an existing panel (a shard, or a whole panel), for `proteus merge`.
+/// One /cells column: text for string columns, else numbers (booleans as 0/1, 255 where the
+/// key does not apply to the cell; NaN for absent numbers).
+struct CellColumn {
+  std::string name;
+  bool is_string = false;
+  bool is_boolean = false;  ///< stored as uint8
+  std::vector<std::string> strings;
+  std::vector<double> numbers;
+};
+
+/// The contrast groups stored in /cells at creation (schema::kCellsContrastGroup and
+/// kCellsIsBaseline) and the root attribute `baseline` that describes them.
+struct StoredGroups {
+  std::vector<ContrastGroup> groups;
+  std::string baseline;  ///< "key=value, ..." of the [sweep] baseline
+};
+
+/// Reads an existing panel (a shard, or a whole panel): rows for `proteus merge` and resume,
+/// cells and single columns for `proteus report`.
 class PanelReader {
  public:
   /// Opens `path` read-only after verify_panel() (unless `verify` is false: the caller did);
-  /// throws PanelError when it is not a readable panel.
+  /// throws SweepUsageError when its schema_version is not kPanelSchemaVersion, PanelError
+  /// when it is not a readable panel.
   static PanelReader open(const std::filesystem::path& path, bool verify = true);
 
   PanelReader(PanelReader&&) noexcept;
@@ -138,6 +167,27 @@ class PanelReader {
   /// Rows [first, first + count) as records: status, seed, events, metrics (registry order),
   /// timing and, for failed rows, the /errors message.
   std::vector<RunRecord> read(std::uint64_t first, std::uint64_t count) const;
+
+  /// Rows [first, first + count) of the metric column at `metric` (registry order) into `out`.
+  void read_metric(std::size_t metric, std::uint64_t first, std::uint64_t count,
+                   std::vector<double>& out) const;
+
+  /// Rows [first, first + count) of /runs/status into `out`.
+  void read_status(std::uint64_t first, std::uint64_t count, std::vector<std::uint8_t>& out) const;
+
+  /// /cells/label, one per cell.
+  std::vector<std::string> cell_labels() const;
+
+  /// Names of the /cells datasets, in HDF5's name order.
+  std::vector<std::string> cell_column_names() const;
+
+  /// The /cells dataset `name` (one of cell_column_names()).
+  CellColumn cell_column(const std::string& name) const;
+
+  /// The contrast groups stored at creation, or nullopt for panels written before they were
+  /// (the caller derives them from info().config_text). Throws PanelDamagedError when the
+  /// stored groups are inconsistent (a group with two baselines, a group index out of range).
+  std::optional<StoredGroups> stored_groups() const;
 
  private:
   struct Impl;

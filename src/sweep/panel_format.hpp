@@ -5,8 +5,10 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sweep/hdf5_util.hpp"
@@ -42,6 +44,14 @@ std::string utc_now();
 /// datasets of a new panel into the open file `file`.
 void create_layout(hid_t file, const SweepPlan& plan, int ranks, const std::optional<Shard>& shard,
                    const std::string& start_time);
+
+/// Called with the name of each part of a panel before check_panel() reads it.
+using ProgressFn = void (*)(std::string_view step);
+
+/// Reads every part of the panel at `path` (what verify_panel() runs in a child process),
+/// calling `progress` before each step. Throws PanelDamagedError naming the damaged part,
+/// SweepUsageError when the file is not a panel, PanelError when it cannot be read.
+void check_panel(const std::filesystem::path& path, ProgressFn progress);
 
 /// The digest kDigestAttr holds for `values`.
 std::string strings_digest(const std::vector<std::string>& values);

@@ -13,6 +13,7 @@
 #include "sweep/hdf5_util.hpp"
 #include "sweep/panel.hpp"
 #include "sweep/panel_format.hpp"
+#include "sweep/panel_schema.hpp"
 #include "sweep/sha256.hpp"
 
 namespace proteus::sweep::format {
@@ -24,6 +25,11 @@ constexpr hsize_t kErrorChunkRows = 256;
 using h5::check;
 using h5::Handle;
 using h5::vlen_string_type;
+
+/// Name inside its group of a schema dataset path.
+std::string leaf_name(const char* path) {
+  return std::string(schema::leaf(path));
+}
 
 template <class T>
 void set_attr_number(hid_t obj, const char* name, hid_t type, T value) {
@@ -84,10 +90,27 @@ void write_numbers(hid_t group, const std::string& name, hid_t type, const std::
   if (n > 0) check(H5Dwrite(ds.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
 }
 
+/// What a report needs to contrast cells without re-parsing the config: each cell's contrast
+/// group and whether it is the group's baseline, and the root attribute `baseline`.
+void write_contrast_groups(hid_t file, hid_t cells, const SweepPlan& plan) {
+  std::vector<std::uint32_t> group_of(plan.cells.size(), 0);
+  std::vector<std::uint8_t> is_baseline(plan.cells.size(), 0);
+  const std::vector<ContrastGroup> groups = contrast_groups(plan);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    for (std::size_t c : groups[g].members) group_of[c] = static_cast<std::uint32_t>(g);
+    if (groups[g].baseline != kNotApplicable) is_baseline[groups[g].baseline] = 1;
+  }
+  write_numbers(cells, leaf_name(schema::kCellsContrastGroup), H5T_NATIVE_UINT32, group_of);
+  write_numbers(cells, leaf_name(schema::kCellsIsBaseline), H5T_NATIVE_UINT8, is_baseline);
+  std::vector<std::string> parts;
+  for (const auto& b : plan.baseline) parts.push_back(b.key + "=" + to_text(b.value));
+  h5::set_string_attr(file, schema::kBaselineAttr, fmt::format("{}", fmt::join(parts, ", ")));
+}
+
 /// /cells: one row per cell, one dataset per swept key plus label, mechanism and scenario.
 void write_cells(hid_t file, const SweepPlan& plan) {
-  Handle group(H5Gcreate2(file, "cells", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
-               "/cells");
+  Handle group(H5Gcreate2(file, schema::kCellsGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+               H5Gclose, "/cells");
   std::vector<std::string> labels;
   std::vector<std::string> mechanisms;
   std::vector<std::string> scenarios;
@@ -96,9 +119,10 @@ void write_cells(hid_t file, const SweepPlan& plan) {
     mechanisms.push_back(cell.mechanism);
     scenarios.push_back(cell.scenario_toml);
   }
-  write_strings(group.get(), "label", labels);
-  write_strings(group.get(), "mechanism", mechanisms);
-  write_strings(group.get(), "scenario", scenarios);
+  write_strings(group.get(), leaf_name(schema::kCellsLabel), labels);
+  write_strings(group.get(), leaf_name(schema::kCellsMechanism), mechanisms);
+  write_strings(group.get(), leaf_name(schema::kCellsScenario), scenarios);
+  write_contrast_groups(file, group.get(), plan);
   for (const auto& axis : plan.axes) {
     for (std::size_t k = 0; k < axis.keys.size(); ++k) {
       const std::string& key = axis.keys[k];
@@ -159,77 +183,81 @@ std::string utc_now() {
 
 void create_layout(hid_t f, const SweepPlan& plan, int ranks, const std::optional<Shard>& shard,
                    const std::string& start_time) {
-  set_attr_number(f, "schema_version", H5T_NATIVE_INT, kPanelSchemaVersion);
+  set_attr_number(f, schema::kSchemaVersionAttr, H5T_NATIVE_INT, kPanelSchemaVersion);
   set_attr_number(f, format::kChecksumsAttr, H5T_NATIVE_UINT8, std::uint8_t{1});
-  h5::set_string_attr(f, "sweep_name", plan.name);
-  h5::set_string_attr(f, "config", plan.config_text);
-  h5::set_string_attr(f, "config_sha256", sha256_hex(plan.config_text));
-  h5::set_string_attr(f, "proteus_version", kVersion);
-  h5::set_string_attr(f, "git_commit", kGitCommit);
-  h5::set_string_attr(f, "environment", plan.environment);
-  set_attr_number(f, "master_seed", H5T_NATIVE_UINT64, plan.master_seed);
-  set_attr_number(f, "repetitions", H5T_NATIVE_UINT64, plan.repetitions);
-  set_attr_number(f, "ranks", H5T_NATIVE_INT, ranks);
-  h5::set_string_attr(f, "start_time", start_time);
-  h5::set_string_attr(f, "end_time", "");
-  set_attr_number(f, "complete", H5T_NATIVE_UINT8, std::uint8_t{0});
+  h5::set_string_attr(f, schema::kSweepNameAttr, plan.name);
+  h5::set_string_attr(f, schema::kConfigAttr, plan.config_text);
+  h5::set_string_attr(f, schema::kConfigSha256Attr, sha256_hex(plan.config_text));
+  h5::set_string_attr(f, schema::kProteusVersionAttr, kVersion);
+  h5::set_string_attr(f, schema::kGitCommitAttr, kGitCommit);
+  h5::set_string_attr(f, schema::kEnvironmentAttr, plan.environment);
+  set_attr_number(f, schema::kMasterSeedAttr, H5T_NATIVE_UINT64, plan.master_seed);
+  set_attr_number(f, schema::kRepetitionsAttr, H5T_NATIVE_UINT64, plan.repetitions);
+  set_attr_number(f, schema::kRanksAttr, H5T_NATIVE_INT, ranks);
+  h5::set_string_attr(f, schema::kStartTimeAttr, start_time);
+  h5::set_string_attr(f, schema::kEndTimeAttr, "");
+  set_attr_number(f, schema::kCompleteAttr, H5T_NATIVE_UINT8, std::uint8_t{0});
   if (shard) {
-    set_attr_number(f, "shard_index", H5T_NATIVE_UINT64, shard->index);
-    set_attr_number(f, "shard_count", H5T_NATIVE_UINT64, shard->count);
-    set_attr_number(f, "total_runs", H5T_NATIVE_UINT64, plan.total_runs());
+    set_attr_number(f, schema::kShardIndexAttr, H5T_NATIVE_UINT64, shard->index);
+    set_attr_number(f, schema::kShardCountAttr, H5T_NATIVE_UINT64, shard->count);
+    set_attr_number(f, schema::kTotalRunsAttr, H5T_NATIVE_UINT64, plan.total_runs());
   }
 
   write_cells(f, plan);
 
   const hsize_t rows = plan.total_runs();
   const engine::MetricRegistry& registry = plan.metrics;
-  h5::set_doubles_attr(f, "as_horizons_ms", plan.as_horizons_ms);
+  h5::set_doubles_attr(f, schema::kAsHorizonsAttr, plan.as_horizons_ms);
   {
-    Handle runs(H5Gcreate2(f, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "/runs");
+    Handle runs(H5Gcreate2(f, schema::kRunsGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+                "/runs");
     const hid_t g = runs.get();
-    create_column(g, "cell", H5T_STD_U32LE, rows, std::uint32_t{0});
-    create_column(g, "rep", H5T_STD_U32LE, rows, std::uint32_t{0});
-    create_column(g, "seed", H5T_STD_U64LE, rows, std::uint64_t{0});
-    Handle st = create_column(g, "status", H5T_STD_U8LE, rows, kStatusPending);
+    create_column(g, leaf_name(schema::kRunsCell), H5T_STD_U32LE, rows, std::uint32_t{0});
+    create_column(g, leaf_name(schema::kRunsRep), H5T_STD_U32LE, rows, std::uint32_t{0});
+    create_column(g, leaf_name(schema::kRunsSeed), H5T_STD_U64LE, rows, std::uint64_t{0});
+    Handle st = create_column(g, leaf_name(schema::kRunsStatus), H5T_STD_U8LE, rows,
+                              schema::kStatusPending);
     h5::set_string_attr(st.get(), "meanings",
                         "0=ok 1=invariant_violation 2=error 255=pending (not run yet)");
-    Handle ev = create_column(g, "events", H5T_STD_U64LE, rows, std::uint64_t{0});
-    h5::set_string_attr(ev.get(), "units", "count");
-    h5::set_string_attr(ev.get(), "description", "events processed by the run");
+    Handle ev =
+        create_column(g, leaf_name(schema::kRunsEvents), H5T_STD_U64LE, rows, std::uint64_t{0});
+    h5::set_string_attr(ev.get(), schema::kUnitsAttr, "count");
+    h5::set_string_attr(ev.get(), schema::kDescriptionAttr, "events processed by the run");
     for (const auto& m : registry) {
       Handle ds = create_column(g, std::string(m.name), H5T_IEEE_F64LE, rows,
                                 std::numeric_limits<double>::quiet_NaN());
-      h5::set_string_attr(ds.get(), "units", std::string(m.units));
-      h5::set_string_attr(ds.get(), "description", std::string(m.description));
+      h5::set_string_attr(ds.get(), schema::kUnitsAttr, std::string(m.units));
+      h5::set_string_attr(ds.get(), schema::kDescriptionAttr, std::string(m.description));
     }
   }
   {
-    Handle timing(H5Gcreate2(f, "timing", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
-                  "/timing");
-    Handle wall = create_column(timing.get(), "wall_time_s", H5T_IEEE_F64LE, rows,
-                                std::numeric_limits<double>::quiet_NaN());
-    h5::set_string_attr(wall.get(), "units", "s");
-    h5::set_string_attr(wall.get(), "description",
+    Handle timing(H5Gcreate2(f, schema::kTimingGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  H5Gclose, "/timing");
+    Handle wall = create_column(timing.get(), leaf_name(schema::kTimingWallTime), H5T_IEEE_F64LE,
+                                rows, std::numeric_limits<double>::quiet_NaN());
+    h5::set_string_attr(wall.get(), schema::kUnitsAttr, "s");
+    h5::set_string_attr(wall.get(), schema::kDescriptionAttr,
                         "wall-clock time of the run (not deterministic)");
-    create_column(timing.get(), "rank", H5T_STD_I32LE, rows, std::int32_t{-1});
+    create_column(timing.get(), leaf_name(schema::kTimingRank), H5T_STD_I32LE, rows,
+                  std::int32_t{-1});
   }
   {
-    Handle errors(H5Gcreate2(f, "errors", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
-                  "/errors");
+    Handle errors(H5Gcreate2(f, schema::kErrorsGroup, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  H5Gclose, "/errors");
     const hid_t g = errors.get();
-    create_column(g, "row", H5T_STD_U64LE, 0, std::uint64_t{0});
-    create_column(g, "cell", H5T_STD_U32LE, 0, std::uint32_t{0});
-    create_column(g, "rep", H5T_STD_U32LE, 0, std::uint32_t{0});
-    create_column(g, "status", H5T_STD_U8LE, 0, std::uint8_t{0});
+    create_column(g, leaf_name(schema::kErrorsRow), H5T_STD_U64LE, 0, std::uint64_t{0});
+    create_column(g, leaf_name(schema::kErrorsCell), H5T_STD_U32LE, 0, std::uint32_t{0});
+    create_column(g, leaf_name(schema::kErrorsRep), H5T_STD_U32LE, 0, std::uint32_t{0});
+    create_column(g, leaf_name(schema::kErrorsStatus), H5T_STD_U8LE, 0, std::uint8_t{0});
     Handle type = vlen_string_type();
     const hsize_t zero = 0;
     const hsize_t unlimited = H5S_UNLIMITED;
-    Handle space(H5Screate_simple(1, &zero, &unlimited), H5Sclose, "errors/message");
-    Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "errors/message");
-    check(H5Pset_chunk(props.get(), 1, &kErrorChunkRows), "errors/message");
-    Handle message(
-        H5Dcreate2(g, "message", type.get(), space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT),
-        H5Dclose, "errors/message");
+    Handle space(H5Screate_simple(1, &zero, &unlimited), H5Sclose, schema::kErrorsMessage);
+    Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, schema::kErrorsMessage);
+    check(H5Pset_chunk(props.get(), 1, &kErrorChunkRows), schema::kErrorsMessage);
+    Handle message(H5Dcreate2(g, leaf_name(schema::kErrorsMessage).c_str(), type.get(), space.get(),
+                              H5P_DEFAULT, props.get(), H5P_DEFAULT),
+                   H5Dclose, schema::kErrorsMessage);
     h5::set_string_attr(message.get(), format::kDigestAttr, format::strings_digest({}));
   }
 }

@@ -28,6 +28,8 @@
 #include "sweep/errors.hpp"
 #include "sweep/mpi_check.hpp"
 #include "sweep/panel.hpp"
+#include "sweep/panel_schema.hpp"
+#include "sweep/run_row.hpp"
 #include "sweep/sweep_config.hpp"
 #include "sweep/watchdog.hpp"
 
@@ -146,82 +148,6 @@ void broadcast(std::string& text) {
   }
 }
 
-/// Test aids read once from the environment (docs/sweep-config.md); none changes a result.
-/// PROTEUS_SWEEP_RUN_DELAY_MS: sleep after every run, so tests can catch a sweep mid-way.
-/// PROTEUS_SWEEP_FAIL_ROWS=3,17: those runs throw inside the run (recorded as errors).
-/// PROTEUS_SWEEP_CRASH_RANK=r: rank r throws outside any run when it starts simulating.
-struct TestAids {
-  std::chrono::microseconds delay{0};
-  std::set<std::uint64_t> fail_rows;
-  int crash_rank = -1;
-};
-
-const TestAids& test_aids() {
-  static const TestAids aids = [] {
-    TestAids a;
-    if (const char* text = std::getenv("PROTEUS_SWEEP_RUN_DELAY_MS")) {
-      a.delay = std::chrono::microseconds(static_cast<long long>(std::atof(text) * 1000.0));
-    }
-    if (const char* text = std::getenv("PROTEUS_SWEEP_FAIL_ROWS")) {
-      std::istringstream list(text);
-      for (std::string item; std::getline(list, item, ',');) {
-        a.fail_rows.insert(std::stoull(item));
-      }
-    }
-    if (const char* text = std::getenv("PROTEUS_SWEEP_CRASH_RANK")) a.crash_rank = std::atoi(text);
-    return a;
-  }();
-  return aids;
-}
-
-void maybe_crash(int rank) {
-  if (rank == test_aids().crash_rank) {
-    throw std::runtime_error("injected crash (PROTEUS_SWEEP_CRASH_RANK)");
-  }
-}
-
-/// Runs one (cell, rep); a throwing run becomes an error row, never an abort.
-RunRecord execute(const SweepPlan& plan, std::uint64_t row, int rank) {
-  const RunId id = run_of(row, plan.repetitions);
-  RunRecord record;
-  record.row = row;
-  record.rank = rank;
-  const auto start = Clock::now();
-  try {
-    if (test_aids().fail_rows.contains(row)) {
-      throw std::runtime_error("injected failure (PROTEUS_SWEEP_FAIL_ROWS)");
-    }
-    const Cell& cell = plan.cells[id.cell];
-    engine::RunResult result =
-        engine::run_scenario(cell.spec, engine::RunKey{plan.master_seed, id.rep});
-    record.status = static_cast<std::uint8_t>(result.status);
-    record.seed = result.seed;
-    record.events = result.events_processed;
-    record.message = std::move(result.message);
-    if (result.metrics.size() != cell.metric_columns.size()) {
-      record.status = static_cast<std::uint8_t>(engine::RunStatus::kError);
-      record.message = fmt::format("run returned {} metrics, its registry has {}",
-                                   result.metrics.size(), cell.metric_columns.size());
-    } else if (cell.metric_columns.size() == plan.metrics.size()) {
-      record.metrics = std::move(result.metrics);  // the cell has every column, in order
-    } else {
-      // Columns of horizons this cell does not have stay NaN.
-      record.metrics.assign(plan.metrics.size(), std::numeric_limits<double>::quiet_NaN());
-      for (std::size_t i = 0; i < result.metrics.size(); ++i) {
-        record.metrics[cell.metric_columns[i]] = result.metrics[i];
-      }
-    }
-  } catch (const std::exception& e) {
-    record.status = static_cast<std::uint8_t>(engine::RunStatus::kError);
-    record.seed = engine::repetition_key(plan.master_seed, id.rep);
-    record.message = e.what();
-    record.metrics.clear();
-  }
-  if (test_aids().delay.count() > 0) std::this_thread::sleep_for(test_aids().delay);
-  record.wall_time_s = std::chrono::duration<double>(Clock::now() - start).count();
-  return record;
-}
-
 /// Rank 0's checks before any run; throws on the first problem.
 PanelWriter prepare(const SweepPlan& plan, const SweepOptions& options, int ranks) {
   if (options.resume && options.overwrite) {
@@ -280,8 +206,8 @@ class Coordinator {
       if (stop_) own.count = 0;
       if (own.count == 0 && !stop_ && !todo_.empty()) own = next_batch();
       if (own.count > 0) {
-        maybe_crash(0);
-        RunRecord record = execute(plan_, own.first, 0);
+        maybe_crash_for_test(0);
+        RunRecord record = execute_row(plan_, own.first, 0);
         ++own.first;
         --own.count;
         note_run_time(record.wall_time_s);
@@ -332,7 +258,7 @@ class Coordinator {
     for (const auto& r : records) {
       ++done_;
       ++session_done_;
-      if (r.status != 0) {
+      if (r.status != schema::kStatusOk) {
         ++failed_;
         if (options_.fail_fast) {
           stop_ = true;
@@ -442,11 +368,11 @@ void work(const SweepPlan& plan, int rank) {
     const auto a = unpack<Assignment>(receive(status));
     --open;
     if (a.count == 0) continue;
-    maybe_crash(rank);
+    maybe_crash_for_test(rank);
     ResultBatch batch;
     const auto start = Clock::now();
     for (std::uint64_t row = a.first; row < a.first + a.count; ++row) {
-      batch.records.push_back(execute(plan, row, rank));
+      batch.records.push_back(execute_row(plan, row, rank));
     }
     batch.compute_s = std::chrono::duration<double>(Clock::now() - start).count();
     check_mpi(MPI_Wait(&request, MPI_STATUS_IGNORE), "wait");

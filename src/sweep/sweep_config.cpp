@@ -1,4 +1,5 @@
-// Sweep file parsing, grid expansion, cell resolution and the treatment-parity check.
+// Sweep file parsing, grid expansion and cell resolution (the treatment-parity check and the
+// contrast groups are in parity.cpp).
 #include "sweep/sweep_config.hpp"
 
 #include <fmt/format.h>
@@ -12,37 +13,23 @@
 #include <sstream>
 
 #include "engine/config.hpp"
+#include "sweep/grid_axes.hpp"
 
 namespace proteus::sweep {
 namespace {
 
+using detail::collect_axes;
+using detail::fail;
+using detail::pos_of;
+using detail::sort_by_position;
+using detail::to_axis_value;
 using engine::ConfigError;
-
-constexpr std::string_view kMechanismKey = "run.mechanism";
-
-SourcePos pos_of(const toml::node& node) {
-  return {static_cast<int>(node.source().begin.line), static_cast<int>(node.source().begin.column)};
-}
-
-[[noreturn]] void fail(const SweepPlan& plan, const toml::node& at, const std::string& key,
-                       const std::string& message) {
-  const SourcePos p = pos_of(at);
-  throw ConfigError(plan.source, p.line, p.column, key, message);
-}
 
 std::string format_double(double v) {
   std::string s = fmt::format("{}", v);
   // Keep a float recognisable as one in TOML and in labels ("1.0", not "1").
   if (s.find_first_of(".einn") == std::string::npos) s += ".0";
   return s;
-}
-
-AxisValue to_axis_value(const SweepPlan& plan, const toml::node& node, const std::string& key) {
-  if (auto v = node.value_exact<bool>()) return *v;
-  if (auto v = node.value_exact<std::int64_t>()) return *v;
-  if (auto v = node.value_exact<double>()) return *v;
-  if (auto v = node.value_exact<std::string>()) return *v;
-  fail(plan, node, key, fmt::format("{}: axis values must be booleans, numbers or strings", key));
 }
 
 void insert_value(toml::table& table, const std::string& key, const AxisValue& value) {
@@ -70,102 +57,6 @@ bool set_dotted(toml::table& root, const std::string& dotted, const AxisValue& v
 
 const toml::node* find_dotted(const toml::table& root, const std::string& dotted) {
   return root.at_path(dotted).node();
-}
-
-bool valid_key(std::string_view key) {
-  if (key.empty() || key.front() == '.' || key.back() == '.') return false;
-  if (key.find("..") != std::string_view::npos) return false;
-  return std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-' || c == '.';
-  });
-}
-
-/// Reads a list of values for one axis key.
-Axis single_axis(const SweepPlan& plan, const std::string& key, const toml::node& node) {
-  if (!valid_key(key)) fail(plan, node, key, fmt::format("'{}' is not a dotted key", key));
-  const auto* list = node.as_array();
-  if (list == nullptr || list->empty()) {
-    fail(plan, node, key, fmt::format("grid axis '{}' must be a non-empty list of values", key));
-  }
-  Axis axis;
-  axis.keys = {key};
-  axis.pos = pos_of(node);
-  for (const auto& v : *list) axis.points.push_back({to_axis_value(plan, v, key)});
-  return axis;
-}
-
-/// Reads one zip group: { keys = [...], values = [[...], ...] }.
-Axis zip_axis(const SweepPlan& plan, const toml::node& node) {
-  const auto* group = node.as_table();
-  if (group == nullptr) fail(plan, node, "grid.zip", "each grid.zip entry must be a table");
-  for (const auto& [k, v] : *group) {
-    if (k != "keys" && k != "values") {
-      fail(plan, v, "grid.zip",
-           fmt::format("unknown key '{}' in grid.zip (keys, values)", k.str()));
-    }
-  }
-  const auto* keys = group->get_as<toml::array>("keys");
-  const auto* values = group->get_as<toml::array>("values");
-  if (keys == nullptr || keys->empty() || values == nullptr || values->empty()) {
-    fail(plan, node, "grid.zip", "grid.zip needs non-empty 'keys' and 'values' lists");
-  }
-  Axis axis;
-  axis.pos = pos_of(node);
-  for (const auto& k : *keys) {
-    auto s = k.value_exact<std::string>();
-    if (!s || !valid_key(*s)) fail(plan, k, "grid.zip.keys", "grid.zip keys must be dotted keys");
-    axis.keys.push_back(*s);
-  }
-  for (const auto& row : *values) {
-    const auto* tuple = row.as_array();
-    if (tuple == nullptr || tuple->size() != axis.keys.size()) {
-      fail(plan, row, "grid.zip.values",
-           fmt::format("each grid.zip value must be a list of {} values, one per key",
-                       axis.keys.size()));
-    }
-    std::vector<AxisValue> point;
-    for (std::size_t i = 0; i < tuple->size(); ++i) {
-      point.push_back(to_axis_value(plan, *tuple->get(i), axis.keys[i]));
-    }
-    axis.points.push_back(std::move(point));
-  }
-  return axis;
-}
-
-/// Collects the axes of a grid table (plain or per-mechanism); nested tables are dotted keys.
-void collect_axes(const SweepPlan& plan, const toml::table& table, const std::string& prefix,
-                  bool top, std::vector<Axis>& out, const toml::table** per_mechanism) {
-  for (const auto& [k, node] : table) {
-    const std::string name(k.str());
-    if (top && name == "zip") {
-      if (const auto* list = node.as_array()) {
-        for (const auto& group : *list) out.push_back(zip_axis(plan, group));
-      } else {
-        fail(plan, node, "grid.zip", "grid.zip must be a list of { keys, values } tables");
-      }
-      continue;
-    }
-    if (top && name == "per_mechanism" && per_mechanism != nullptr) {
-      *per_mechanism = node.as_table();
-      if (*per_mechanism == nullptr) {
-        fail(plan, node, "grid.per_mechanism", "grid.per_mechanism must be a table");
-      }
-      continue;
-    }
-    const std::string key = prefix.empty() ? name : prefix + "." + name;
-    if (const auto* sub = node.as_table()) {
-      collect_axes(plan, *sub, key, false, out, nullptr);
-    } else {
-      out.push_back(single_axis(plan, key, node));
-    }
-  }
-}
-
-void sort_by_position(std::vector<Axis>& axes) {
-  std::stable_sort(axes.begin(), axes.end(), [](const Axis& a, const Axis& b) {
-    return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
-  });
 }
 
 std::uint64_t bounded_integer(const SweepPlan& plan, const toml::table& sweep,
@@ -684,105 +575,6 @@ SweepPlan load_sweep(std::string_view text, std::string_view source) {
 
 SweepPlan load_sweep_file(const std::filesystem::path& path) {
   return load_sweep(engine::read_config_file(path), path.string());
-}
-
-bool is_baseline_cell(const SweepPlan& plan, const Cell& cell) {
-  if (plan.baseline.empty()) return false;
-  for (const auto& b : plan.baseline) {
-    auto it = std::find_if(cell.settings.begin(), cell.settings.end(),
-                           [&](const Setting& s) { return s.key == b.key; });
-    if (it == cell.settings.end() || !(it->value == b.value)) return false;
-  }
-  return true;
-}
-
-std::vector<ContrastGroup> contrast_groups(const SweepPlan& plan) {
-  const bool mechanism_is_treatment = std::find(plan.treatment.begin(), plan.treatment.end(),
-                                                kMechanismKey) != plan.treatment.end();
-  // A mechanism-specific axis belongs to the treatment when the mechanism is treated: its cells
-  // exist only for one mechanism, so they cannot be matched across mechanisms.
-  auto grouping_axis = [&](const Axis& axis) {
-    return !axis.treatment && !(mechanism_is_treatment && !axis.mechanism.empty());
-  };
-  // Cells with equal points on every non-treatment axis; the map orders groups by that key.
-  std::map<std::vector<std::size_t>, std::vector<std::size_t>> by_key;
-  for (std::size_t c = 0; c < plan.cells.size(); ++c) {
-    std::vector<std::size_t> key;
-    for (std::size_t a = 0; a < plan.axes.size(); ++a) {
-      if (grouping_axis(plan.axes[a])) key.push_back(plan.cells[c].point[a]);
-    }
-    by_key[key].push_back(c);
-  }
-  std::vector<ContrastGroup> groups;
-  for (auto& [_, members] : by_key) {
-    ContrastGroup group;
-    group.members = std::move(members);
-    for (std::size_t c : group.members) {
-      if (is_baseline_cell(plan, plan.cells[c])) {
-        group.baseline = c;
-        break;
-      }
-    }
-    groups.push_back(std::move(group));
-  }
-  return groups;
-}
-
-std::vector<ParityViolation> check_parity(const SweepPlan& plan) {
-  const bool mechanism_is_treatment = std::find(plan.treatment.begin(), plan.treatment.end(),
-                                                kMechanismKey) != plan.treatment.end();
-  // Keys the treatment may change: the treatment keys themselves (not the other keys of a
-  // zip group they belong to) and, when the mechanism is treated, the mechanism.* keys.
-  const std::set<std::string> owned(plan.treatment.begin(), plan.treatment.end());
-  // Per-class latency keys inherit latency.default.*, so a treated default key also owns the
-  // same channel field of every class profile.
-  auto inherits_owned = [&](const std::string& key) {
-    if (!key.starts_with("latency.")) return false;
-    const auto cls_end = key.find('.', 8);
-    if (cls_end == std::string::npos) return false;
-    return owned.contains("latency.default" + key.substr(cls_end));
-  };
-  auto is_owned = [&](const std::string& key) {
-    return owned.contains(key) || inherits_owned(key) ||
-           (mechanism_is_treatment && key.starts_with("mechanism."));
-  };
-  std::vector<ParityViolation> violations;
-  for (const auto& group : contrast_groups(plan)) {
-    const std::size_t reference =
-        group.baseline != kNotApplicable ? group.baseline : group.members.front();
-    const auto& members = group.members;
-    const auto ref_keys = engine::resolved_keys(plan.cells[reference].spec);
-    for (std::size_t c : members) {
-      if (c == reference) continue;
-      const auto keys = engine::resolved_keys(plan.cells[c].spec);
-      std::set<std::string> all;
-      for (const auto& [k, _v] : ref_keys) all.insert(k);
-      for (const auto& [k, _v] : keys) all.insert(k);
-      for (const auto& k : all) {
-        if (is_owned(k)) continue;
-        const auto a = ref_keys.find(k);
-        const auto b = keys.find(k);
-        const std::string va = a == ref_keys.end() ? "(absent)" : a->second;
-        const std::string vb = b == keys.end() ? "(absent)" : b->second;
-        if (va != vb) violations.push_back({reference, c, k, va, vb});
-      }
-    }
-  }
-  std::sort(violations.begin(), violations.end(), [](const auto& x, const auto& y) {
-    return std::tie(x.cell, x.key) < std::tie(y.cell, y.key);
-  });
-  return violations;
-}
-
-std::vector<std::string> describe(const SweepPlan& plan,
-                                  const std::vector<ParityViolation>& violations) {
-  std::vector<std::string> out;
-  for (const auto& v : violations) {
-    out.push_back(fmt::format(
-        "cell {} ({}) vs cell {} ({}): {} = {} vs {}", v.cell, plan.cells[v.cell].label,
-        v.reference_cell, plan.cells[v.reference_cell].label, v.key, v.value, v.reference_value));
-  }
-  return out;
 }
 
 std::vector<std::string> config_differences(std::string_view old_text, std::string_view new_text) {

@@ -43,6 +43,10 @@ struct Setting {
   AxisValue value;
 };
 
+/// The scenario key of the mechanism: a treatment key like any other, but mechanism-specific
+/// axes ([grid.per_mechanism.<name>]) follow it.
+inline constexpr std::string_view kMechanismKey = "run.mechanism";
+
 /// Marks an axis that does not apply to a cell (a mechanism-specific axis of another mechanism).
 inline constexpr std::size_t kNotApplicable = static_cast<std::size_t>(-1);
 

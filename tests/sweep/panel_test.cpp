@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <filesystem>
@@ -114,6 +115,65 @@ TEST(PanelWriter, StoredRunReRunsToTheSameMetrics) {
         << stored.metric_names[m];
   }
   EXPECT_THROW(read_panel_run(path, 2, 0), SweepUsageError);
+}
+
+constexpr const char* kTreatedSweep = R"([run]
+duration_s = 2.0
+[sweep]
+master_seed = 9
+repetitions = 2
+treatment = ["agents.informed.activity"]
+baseline = { "agents.informed.activity" = 0.12 }
+[grid]
+"latency.default.submit.value_ms" = [1.0, 10.0]
+"agents.informed.activity" = [0.06, 0.12, 0.2]
+)";
+
+TEST(PanelReader, ReadsColumnsCellsAndTheContrastGroupsStoredAtCreation) {
+  const SweepPlan plan = load_sweep(kTreatedSweep, "t.toml");
+  const auto path = temp_panel("proteus_panel_groups.h5");
+  {
+    PanelWriter w = PanelWriter::create(path, plan, 1);
+    for (std::uint64_t row = 0; row < plan.total_runs(); ++row) {
+      RunRecord r;
+      r.row = row;
+      r.status =
+          row == 3 ? static_cast<std::uint8_t>(engine::RunStatus::kError) : schema::kStatusOk;
+      r.message = row == 3 ? "failed on purpose" : "";
+      r.metrics.assign(plan.metrics.size(), 0.5 * static_cast<double>(row));
+      w.add({r});
+    }
+    w.close(true);
+  }
+  const PanelReader reader = PanelReader::open(path);
+  EXPECT_EQ(reader.info().cells, 6u);
+  EXPECT_EQ(reader.info().master_seed, 9u);
+  EXPECT_TRUE(reader.info().complete);
+  const auto stored = reader.stored_groups();
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->baseline, "agents.informed.activity=0.12");
+  const std::vector<ContrastGroup> expected = contrast_groups(plan);
+  ASSERT_EQ(stored->groups.size(), expected.size());
+  for (std::size_t g = 0; g < expected.size(); ++g) {
+    EXPECT_EQ(stored->groups[g].members, expected[g].members);
+    EXPECT_EQ(stored->groups[g].baseline, expected[g].baseline);
+  }
+  // Cells are row-major with activity fastest: the baselines are cells 1 and 4.
+  EXPECT_EQ(stored->groups[0].baseline, 1u);
+  EXPECT_EQ(stored->groups[1].baseline, 4u);
+  std::vector<double> values;
+  std::vector<std::uint8_t> status;
+  reader.read_metric(0, 2, 2, values);
+  reader.read_status(2, 2, status);
+  EXPECT_EQ(values, (std::vector<double>{1.0, 1.5}));
+  EXPECT_EQ(status, (std::vector<std::uint8_t>{schema::kStatusOk, 2}));
+  const CellColumn activity = reader.cell_column("agents.informed.activity");
+  EXPECT_FALSE(activity.is_string);
+  EXPECT_EQ(activity.numbers, (std::vector<double>{0.06, 0.12, 0.2, 0.06, 0.12, 0.2}));
+  EXPECT_TRUE(reader.cell_column("label").is_string);
+  const auto names = reader.cell_column_names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "contrast_group"), names.end());
+  EXPECT_EQ(reader.cell_labels().size(), 6u);
 }
 
 }  // namespace

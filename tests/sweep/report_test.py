@@ -336,6 +336,34 @@ def case_baseline_option():
         close(row["p_value"], st.ttest_rel(va[both], vb[both]).pvalue, "p with --baseline")
 
 
+def case_stored_groups():
+    """/cells/contrast_group and /cells/is_baseline say what the report contrasts; a panel
+    without them (written before they existed) gets the same report from its stored config."""
+    panel = make_panel()
+    _, cells, _, _ = load(panel)
+    groups, is_base = cells["contrast_group"].tolist(), cells["is_baseline"].tolist()
+    n = len(cells["label"])
+    for a in range(n):
+        for b in range(n):
+            same = cells[GROUP_KEY][a] == cells[GROUP_KEY][b]
+            expect((groups[a] == groups[b]) == same, f"groups {groups}")
+        expect(is_base[a] == (1 if cells[TREATMENT][a] == BASELINE_VALUE else 0), f"{is_base}")
+    with h5py.File(panel, "r") as f:
+        expect(f.attrs["baseline"] == f"{TREATMENT}={BASELINE_VALUE}", f.attrs["baseline"])
+    legacy = os.path.join(WORK, "legacy.h5")
+    shutil.copyfile(panel, legacy)
+    with h5py.File(legacy, "r+") as f:
+        del f["cells/contrast_group"], f["cells/is_baseline"]
+        del f.attrs["baseline"]
+    for extra in ([], ["--baseline", "activity=0.2"]):
+        new = report_json(panel, "--no-write", *extra)
+        old = report_json(legacy, "--no-write", *extra)
+        new.pop("panel"), old.pop("panel")
+        expect(new == old and new["contrasts"], f"legacy panel report differs with {extra}")
+    p = run(["report", legacy, "--baseline", "nosuch=1"], expect_code=2)
+    expect("contrast_group" not in p.stderr, p.stderr)
+
+
 def splitmix64(seed, index):
     z = (seed + (index + 1) * 0x9E3779B97F4A7C15) & M64
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
