@@ -287,9 +287,15 @@ def case_corrupt():
     # An interrupted panel keeps its journal: --resume rebuilds the damaged panel from it.
     out = path("interrupted.h5")
     clean(out)
-    p = subprocess.Popen(sweep_cmd(out), env=dict(os.environ, PROTEUS_SWEEP_RUN_DELAY_MS="20"),
+    # Slow runs, and the signal only once the panel exists (MPI start-up can take seconds on a
+    # loaded machine; a SIGTERM before the handler is installed would just kill the process).
+    p = subprocess.Popen(sweep_cmd(out), env=dict(os.environ, PROTEUS_SWEEP_RUN_DELAY_MS="200"),
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.8)
+    deadline = time.monotonic() + 60
+    while not (os.path.exists(out) and os.path.exists(out + ".journal")):
+        expect(time.monotonic() < deadline and p.poll() is None, "the sweep did not start")
+        time.sleep(0.01)
+    time.sleep(0.5)
     p.send_signal(signal.SIGTERM)
     p.wait(timeout=30)
     expect(p.returncode == 3, f"SIGTERM: exit {p.returncode}")
@@ -354,9 +360,11 @@ def case_second_writer():
     ref = reference()
     out = path("live.h5")
     clean(out)
-    p = subprocess.Popen(sweep_cmd(out), env=dict(os.environ, PROTEUS_SWEEP_RUN_DELAY_MS="80"),
+    # 48 runs of 2 s: the live sweep outlasts the second commands however slowly they start;
+    # it is then interrupted and resumed to check that it was not disturbed.
+    p = subprocess.Popen(sweep_cmd(out), env=dict(os.environ, PROTEUS_SWEEP_RUN_DELAY_MS="2000"),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not os.path.exists(out + ".lock") or not os.path.exists(out):
         expect(time.monotonic() < deadline, "the sweep did not start")
         time.sleep(0.01)
@@ -369,8 +377,11 @@ def case_second_writer():
     q = run([PROTEUS, "report", out], expect_code=2)
     expect("being written by a running sweep" in q.stderr, q.stderr)
     expect(os.path.getsize(out) >= size, "the live panel was truncated")
+    expect(p.poll() is None, "the live sweep ended before the second writers were checked")
+    p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
-    expect(p.returncode == 0, f"the first sweep failed: {err}")
+    expect(p.returncode == 3, f"the first sweep should stop resumable (exit 3): {err}")
+    run(sweep_cmd(out, extra=["--resume"]))
     expect_same(ref, out)
 
 
