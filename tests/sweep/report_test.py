@@ -510,6 +510,31 @@ def case_sim_from():
     expect("not both" in p.stderr, p.stderr)
 
 
+def case_quickstart_adverse_selection():
+    """The shipped quickstart sweep shows adverse selection (issue 15): the market makers lose
+    to informed traders at 1 s in every cell, more informed activity raises that loss (paired
+    CI above 0) and lowers the market makers' P&L (paired CI below 0)."""
+    source = os.path.dirname(os.path.dirname(FIXTURES.rstrip("/")))
+    config = os.path.join(os.path.dirname(source), "configs", "quickstart-sweep.toml")
+    os.makedirs(WORK, exist_ok=True)
+    out = os.path.join(WORK, "quickstart.h5")
+    run(["sweep", config, "--out", out, "--overwrite", "--quiet"])
+    doc = report_json(out, "--no-write", "--metric", "as_informed_1s", "--metric", "mm_pnl")
+    cells = [s for s in doc["summary"] if s["metric"] == "as_informed_1s"]
+    expect(len(cells) == 4, f"{len(cells)} cells")
+    for s in cells:
+        expect(s["n"] == 32 and s["ci_low"] > 0, f"as_informed_1s not positive in {s['label']}: {s}")
+    contrasts = {(c["metric"], c["cell"]): c for c in doc["contrasts"]}
+    expect(len(contrasts) == 4, f"contrasts {sorted(contrasts)}")
+    for (metric, cell), c in contrasts.items():
+        expect("activity=0.24" in c["label"] and "activity=0.06" in c["baseline_label"],
+               f"contrast of {c['label']} against {c['baseline_label']}")
+        if metric == "as_informed_1s":
+            expect(c["ci_low"] > 0, f"more informed activity should raise as_informed_1s: {c}")
+        else:
+            expect(c["ci_high"] < 0, f"more informed activity should lower mm_pnl: {c}")
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 if __name__ == "__main__":
