@@ -91,8 +91,8 @@ class Agent {
   virtual std::optional<Price> quote_for(AgentContext& /*ctx*/, Side /*taker_side*/, Qty /*qty*/) {
     return std::nullopt;
   }
-  /// Whether a kill switch has latched (market makers).
-  virtual bool killed() const { return false; }
+  /// When a kill switch latched (market makers), or nullopt while it has not.
+  virtual std::optional<SimTime> killed_at() const { return std::nullopt; }
 };
 
 /// Converts a probability to the nearest tick at or below it (for bids) or above (asks),

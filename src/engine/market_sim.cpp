@@ -103,10 +103,14 @@ class MarketSimulation::Impl final : public AgentContext {
     }
     now_ = horizon_;
     ledger_->check(event_id_);
-    bool killed = false;
-    for (const auto& s : agents_)
-      killed = killed || (s.role == Role::kMarketMaker && s.agent->killed());
-    metrics_ = recorder_->finish(latent_.p(), *ledger_, killed);
+    std::optional<SimTime> first_kill;  // of any market maker
+    for (const auto& s : agents_) {
+      if (s.role != Role::kMarketMaker) continue;
+      if (const std::optional<SimTime> at = s.agent->killed_at()) {
+        if (!first_kill || *at < *first_kill) first_kill = at;
+      }
+    }
+    metrics_ = recorder_->finish(latent_.p(), *ledger_, first_kill, horizon_);
   }
 
   // AgentContext.

@@ -89,6 +89,9 @@ constexpr std::array<FixedMetric, kMarketMetricCount> kMarketMetrics = {{
      MetricKind::kPnl},
     {MarketMetric::kSniperPnl, "sniper_pnl", "payoff", "snipers' P&L, as informed_pnl",
      MetricKind::kPnl},
+    {MarketMetric::kMmTimeToKill, "mm_time_to_kill", "s",
+     "time when the first market maker's kill switch latched (loss limit), the run's duration "
+     "when none did"},
 }};
 
 constexpr std::array<CounterpartyClass, kCounterpartyClassCount> kClasses = {

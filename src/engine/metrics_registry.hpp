@@ -65,8 +65,9 @@ enum class MarketMetric : std::uint8_t {
   kInformedPnl,
   kNoisePnl,
   kSniperPnl,
+  kMmTimeToKill,
 };
-inline constexpr std::size_t kMarketMetricCount = 32;
+inline constexpr std::size_t kMarketMetricCount = 33;
 
 /// Counterparty classes of the market makers' per-class P&L and adverse-selection columns
 /// (`as_<class>_<h>`, after every MarketMetric). Trades between market makers net out in the

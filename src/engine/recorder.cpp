@@ -207,7 +207,8 @@ void Recorder::on_sample(SimTime now, const PublicView& view, double p, const Le
   }
 }
 
-std::vector<double> Recorder::finish(double p_end, const Ledger& ledger, bool any_mm_killed) {
+std::vector<double> Recorder::finish(double p_end, const Ledger& ledger,
+                                     std::optional<SimTime> first_kill, SimTime horizon) {
   // Horizons beyond the end are valued at the final latent probability.
   for (std::size_t h = 0; h < horizons_.size(); ++h) {
     for (const PendingAs& a : pending_as_[h]) {
@@ -237,7 +238,8 @@ std::vector<double> Recorder::finish(double p_end, const Ledger& ledger, bool an
   set(MarketMetric::kMmInventoryVar, inv_var);
   set(MarketMetric::kMmFinalInventory, mm_inventory);
   set(MarketMetric::kMmFills, static_cast<double>(mm_fills_));
-  set(MarketMetric::kMmSurvival, any_mm_killed ? 0.0 : 1.0);
+  set(MarketMetric::kMmSurvival, first_kill ? 0.0 : 1.0);
+  set(MarketMetric::kMmTimeToKill, first_kill.value_or(horizon).seconds());
   for (std::size_t h = 0; h < nh; ++h) out[as_loss_index(h)] = as_loss_[h];
   set(MarketMetric::kExecError, ratio(exec_err_sum_, exec_w_));
   set(MarketMetric::kSlippage, ratio(slip_sum_, slip_w_));

@@ -38,7 +38,10 @@ class Recorder {
   void on_sample(SimTime now, const PublicView& view, double p, const Ledger& ledger);
   /// Final metric vector aligned with metric_registry(spec): every MarketMetric and one
   /// adverse-selection column per metrics.as_horizons_ms entry.
-  std::vector<double> finish(double p_end, const Ledger& ledger, bool any_mm_killed);
+  /// `first_kill` is when the first market maker's kill switch latched (nullopt: none did);
+  /// `horizon` is the end of the run.
+  std::vector<double> finish(double p_end, const Ledger& ledger, std::optional<SimTime> first_kill,
+                             SimTime horizon);
 
  private:
   struct TraderOrder {

@@ -46,9 +46,9 @@ TEST(MetricRegistry, DefaultMarketColumnsAreThePanelsColumnsInOrder) {
               ElementsAre("effective_spread_latent", "mm_spread_pnl", "mm_spread_informed",
                           "mm_spread_noise", "mm_spread_sniper", "mm_adverse_informed",
                           "mm_adverse_noise", "mm_adverse_sniper", "mm_fee_pnl", "informed_pnl",
-                          "noise_pnl", "sniper_pnl", "as_informed_100ms", "as_informed_1s",
-                          "as_informed_10s", "as_noise_100ms", "as_noise_1s", "as_noise_10s",
-                          "as_sniper_100ms", "as_sniper_1s", "as_sniper_10s"));
+                          "noise_pnl", "sniper_pnl", "mm_time_to_kill", "as_informed_100ms",
+                          "as_informed_1s", "as_informed_10s", "as_noise_100ms", "as_noise_1s",
+                          "as_noise_10s", "as_sniper_100ms", "as_sniper_1s", "as_sniper_10s"));
 }
 
 TEST(MetricRegistry, EnumIndicesNameTheirColumnsForAnyHorizonCount) {
@@ -83,7 +83,8 @@ TEST(MetricRegistry, EnumIndicesNameTheirColumnsForAnyHorizonCount) {
                                           "mm_fee_pnl",
                                           "informed_pnl",
                                           "noise_pnl",
-                                          "sniper_pnl"};
+                                          "sniper_pnl",
+                                          "mm_time_to_kill"};
   ASSERT_EQ(fixed.size(), kMarketMetricCount);
   for (const std::vector<double>& horizons :
        {std::vector<double>{}, std::vector<double>{250.0}, std::vector<double>{5, 50, 500, 5000}}) {

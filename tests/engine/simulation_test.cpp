@@ -243,6 +243,14 @@ TEST(MarketMakerRisk, KillSwitchLatchesAndStopsAllQuoting) {
   }
   ASSERT_GE(last_decision, 0);
   EXPECT_LT(last_decision, static_cast<std::int64_t>(15e9)) << "the kill switch should trip early";
+  // The time to kill is that decision's time; a run without a kill reports its duration.
+  std::size_t kill_idx = 0;
+  while (survival[kill_idx].name != "mm_time_to_kill") ++kill_idx;
+  EXPECT_EQ(r.metrics[kill_idx], static_cast<double>(last_decision) * 1e-9);
+  spec.agents.market_maker.loss_limit = 1e9;
+  const RunResult safe = run_scenario(spec, RunKey{21, 0});
+  EXPECT_EQ(safe.metrics[idx], 1.0);
+  EXPECT_EQ(safe.metrics[kill_idx], spec.run.duration_s);
   int orders = 0;
   for (const auto& l : log.lines) {
     if (field(l, "type") != "order" || num(l, "agent") != 0) continue;

@@ -535,6 +535,28 @@ def case_quickstart_adverse_selection():
             expect(c["ci_high"] < 0, f"more informed activity should lower mm_pnl: {c}")
 
 
+def case_survival_sweep():
+    """configs/survival.toml spans the kill probability from about 0 to about 1 (issue 15), and
+    the report gives it with a Wilson interval."""
+    source = os.path.dirname(os.path.dirname(os.path.dirname(FIXTURES.rstrip("/"))))
+    config = os.path.join(source, "configs", "survival.toml")
+    os.makedirs(WORK, exist_ok=True)
+    out = os.path.join(WORK, "survival.h5")
+    run(["sweep", config, "--out", out, "--overwrite", "--quiet"])
+    doc = report_json(out, "--no-write", "--metric", "mm_survival", "--metric", "mm_time_to_kill")
+    survival = {s["label"]: s for s in doc["summary"] if s["metric"] == "mm_survival"}
+    kill_time = {s["label"]: s for s in doc["summary"] if s["metric"] == "mm_time_to_kill"}
+    expect(len(survival) == 12, f"{len(survival)} cells")
+    safe, exposed = "activity=0.02, delay_ms=10.0", "activity=1.0, delay_ms=2000.0"
+    expect(survival[safe]["mean"] >= 0.9, f"kill probability at {safe}: {survival[safe]}")
+    expect(survival[exposed]["mean"] <= 0.1, f"kill probability at {exposed}: {survival[exposed]}")
+    for s in survival.values():
+        expect(s["wilson_low"] <= s["mean"] <= s["wilson_high"], f"Wilson interval of {s}")
+    expect(survival[exposed]["wilson_high"] < 0.25, f"Wilson upper bound {survival[exposed]}")
+    expect(kill_time[exposed]["mean"] < 60.0 and kill_time[safe]["mean"] > 50.0,
+           f"time to kill {kill_time[exposed]['mean']} and {kill_time[safe]['mean']}")
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 if __name__ == "__main__":

@@ -140,6 +140,7 @@ std::optional<Price> MarketMaker::quote_for(AgentContext& ctx, Side taker_side, 
 
 void MarketMaker::kill(AgentContext& ctx) {
   killed_ = true;
+  kill_time_ = ctx.now();
   requote(ctx, kNoQuote, kNoQuote);
 }
 

@@ -47,7 +47,9 @@ class MarketMaker final : public Agent {
   bool subscribes_market_data() const override {
     return spec_.schedule.mode == ScheduleMode::kEvent;
   }
-  bool killed() const override { return killed_; }
+  std::optional<SimTime> killed_at() const override {
+    return killed_ ? std::optional<SimTime>(kill_time_) : std::nullopt;
+  }
   /// The price its current quote target gives the side of a request: floor(r - h) when the
   /// dealer buys, ceil(r + h) when it sells, from the last decision's reservation and
   /// half-spread. Declines before its first decision, once killed, or when the fill would take
@@ -87,6 +89,7 @@ class MarketMaker final : public Agent {
   double pending_sgn_ = 0.0;        // sum of sign over the same fills
   int pending_fills_ = 0;
   bool killed_ = false;
+  SimTime kill_time_;  ///< valid once killed_
   SimTime last_decision_{-1};
 };
 
