@@ -68,6 +68,8 @@ std::string format_json(const sweep::Report& r) {
     if (s.tail) {
       row["var_5"] = json_number(s.var_5);
       row["cvar_5"] = json_number(s.cvar_5);
+      row["var_1"] = json_number(s.var_1);
+      row["cvar_1"] = json_number(s.cvar_1);
       Json& quantiles = row["quantiles"] = Json::object();
       for (std::size_t q = 0; q < s.quantiles.size(); ++q) {
         quantiles[fmt::format("{}", sweep::kReportQuantiles[q])] = json_number(s.quantiles[q]);
@@ -169,8 +171,9 @@ Table summary_table(const sweep::Report& r, bool full) {
   t.header = {"metric", "cell", "label",  "n",       "missing",
               "mean",   "sd",   "ci_low", "ci_high", "units"};
   if (full)
-    t.header = {"metric", "cell",    "label", "n",          "n_missing",   "mean",  "sd",    "se",
-                "ci_low", "ci_high", "units", "wilson_low", "wilson_high", "var_5", "cvar_5"};
+    t.header = {"metric",      "cell",  "label",  "n",       "n_missing", "mean",
+                "sd",          "se",    "ci_low", "ci_high", "units",     "wilson_low",
+                "wilson_high", "var_5", "cvar_5", "var_1",   "cvar_1"};
   for (const auto& s : r.summary) {
     if (full) {
       t.rows.push_back({s.metric, std::to_string(s.cell), s.label, std::to_string(s.summary.n),
@@ -178,7 +181,7 @@ Table summary_table(const sweep::Report& r, bool full) {
                         num(s.summary.sd, true), num(s.summary.se, true),
                         num(s.summary.ci_low, true), num(s.summary.ci_high, true), s.units,
                         num(s.wilson_low, true), num(s.wilson_high, true), num(s.var_5, true),
-                        num(s.cvar_5, true)});
+                        num(s.cvar_5, true), num(s.var_1, true), num(s.cvar_1, true)});
     } else {
       t.rows.push_back({s.metric, std::to_string(s.cell), s.label, std::to_string(s.summary.n),
                         std::to_string(s.n_missing), num(s.summary.mean, false),

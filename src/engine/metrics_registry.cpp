@@ -29,7 +29,7 @@ constexpr std::array<FixedMetric, kMarketMetricCount> kMarketMetrics = {{
     {MarketMetric::kMmSharpe, "mm_sharpe", "1",
      "mean / sd of the market makers' P&L increments per sample step"},
     {MarketMetric::kMmMaxDrawdown, "mm_max_drawdown", "payoff",
-     "largest peak-to-trough fall of the marked P&L path"},
+     "largest peak-to-trough fall of the marked P&L path", MetricKind::kLoss},
     {MarketMetric::kMmInventoryVar, "mm_inventory_var", "contracts^2",
      "variance of market-maker inventory over samples"},
     {MarketMetric::kMmFinalInventory, "mm_final_inventory", "contracts",

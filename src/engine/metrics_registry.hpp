@@ -19,7 +19,8 @@ struct ScenarioSpec;
 enum class MetricKind : std::uint8_t {
   kMean,        ///< mean, sd, t-interval only
   kProportion,  ///< a 0/1 outcome: also a Wilson interval
-  kPnl,         ///< a P&L: also VaR/CVaR and quantile rows
+  kPnl,         ///< a P&L: also VaR/CVaR (of -value) and quantile rows
+  kLoss,        ///< a loss (larger is worse, e.g. a drawdown): VaR/CVaR of the value, quantiles
 };
 
 struct MetricInfo {

@@ -77,7 +77,7 @@ CellSummary summarize_cell(std::uint64_t cell, const std::string& label,
     if (data.usable(r)) xs.push_back(data.values[r]);
   }
   out.n_missing = data.values.size() - xs.size();
-  out.wilson_low = out.wilson_high = out.var_5 = out.cvar_5 = kNaN;
+  out.wilson_low = out.wilson_high = out.var_5 = out.cvar_5 = out.var_1 = out.cvar_1 = kNaN;
   if (xs.empty()) {
     out.summary = nan_summary(level);
     return out;
@@ -91,11 +91,19 @@ CellSummary summarize_cell(std::uint64_t cell, const std::string& label,
     out.wilson_low = p.ci_low;
     out.wilson_high = p.ci_high;
   }
-  if (metric.kind == engine::MetricKind::kPnl) {
-    const stats::TailRisk risk = stats::tail_risk(xs, 0.95);
+  if (metric.kind == engine::MetricKind::kPnl || metric.kind == engine::MetricKind::kLoss) {
+    // tail_risk takes P&L (losses are -value); a loss metric is its own loss.
+    std::vector<double> pnl = xs;
+    if (metric.kind == engine::MetricKind::kLoss) {
+      for (double& v : pnl) v = -v;
+    }
+    const stats::TailRisk r95 = stats::tail_risk(pnl, 0.95);
+    const stats::TailRisk r99 = stats::tail_risk(pnl, 0.99);
     out.tail = true;
-    out.var_5 = risk.var;
-    out.cvar_5 = risk.cvar;
+    out.var_5 = r95.var;
+    out.cvar_5 = r95.cvar;
+    out.var_1 = r99.var;
+    out.cvar_1 = r99.cvar;
     out.quantiles = stats::quantiles(xs, kReportQuantiles);
   }
   return out;

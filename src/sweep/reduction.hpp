@@ -18,7 +18,7 @@
 namespace proteus::sweep {
 
 /// Probabilities of the quantiles reported for P&L-like metrics.
-inline constexpr double kReportQuantiles[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+inline constexpr double kReportQuantiles[] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
 
 /// One cell and metric. `n` counts rows with status ok and a finite value; `n_missing` the
 /// other rows of the cell (failed, pending or NaN), which are left out, never imputed.
@@ -32,9 +32,11 @@ struct CellSummary {
   bool proportion = false;  ///< Wilson fields valid (metric is a proportion and values are 0/1)
   double wilson_low = 0.0;
   double wilson_high = 0.0;
-  bool tail = false;              ///< VaR, CVaR and quantile fields valid (P&L-like metric, n >= 1)
-  double var_5 = 0.0;             ///< 95% VaR of -value (a positive loss)
-  double cvar_5 = 0.0;            ///< mean loss at or beyond var_5
+  bool tail = false;    ///< VaR, CVaR and quantile fields valid (P&L-like metric, n >= 1)
+  double var_5 = 0.0;   ///< 95% VaR of the loss (-value of a P&L, the value of a loss metric)
+  double cvar_5 = 0.0;  ///< mean loss at or beyond var_5
+  double var_1 = 0.0;   ///< 99% VaR of the loss
+  double cvar_1 = 0.0;  ///< mean loss at or beyond var_1
   std::vector<double> quantiles;  ///< at kReportQuantiles
 };
 

@@ -16,7 +16,11 @@ print("A", ["%.17g"%v for v in summ(xa)])
 print("B", ["%.17g"%v for v in summ(xb)])
 # tail of B (P&L): losses -x, type-7 q at .95, cvar mean of L>=var
 L=-xb; var=np.quantile(L,0.95); cvar=L[L>=var].mean()
-print("B var cvar", "%.17g %.17g"%(var,cvar), "quantiles", ["%.17g"%q for q in np.quantile(xb,[0.05,0.25,0.5,0.75,0.95])])
+print("B var cvar", "%.17g %.17g"%(var,cvar), "quantiles", ["%.17g"%q for q in np.quantile(xb,[0.01,0.05,0.25,0.5,0.75,0.95,0.99])])
+var1=np.quantile(L,0.99); print("B var_1 cvar_1", "%.17g %.17g"%(var1, L[L>=var1].mean()))
+# B as a loss metric (a drawdown): the losses are the values themselves
+for lev in (0.95, 0.99):
+    v=np.quantile(xb,lev); print("B loss", lev, "%.17g %.17g"%(v, xb[xb>=v].mean()))
 both=[i for i in range(8) if i in ua and i in ub]
 ta=b[both]; tb=a[both]   # treated=B (cell 1), baseline=A (cell 0)
 d=ta-tb; n=len(d)

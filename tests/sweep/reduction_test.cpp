@@ -64,8 +64,22 @@ TEST(Reduction, PnlMetricGetsVarCvarAndType7Quantiles) {
   ASSERT_TRUE(s.tail);
   EXPECT_NEAR(s.var_5, -0.83, kTol);
   EXPECT_NEAR(s.cvar_5, -0.8, kTol);
-  EXPECT_THAT(s.quantiles, testing::Pointwise(testing::DoubleNear(kTol),
-                                              std::vector<double>{0.83, 1.0, 1.5, 2.5, 2.88}));
+  EXPECT_NEAR(s.var_1, -0.806, kTol);
+  EXPECT_NEAR(s.cvar_1, -0.8, kTol);
+  EXPECT_THAT(s.quantiles,
+              testing::Pointwise(testing::DoubleNear(kTol),
+                                 std::vector<double>{0.806, 0.83, 1.0, 1.5, 2.5, 2.88, 2.976}));
+}
+
+TEST(Reduction, LossMetricGetsTheTailOfItsOwnValues) {
+  // A drawdown is a loss: VaR is its upper quantile, not that of -value (NumPy, as above).
+  const CellSummary s = summarize_cell(1, "m=b", metric(engine::MetricKind::kLoss), kTreated, 0.95);
+  ASSERT_TRUE(s.tail);
+  EXPECT_NEAR(s.var_5, 2.88, kTol);
+  EXPECT_NEAR(s.cvar_5, 3.0, kTol);
+  EXPECT_NEAR(s.var_1, 2.976, kTol);
+  EXPECT_NEAR(s.cvar_1, 3.0, kTol);
+  EXPECT_NEAR(s.quantiles.back(), 2.976, kTol);
 }
 
 TEST(Reduction, ProportionGetsWilsonIntervalOnlyForZeroOneValues) {

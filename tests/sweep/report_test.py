@@ -181,7 +181,10 @@ def check_summary(doc, runs, cells, reps, level):
                 var = np.quantile(losses, 0.95)
                 close(s["var_5"], var, f"{what}: var_5")
                 close(s["cvar_5"], np.mean(losses[losses >= var]), f"{what}: cvar_5")
-                for q in (0.05, 0.25, 0.5, 0.75, 0.95):
+                var1 = np.quantile(losses, 0.99)
+                close(s["var_1"], var1, f"{what}: var_1")
+                close(s["cvar_1"], np.mean(losses[losses >= var1]), f"{what}: cvar_1")
+                for q in (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99):
                     close(s["quantiles"][str(q)], np.quantile(x, q), f"{what}: q{q}")
             else:
                 expect("var_5" not in s, f"{what}: tail fields only for P&L metrics")
