@@ -91,6 +91,9 @@ class Agent {
   virtual std::optional<Price> quote_for(AgentContext& /*ctx*/, Side /*taker_side*/, Qty /*qty*/) {
     return std::nullopt;
   }
+  /// The spread, in ticks, of the two-sided quote the agent last decided on (market makers,
+  /// whatever the mechanism shows the public), or nullopt when it quotes fewer than two sides.
+  virtual std::optional<std::int64_t> quoted_spread_ticks() const { return std::nullopt; }
   /// When a kill switch latched (market makers), or nullopt while it has not.
   virtual std::optional<SimTime> killed_at() const { return std::nullopt; }
 };

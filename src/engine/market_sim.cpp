@@ -96,7 +96,17 @@ class MarketSimulation::Impl final : public AgentContext {
         now_ = sample.time;
         event_id_ = sample.id;
         ++processed_;
-        recorder_->on_sample(now_, views_.latest(), latent_.p(), *ledger_);
+        std::int64_t mm_spread_ticks = 0;
+        std::int64_t mm_quoting = 0;
+        for (const auto& s : agents_) {
+          if (s.role != Role::kMarketMaker) continue;
+          if (const auto ticks = s.agent->quoted_spread_ticks()) {
+            mm_spread_ticks += *ticks;
+            ++mm_quoting;
+          }
+        }
+        recorder_->on_sample(now_, views_.latest(), latent_.p(), *ledger_, mm_spread_ticks,
+                             mm_quoting);
         sample.time = now_ + sample_period_;
         sample.id = queue_.reserve_id();
       }

@@ -92,6 +92,10 @@ constexpr std::array<FixedMetric, kMarketMetricCount> kMarketMetrics = {{
     {MarketMetric::kMmTimeToKill, "mm_time_to_kill", "s",
      "time when the first market maker's kill switch latched (loss limit), the run's duration "
      "when none did"},
+    {MarketMetric::kMmQuotedSpread, "mm_quoted_spread", "probability",
+     "mean over samples and market makers of the ask - bid each quotes (both sides), under "
+     "every mechanism",
+     MetricKind::kMean, 11},
 }};
 
 constexpr std::array<CounterpartyClass, kCounterpartyClassCount> kClasses = {

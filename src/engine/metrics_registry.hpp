@@ -67,8 +67,9 @@ enum class MarketMetric : std::uint8_t {
   kNoisePnl,
   kSniperPnl,
   kMmTimeToKill,
+  kMmQuotedSpread,
 };
-inline constexpr std::size_t kMarketMetricCount = 33;
+inline constexpr std::size_t kMarketMetricCount = 34;
 
 /// Counterparty classes of the market makers' per-class P&L and adverse-selection columns
 /// (`as_<class>_<h>`, after every MarketMetric). Trades between market makers net out in the

@@ -151,7 +151,10 @@ double Recorder::mm_marked(const Ledger& ledger, double p) const {
   return total;
 }
 
-void Recorder::on_sample(SimTime now, const PublicView& view, double p, const Ledger& ledger) {
+void Recorder::on_sample(SimTime now, const PublicView& view, double p, const Ledger& ledger,
+                         std::int64_t mm_spread_ticks, std::int64_t mm_quoting) {
+  mm_spread_ticks_ += mm_spread_ticks;
+  mm_spread_n_ += mm_quoting;
   const double pnl = mm_marked(ledger, p);
   if (sampled_) {
     const double inc = pnl - last_pnl_;
@@ -240,6 +243,11 @@ std::vector<double> Recorder::finish(double p_end, const Ledger& ledger,
   set(MarketMetric::kMmFills, static_cast<double>(mm_fills_));
   set(MarketMetric::kMmSurvival, first_kill ? 0.0 : 1.0);
   set(MarketMetric::kMmTimeToKill, first_kill.value_or(horizon).seconds());
+  set(MarketMetric::kMmQuotedSpread,
+      mm_spread_n_ > 0
+          ? static_cast<double>(mm_spread_ticks_) /
+                (static_cast<double>(mm_spread_n_) * static_cast<double>(rules_.ticks_per_unit))
+          : kNaN);
   for (std::size_t h = 0; h < nh; ++h) out[as_loss_index(h)] = as_loss_[h];
   set(MarketMetric::kExecError, ratio(exec_err_sum_, exec_w_));
   set(MarketMetric::kSlippage, ratio(slip_sum_, slip_w_));

@@ -35,7 +35,9 @@ class Recorder {
   /// of at least shock_threshold; `view` is the market's current view, for the gap).
   void on_latent_step(const LatentProcess& latent, double p_before, const PublicView& view);
   /// Periodic sample of the market and the market makers' marked P&L.
-  void on_sample(SimTime now, const PublicView& view, double p, const Ledger& ledger);
+  /// `mm_spread_ticks` sums the spreads of the `mm_quoting` market makers that quote both sides.
+  void on_sample(SimTime now, const PublicView& view, double p, const Ledger& ledger,
+                 std::int64_t mm_spread_ticks, std::int64_t mm_quoting);
   /// Final metric vector aligned with metric_registry(spec): every MarketMetric and one
   /// adverse-selection column per metrics.as_horizons_ms entry.
   /// `first_kill` is when the first market maker's kill switch latched (nullopt: none did);
@@ -102,6 +104,8 @@ class Recorder {
   std::int64_t inv_n_ = 0;
   double rmse_sq_ = 0.0;
   std::int64_t rmse_n_ = 0;
+  std::int64_t mm_spread_ticks_ = 0;  // the market makers' own two-sided quotes, summed
+  std::int64_t mm_spread_n_ = 0;
   std::int64_t spread_ticks_ = 0;  // summed in exact ticks: a constant spread averages exactly
   std::int64_t spread_n_ = 0;
   double depth_sum_ = 0.0;

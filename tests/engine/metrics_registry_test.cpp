@@ -42,13 +42,13 @@ TEST(MetricRegistry, DefaultMarketColumnsAreThePanelsColumnsInOrder) {
                                   "fill_prob", "time_to_exec", "price_rmse", "quoted_spread",
                                   "effective_spread", "depth", "realized_vol", "shock_half_life",
                                   "volume", "trade_count", "message_count"));
-  EXPECT_THAT(after,
-              ElementsAre("effective_spread_latent", "mm_spread_pnl", "mm_spread_informed",
-                          "mm_spread_noise", "mm_spread_sniper", "mm_adverse_informed",
-                          "mm_adverse_noise", "mm_adverse_sniper", "mm_fee_pnl", "informed_pnl",
-                          "noise_pnl", "sniper_pnl", "mm_time_to_kill", "as_informed_100ms",
-                          "as_informed_1s", "as_informed_10s", "as_noise_100ms", "as_noise_1s",
-                          "as_noise_10s", "as_sniper_100ms", "as_sniper_1s", "as_sniper_10s"));
+  EXPECT_THAT(after, ElementsAre("effective_spread_latent", "mm_spread_pnl", "mm_spread_informed",
+                                 "mm_spread_noise", "mm_spread_sniper", "mm_adverse_informed",
+                                 "mm_adverse_noise", "mm_adverse_sniper", "mm_fee_pnl",
+                                 "informed_pnl", "noise_pnl", "sniper_pnl", "mm_time_to_kill",
+                                 "mm_quoted_spread", "as_informed_100ms", "as_informed_1s",
+                                 "as_informed_10s", "as_noise_100ms", "as_noise_1s", "as_noise_10s",
+                                 "as_sniper_100ms", "as_sniper_1s", "as_sniper_10s"));
 }
 
 TEST(MetricRegistry, EnumIndicesNameTheirColumnsForAnyHorizonCount) {
@@ -84,7 +84,8 @@ TEST(MetricRegistry, EnumIndicesNameTheirColumnsForAnyHorizonCount) {
                                           "informed_pnl",
                                           "noise_pnl",
                                           "sniper_pnl",
-                                          "mm_time_to_kill"};
+                                          "mm_time_to_kill",
+                                          "mm_quoted_spread"};
   ASSERT_EQ(fixed.size(), kMarketMetricCount);
   for (const std::vector<double>& horizons :
        {std::vector<double>{}, std::vector<double>{250.0}, std::vector<double>{5, 50, 500, 5000}}) {
@@ -116,17 +117,18 @@ TEST(MetricRegistry, ReportRolesLiveInTheEntries) {
   EXPECT_THAT(market.primary(),
               ElementsAre("mm_pnl", "as_loss_1s", "quoted_spread", "effective_spread", "price_rmse",
                           "mm_survival", "mm_spread_pnl", "mm_spread_informed", "mm_spread_noise",
-                          "effective_spread_latent", "as_informed_1s"));
+                          "effective_spread_latent", "as_informed_1s", "mm_quoted_spread"));
   EXPECT_EQ(market[*market.index_of("mm_survival")].kind, MetricKind::kProportion);
   EXPECT_EQ(market[*market.index_of("mm_pnl")].kind, MetricKind::kPnl);
   EXPECT_EQ(market[*market.index_of("volume")].kind, MetricKind::kMean);
   EXPECT_FALSE(market.index_of("profit").has_value());
   // Without a 1 s horizon the default adverse-selection column is the one nearest 1 s.
   const std::vector<double> far = {50.0, 2000.0};
-  EXPECT_THAT(metric_registry("market", far).primary(),
-              ElementsAre("mm_pnl", "as_loss_50ms", "quoted_spread", "effective_spread",
-                          "price_rmse", "mm_survival", "mm_spread_pnl", "mm_spread_informed",
-                          "mm_spread_noise", "effective_spread_latent", "as_informed_50ms"));
+  EXPECT_THAT(
+      metric_registry("market", far).primary(),
+      ElementsAre("mm_pnl", "as_loss_50ms", "quoted_spread", "effective_spread", "price_rmse",
+                  "mm_survival", "mm_spread_pnl", "mm_spread_informed", "mm_spread_noise",
+                  "effective_spread_latent", "as_informed_50ms", "mm_quoted_spread"));
   const MetricRegistry as2008 = metric_registry("as2008", far);
   EXPECT_THAT(names(as2008), ElementsAre("profit", "final_inventory", "mean_spread"));
   EXPECT_EQ(as2008[0].kind, MetricKind::kPnl);
@@ -233,6 +235,11 @@ TEST(PnlDecomposition, MarketMakerPnlIsSpreadMinusAdverseSelectionPlusFeesUnderE
       }
       // The effective spread against the latent value exists under every mechanism.
       EXPECT_TRUE(std::isfinite(metric(r, reg, "effective_spread_latent"))) << m;
+      // So does the market makers' own quoted spread, at least their narrowest rule allows.
+      EXPECT_TRUE(std::isfinite(metric(r, reg, "mm_quoted_spread"))) << m;
+      EXPECT_GE(metric(r, reg, "mm_quoted_spread"),
+                2 * spec.agents.market_maker.min_half_spread - 1e-3)
+          << m;
       EXPECT_DOUBLE_EQ(metric(r, reg, "effective_spread_latent"),
                        2.0 * metric(r, reg, "exec_error"));
     }

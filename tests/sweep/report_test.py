@@ -272,7 +272,8 @@ def case_default_metrics():
     metrics = sorted({s["metric"] for s in doc["summary"]})
     expect(metrics == sorted(["mm_pnl", "as_loss_1s", "quoted_spread", "effective_spread",
                               "price_rmse", "mm_survival", "mm_spread_pnl", "mm_spread_informed",
-                              "mm_spread_noise", "effective_spread_latent", "as_informed_1s"]),
+                              "mm_spread_noise", "effective_spread_latent", "as_informed_1s",
+                              "mm_quoted_spread"]),
            f"default metrics {metrics}")
 
 

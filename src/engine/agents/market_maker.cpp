@@ -85,6 +85,8 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
   // Stop quoting the side that would push |inventory| beyond the limit.
   if (inventory_ + spec_.size > spec_.max_inventory + 1e-9) bid = kNoQuote;
   if (inventory_ - spec_.size < -spec_.max_inventory - 1e-9) ask = kNoQuote;
+  quoted_bid_ = bid;
+  quoted_ask_ = ask;
   requote(ctx, bid, ask);
 }
 

@@ -47,6 +47,10 @@ class MarketMaker final : public Agent {
   bool subscribes_market_data() const override {
     return spec_.schedule.mode == ScheduleMode::kEvent;
   }
+  std::optional<std::int64_t> quoted_spread_ticks() const override {
+    if (killed_ || quoted_bid_ == kNoQuote || quoted_ask_ == kNoQuote) return std::nullopt;
+    return quoted_ask_.ticks - quoted_bid_.ticks;
+  }
   std::optional<SimTime> killed_at() const override {
     return killed_ ? std::optional<SimTime>(kill_time_) : std::nullopt;
   }
@@ -88,6 +92,8 @@ class MarketMaker final : public Agent {
   double pending_sgn_price_ = 0.0;  // sum of sign * price over fills since the last decision
   double pending_sgn_ = 0.0;        // sum of sign over the same fills
   int pending_fills_ = 0;
+  Price quoted_bid_ = kNoQuote;  ///< the two sides of the last decision (kNoQuote: withheld)
+  Price quoted_ask_ = kNoQuote;
   bool killed_ = false;
   SimTime kill_time_;  ///< valid once killed_
   SimTime last_decision_{-1};
