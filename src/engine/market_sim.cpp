@@ -45,6 +45,9 @@ class MarketSimulation::Impl final : public AgentContext {
       if (agents_[i].agent->subscribes_market_data()) {
         subscribers_.push_back(static_cast<std::uint32_t>(i));
       }
+      if (agents_[i].role == Role::kMarketMaker) {
+        market_makers_.push_back(static_cast<std::uint32_t>(i));
+      }
     }
     std::vector<Role> roles;
     roles.reserve(agents_.size());
@@ -98,9 +101,8 @@ class MarketSimulation::Impl final : public AgentContext {
         ++processed_;
         std::int64_t mm_spread_ticks = 0;
         std::int64_t mm_quoting = 0;
-        for (const auto& s : agents_) {
-          if (s.role != Role::kMarketMaker) continue;
-          if (const auto ticks = s.agent->quoted_spread_ticks()) {
+        for (const std::uint32_t mm : market_makers_) {
+          if (const auto ticks = agents_[mm].agent->quoted_spread_ticks()) {
             mm_spread_ticks += *ticks;
             ++mm_quoting;
           }
@@ -426,6 +428,7 @@ class MarketSimulation::Impl final : public AgentContext {
   std::unique_ptr<Mechanism> mechanism_;
   EventLog log_;
   std::vector<AgentSlot> agents_;
+  std::vector<std::uint32_t> market_makers_;  // slots of the market makers, ascending
   std::vector<std::uint32_t> subscribers_;
   std::optional<Ledger> ledger_;
   std::optional<Recorder> recorder_;
