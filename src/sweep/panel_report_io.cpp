@@ -11,6 +11,7 @@
 #include "proteus/version.hpp"
 #include "sweep/errors.hpp"
 #include "sweep/hdf5_util.hpp"
+#include "sweep/panel.hpp"
 #include "sweep/panel_schema.hpp"
 #include "sweep/report.hpp"
 
@@ -24,14 +25,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 /// Opens `panel` for writing the report groups; the caller verified it when reading.
 Handle open_for_report(const std::filesystem::path& path) {
-  check(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), "silence error printing");
-  if (!std::filesystem::exists(path)) {
-    throw SweepUsageError(fmt::format("{}: no such file", path.string()));
-  }
-  if (H5Fis_hdf5(path.c_str()) <= 0) {
-    H5Eclear2(H5E_DEFAULT);
-    throw SweepUsageError(fmt::format("{}: not a panel (not an HDF5 file)", path.string()));
-  }
+  require_panel_file(path);
   if (access(path.c_str(), W_OK) != 0) {
     throw PanelError(fmt::format(
         "cannot store /summary and /contrasts: {}; pass --no-write to only print the report",
