@@ -111,8 +111,13 @@ def case_kill_resume():
     p = start(sweep_cmd(SMALL, out, extra=["--flush-seconds", "0.05"]), 40, out, 0.6)
     p.send_signal(signal.SIGKILL)
     p.wait()
-    done = done_rows(out)
-    expect(0 < done < ROWS, f"SIGKILL 0.6 s in should leave a partial panel, got {done} rows")
+    # The panel itself may be torn by a kill inside a flush (its checksums then refuse it); the
+    # journal beside it holds every flushed row, and --resume rebuilds from it
+    # (docs/panel-schema.md). So the killed sweep is checked through the journal, not h5py.
+    expect(p.returncode == -signal.SIGKILL, f"the sweep ended by itself ({p.returncode})")
+    journal = out + ".journal"
+    expect(os.path.exists(journal) and os.path.getsize(journal) > 0,
+           "a killed sweep keeps its journal")
     run(sweep_cmd(SMALL, out, 2, ["--resume"]), delay_ms=5)
     expect(done_rows(out) == ROWS, "resume did not finish every row")
     expect_same(ref, out)
