@@ -25,13 +25,6 @@ using detail::sort_by_position;
 using detail::to_axis_value;
 using engine::ConfigError;
 
-std::string format_double(double v) {
-  std::string s = fmt::format("{}", v);
-  // Keep a float recognisable as one in TOML and in labels ("1.0", not "1").
-  if (s.find_first_of(".einn") == std::string::npos) s += ".0";
-  return s;
-}
-
 void insert_value(toml::table& table, const std::string& key, const AxisValue& value) {
   std::visit([&](const auto& v) { table.insert_or_assign(key, v); }, value);
 }
@@ -325,7 +318,7 @@ std::string to_text(const AxisValue& value) {
         if constexpr (std::is_same_v<T, bool>)
           return v ? "true" : "false";
         else if constexpr (std::is_same_v<T, double>)
-          return format_double(v);
+          return engine::render_double(v);  // "1.0", not "1": a float stays one
         else if constexpr (std::is_same_v<T, std::string>)
           return v;
         else
