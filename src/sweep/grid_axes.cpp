@@ -116,7 +116,7 @@ void collect_axes(const SweepPlan& plan, const toml::table& table, const std::st
       }
       continue;
     }
-    const std::string key = prefix.empty() ? name : prefix + "." + name;
+    const std::string key = prefix.empty() ? name : fmt::format("{}.{}", prefix, name);
     if (const auto* sub = node.as_table()) {
       collect_axes(plan, *sub, key, false, out, nullptr);
     } else {

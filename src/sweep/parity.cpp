@@ -101,6 +101,7 @@ std::vector<ParityViolation> check_parity(const SweepPlan& plan) {
 std::vector<std::string> describe(const SweepPlan& plan,
                                   const std::vector<ParityViolation>& violations) {
   std::vector<std::string> out;
+  out.reserve(violations.size());
   for (const auto& v : violations) {
     out.push_back(fmt::format(
         "cell {} ({}) vs cell {} ({}): {} = {} vs {}", v.cell, plan.cells[v.cell].label,

@@ -20,7 +20,7 @@ constexpr double kMaxInt64AsDouble = 9223372036854775807.0;
 
 template <Choice E>
 const ChoiceType& choice_type() {
-  static const ChoiceType type = [] {
+  static const ChoiceType kType = [] {
     ChoiceType t;
     for (const ChoiceName<E>& c : choice_names(E{})) t.names.push_back(c.name);
     t.index_of = [](const void* field) -> std::size_t {
@@ -37,7 +37,7 @@ const ChoiceType& choice_type() {
     };
     return t;
   }();
-  return type;
+  return kType;
 }
 
 /// Where an enum member lives inside a struct S (any enum with a names table).
@@ -268,13 +268,13 @@ Registry build_registry() {
       out, "agents.sniper.signal",
       [sniper](ScenarioSpec& s) -> SignalSpec& { return sniper(s).signal; }, kSignalMembers);
 
-  for (const auto& [profile_name, profile] : kLatencyProfiles) {
-    for (const auto& [channel_name, channel] : kLatencyChannels) {
-      auto delay = [profile, channel](ScenarioSpec& s) -> DelaySpec& {
+  for (const LatencyProfileName& p : kLatencyProfiles) {
+    for (const LatencyChannelName& c : kLatencyChannels) {
+      // Named captures: clang before 16 cannot capture structured bindings.
+      auto delay = [profile = p.profile, channel = c.channel](ScenarioSpec& s) -> DelaySpec& {
         return (s.latency.*profile).*channel;
       };
-      add_members(out, fmt::format("latency.{}.{}", profile_name, channel_name), delay,
-                  kDelayMembers);
+      add_members(out, fmt::format("latency.{}.{}", p.name, c.name), delay, kDelayMembers);
     }
   }
 
@@ -320,8 +320,8 @@ Registry build_registry() {
 }  // namespace
 
 const Registry& registry() {
-  static const Registry reg = build_registry();
-  return reg;
+  static const Registry kRegistry = build_registry();
+  return kRegistry;
 }
 
 std::string join_key(std::string_view prefix, std::string_view name) {

@@ -37,6 +37,7 @@ struct Range {
   ClockUse clock = ClockUse::kNone;
 };
 
+/// [lo, hi]: both bounds allowed.
 constexpr Range closed(double lo, double hi, ClockUse clock = ClockUse::kNone) {
   return Range{lo, hi, false, false, clock};
 }
@@ -44,6 +45,7 @@ constexpr Range closed(double lo, double hi, ClockUse clock = ClockUse::kNone) {
 constexpr Range above(double lo, double hi, ClockUse clock = ClockUse::kNone) {
   return Range{lo, hi, true, false, clock};
 }
+/// No bounds: keys that are not numbers.
 constexpr Range kAnyValue{};
 
 /// An enum key's allowed names, in table order.
@@ -79,8 +81,10 @@ inline const auto kLatencyProfiles = std::to_array<LatencyProfileName>({
     {"noise", &LatencyProfiles::noise},
     {"sniper", &LatencyProfiles::sniper},
 });
+/// Keys of the default profile: the loader applies them before the class profiles copy it.
 inline constexpr std::string_view kDefaultLatencyPrefix = "latency.default.";
 
+/// The delay channels of a latency profile, in key order.
 struct LatencyChannelName {
   std::string_view name;
   DelaySpec LatencySpec::*channel;
