@@ -4,6 +4,7 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -143,7 +144,7 @@ void write_summary(hid_t file, const Report& report) {
       "95% value at risk of P&L-like metrics as a positive loss, else NaN (row units)");
   f64(g, "cvar_5", doubles(s, [](const auto& r) { return r.cvar_5; }), nullptr,
       "mean loss at or beyond var_5 for P&L-like metrics, else NaN (row units)");
-  static constexpr const char* kQuantileNames[] = {"q05", "q25", "q50", "q75", "q95"};
+  static constexpr std::array<const char*, 5> kQuantileNames = {"q05", "q25", "q50", "q75", "q95"};
   for (std::size_t q = 0; q < std::size(kReportQuantiles); ++q) {
     f64(g, kQuantileNames[q],
         doubles(s, [q](const auto& r) { return r.tail ? r.quantiles[q] : kNaN; }), nullptr,
