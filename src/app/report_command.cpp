@@ -151,6 +151,7 @@ struct Table {
     };
     auto line = [&](const std::vector<std::string>& cells) {
       std::vector<std::string> q;
+      q.reserve(cells.size());
       for (const auto& c : cells) q.push_back(quote(c));
       return fmt::format("{}\n", fmt::join(q, ","));
     };
@@ -198,8 +199,8 @@ Table contrast_table(const sweep::Report& r, bool full) {
               "ci_high",      "d_z",          "hedges_g", "p", "p_adj",     "vrf",
               "welch_ci_low", "welch_ci_high"};
   if (r.bootstrap > 0) {
-    t.header.push_back("bca_low");
-    t.header.push_back("bca_high");
+    t.header.emplace_back("bca_low");
+    t.header.emplace_back("bca_high");
   }
   if (full) t.header.insert(t.header.begin() + 3, {"label", "baseline_label", "n_missing"});
   for (const auto& c : r.contrasts) {
@@ -239,7 +240,7 @@ std::string preamble(const sweep::Report& r) {
 /// Cell labels once, so the summary and contrast tables can refer to cells by number.
 std::string cell_legend(const sweep::Report& r) {
   std::string out;
-  std::uint64_t last = static_cast<std::uint64_t>(-1);
+  auto last = static_cast<std::uint64_t>(-1);
   std::vector<std::pair<std::uint64_t, std::string>> cells;
   for (const auto& s : r.summary) cells.emplace_back(s.cell, s.label);
   std::sort(cells.begin(), cells.end());

@@ -46,7 +46,7 @@ struct SweepArgs {
 
 std::string clock_text(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "--:--";
-  const auto s = static_cast<long long>(seconds + 0.5);
+  const long long s = std::llround(seconds);
   return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
                    : fmt::format("{}:{:02}", s / 60, s % 60);
 }
@@ -140,6 +140,7 @@ std::string axis_text(const sweep::Axis& axis) {
   std::vector<std::string> points;
   for (const auto& point : axis.points) {
     std::vector<std::string> values;
+    values.reserve(point.size());
     for (const auto& v : point) values.push_back(sweep::to_text(v));
     points.push_back(values.size() == 1 ? values.front()
                                         : fmt::format("({})", fmt::join(values, ", ")));

@@ -1,5 +1,6 @@
 // Scenario configuration: TOML text -> ScenarioSpec, with errors that name file, line,
-// column and key. A config either loads whole or throws; nothing is half-applied.
+// column and key. A config either loads whole or throws; nothing is half-applied. The
+// implementation lives in engine/config/ (key table, loader, checks, overrides, TOML text).
 #pragma once
 
 #include <cstddef>
@@ -11,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/config/toml_text.hpp"
 #include "engine/spec.hpp"
 
 namespace proteus::engine {
@@ -56,24 +58,17 @@ std::string read_config_file(const std::filesystem::path& path);
 ScenarioSpec load_scenario_file(const std::filesystem::path& path,
                                 std::span<const std::string> overrides = {});
 
-/// `s` in double quotes with `"`, `\`, newline, tab and return escaped, and other control
-/// characters and DEL as \uXXXX: a valid TOML basic string and a valid JSON string.
-std::string quote_string(std::string_view s);
-
 /// Why `value` is not an allowed value of the enumerated `key` (e.g. run.mechanism), with a
 /// did-you-mean suggestion; nothing when it is allowed or `key` is not an enumerated key.
 std::optional<std::string> choice_error(std::string_view key, std::string_view value);
 
-/// `s` itself, or when longer than `max_bytes` its first bytes (cut at a character boundary)
-/// followed by "... (N bytes)": how error messages echo what a user wrote.
-std::string excerpt(std::string_view s, std::size_t max_bytes = 80);
-
-/// quote_string of `s`, or of its first bytes followed by "... (N bytes)" when it is longer
-/// than `max_bytes`.
-std::string quote_excerpt(std::string_view s, std::size_t max_bytes = 80);
-
 /// Every resolved key of a spec (defaults included) as dotted key -> canonical TOML value,
 /// sorted by key: what parity checks and config diffs compare.
 std::map<std::string, std::string> resolved_keys(const ScenarioSpec& spec);
+
+/// The latency.default.* key that a class latency key (latency.<class>.<channel>.<field>)
+/// inherits its default from: class profiles start as copies of the default profile. For a
+/// latency.default.* key, the key itself; nothing for a key outside latency.
+std::optional<std::string> latency_default_key(std::string_view key);
 
 }  // namespace proteus::engine

@@ -111,8 +111,8 @@ double det_sigmoid(double x) {
   const double e = det_exp(-std::fabs(x));
   // num = x >= 0 ? 1 : e, as a bit select (compilers keep a conditional on doubles a branch).
   const std::uint64_t one = -static_cast<std::uint64_t>(x >= 0.0);  // all ones when x >= 0
-  const double num = std::bit_cast<double>((std::bit_cast<std::uint64_t>(1.0) & one) |
-                                           (std::bit_cast<std::uint64_t>(e) & ~one));
+  const auto num = std::bit_cast<double>((std::bit_cast<std::uint64_t>(1.0) & one) |
+                                         (std::bit_cast<std::uint64_t>(e) & ~one));
   return num / (1.0 + e);
 }
 

@@ -226,6 +226,7 @@ std::vector<std::string> MetricRegistry::primary() const {
     return a->primary_order < b->primary_order;
   });
   std::vector<std::string> names;
+  names.reserve(chosen.size());
   for (const MetricInfo* m : chosen) names.push_back(m->name);
   return names;
 }

@@ -44,8 +44,8 @@ struct ZigguratTable {
 };
 
 const ZigguratTable& ziggurat() {
-  static const ZigguratTable table;
-  return table;
+  static const ZigguratTable kTable;
+  return kTable;
 }
 
 std::uint32_t lo32(std::uint64_t v) {

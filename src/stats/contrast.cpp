@@ -80,8 +80,8 @@ WelchContrast welch_contrast(std::span<const double> a, std::span<const double> 
     c.se = c.df = c.t = c.p_value = c.ci_low = c.ci_high = c.cohens_d = c.hedges_g = kNaN;
     return c;
   }
-  const double na = static_cast<double>(c.n_a);
-  const double nb = static_cast<double>(c.n_b);
+  const auto na = static_cast<double>(c.n_a);
+  const auto nb = static_cast<double>(c.n_b);
   const double qa = ma.variance() / na;
   const double qb = mb.variance() / nb;
   c.se = std::sqrt(qa + qb);

@@ -53,8 +53,8 @@ void Moments::merge(const Moments& other) {
   }
   // Chan, Golub & LeVeque (1979): delta = mean_b - mean_a,
   // mean = mean_a + delta n_b / n, M2 = M2_a + M2_b + delta^2 n_a n_b / n.
-  const double na = static_cast<double>(count_);
-  const double nb = static_cast<double>(other.count_);
+  const auto na = static_cast<double>(count_);
+  const auto nb = static_cast<double>(other.count_);
   const double n = na + nb;
   const double delta = other.mean_ - mean_;
   mean_ += delta * (nb / n);

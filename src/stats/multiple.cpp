@@ -33,7 +33,7 @@ std::vector<std::size_t> ascending_order(std::span<const double> p) {
 std::vector<double> holm_adjust(std::span<const double> p_values) {
   require_p_values(p_values);
   const std::vector<std::size_t> order = ascending_order(p_values);
-  const double m = static_cast<double>(p_values.size());
+  const auto m = static_cast<double>(p_values.size());
   std::vector<double> adjusted(p_values.size());
   double running_max = 0.0;
   for (std::size_t rank = 0; rank < order.size(); ++rank) {
@@ -47,7 +47,7 @@ std::vector<double> holm_adjust(std::span<const double> p_values) {
 std::vector<double> benjamini_hochberg_adjust(std::span<const double> p_values) {
   require_p_values(p_values);
   const std::vector<std::size_t> order = ascending_order(p_values);
-  const double m = static_cast<double>(p_values.size());
+  const auto m = static_cast<double>(p_values.size());
   std::vector<double> adjusted(p_values.size());
   double running_min = 1.0;
   for (std::size_t rank = order.size(); rank-- > 0;) {

@@ -16,7 +16,7 @@ Proportion wilson_interval(std::uint64_t successes, std::uint64_t trials, double
     throw InvalidInput("wilson interval: " + std::to_string(successes) + " successes exceed " +
                        std::to_string(trials) + " trials");
   }
-  const double n = static_cast<double>(trials);
+  const auto n = static_cast<double>(trials);
   const double p = static_cast<double>(successes) / n;
   const double z = normal_quantile((1.0 + level) / 2.0);
   const double z2 = z * z;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <sstream>
 #include <tuple>
 
 #include "engine/config.hpp"
@@ -115,7 +116,7 @@ void collect_axes(const SweepPlan& plan, const toml::table& table, const std::st
       }
       continue;
     }
-    const std::string key = prefix.empty() ? name : prefix + "." + name;
+    const std::string key = prefix.empty() ? name : fmt::format("{}.{}", prefix, name);
     if (const auto* sub = node.as_table()) {
       collect_axes(plan, *sub, key, false, out, nullptr);
     } else {
@@ -128,6 +129,42 @@ void sort_by_position(std::vector<Axis>& axes) {
   std::stable_sort(axes.begin(), axes.end(), [](const Axis& a, const Axis& b) {
     return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
   });
+}
+
+std::vector<std::size_t> axes_of_key(const SweepPlan& plan, const std::string& key) {
+  std::vector<std::size_t> found;
+  for (std::size_t a = 0; a < plan.axes.size(); ++a) {
+    const auto& keys = plan.axes[a].keys;
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) found.push_back(a);
+  }
+  return found;
+}
+
+const toml::node* find_dotted(const toml::table& root, const std::string& dotted) {
+  return root.at_path(dotted).node();
+}
+
+toml::table scenario_table(const toml::table& doc) {
+  toml::table scenario = doc;
+  scenario.erase("sweep");
+  scenario.erase("grid");
+  return scenario;
+}
+
+std::string serialise(const toml::table& table) {
+  std::ostringstream os;
+  os << toml::toml_formatter{
+      table, toml::toml_formatter::default_flags & ~toml::format_flags::indentation};
+  return os.str();
+}
+
+toml::table parse_document(std::string_view text, const std::string& source) {
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(source, static_cast<int>(e.source().begin.line),
+                      static_cast<int>(e.source().begin.column), "", std::string(e.description()));
+  }
 }
 
 }  // namespace proteus::sweep::detail

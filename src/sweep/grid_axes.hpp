@@ -1,10 +1,13 @@
 // Internal to src/sweep (include only from .cpp files): reading [grid] tables into axes, and
-// the TOML position and error helpers the sweep-file parser shares with it.
+// the TOML document, position and error helpers the sweep-file parser and the grid expansion
+// share with it.
 #pragma once
 
 #include <toml++/toml.h>
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sweep/sweep_config.hpp"
@@ -29,5 +32,20 @@ void collect_axes(const SweepPlan& plan, const toml::table& table, const std::st
 
 /// Orders axes by their position in the file (stable for equal positions).
 void sort_by_position(std::vector<Axis>& axes);
+
+/// Indices of the axes that sweep `key` (several when mechanism-specific axes share it).
+std::vector<std::size_t> axes_of_key(const SweepPlan& plan, const std::string& key);
+
+/// The node at dotted path `dotted` of `root`, or nullptr.
+const toml::node* find_dotted(const toml::table& root, const std::string& dotted);
+
+/// The scenario part of a sweep file: the whole table minus [sweep] and [grid].
+toml::table scenario_table(const toml::table& doc);
+
+/// `table` as TOML text without indentation (the resolved scenario text of a cell).
+std::string serialise(const toml::table& table);
+
+/// Parses `text`; a syntax error is an engine::ConfigError at its position in `source`.
+toml::table parse_document(std::string_view text, const std::string& source);
 
 }  // namespace proteus::sweep::detail

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -20,7 +21,7 @@
 namespace proteus::sweep {
 namespace {
 
-constexpr char kMagic[8] = {'P', 'R', 'O', 'T', 'J', 'R', 'N', 'L'};
+constexpr std::array<char, 8> kMagic = {'P', 'R', 'O', 'T', 'J', 'R', 'N', 'L'};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::uint32_t kBatchMagic = 0x48435442;   // "BTCH"
 constexpr std::uint32_t kCommitMagic = 0x544D4F43;  // "COMT"
@@ -85,7 +86,7 @@ std::uint32_t crc(const std::string& bytes, std::size_t first, std::size_t count
 
 std::string encode_header(const JournalHeader& h) {
   Writer w;
-  w.bytes.append(kMagic, sizeof kMagic);
+  w.bytes.append(kMagic.data(), kMagic.size());
   w.put(kVersion);
   w.put(h.metric_count);
   w.put(static_cast<std::uint64_t>(h.shard ? h.shard->index : 0));
@@ -109,7 +110,7 @@ std::size_t decode_header(const std::string& data, JournalHeader& h, std::string
   std::string digest;
   std::uint64_t config_size = 0;
   std::uint32_t time_size = 0;
-  if (!r.get_bytes(magic, sizeof kMagic) || magic != std::string(kMagic, sizeof kMagic)) {
+  if (!r.get_bytes(magic, kMagic.size()) || magic != std::string(kMagic.data(), kMagic.size())) {
     why = "not a proteus journal (bad magic)";
     return 0;
   }

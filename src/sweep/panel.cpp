@@ -145,8 +145,8 @@ void PanelWriter::Impl::write_hdf5(const std::vector<RunRecord>& buf) {
   bool new_errors = false;
   for (const auto& r : buf) {
     if (r.status == schema::kStatusOk) continue;
-    const std::uint32_t c = static_cast<std::uint32_t>(r.row / repetitions);
-    const std::uint32_t e = static_cast<std::uint32_t>(r.row % repetitions);
+    const auto c = static_cast<std::uint32_t>(r.row / repetitions);
+    const auto e = static_cast<std::uint32_t>(r.row % repetitions);
     const char* message = r.message.c_str();
     append_rows(err_row.get(), H5T_NATIVE_UINT64, 1, &r.row, schema::kErrorsRow);
     append_rows(err_cell.get(), H5T_NATIVE_UINT32, 1, &c, schema::kErrorsCell);

@@ -151,7 +151,7 @@ class Verifier {
                                  name.size(), H5P_DEFAULT),
               group);
         name.resize(static_cast<std::size_t>(n));
-        names.push_back(group + "/" + name);
+        names.push_back(fmt::format("{}/{}", group, name));
       }
       return names;
     });

@@ -73,6 +73,7 @@ void write_strings(hid_t group, const std::string& name, const std::vector<std::
                        H5P_DEFAULT),
             H5Dclose, name);
   std::vector<const char*> ptrs;
+  ptrs.reserve(values.size());
   for (const auto& v : values) ptrs.push_back(v.c_str());
   if (n > 0)
     check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), name);

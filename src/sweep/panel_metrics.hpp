@@ -3,13 +3,15 @@
 
 #include <hdf5.h>
 
+#include <array>
+
 #include "engine/metrics_registry.hpp"
 
 namespace proteus::sweep {
 
 /// The adverse-selection horizons of panels written before the root attribute
 /// `as_horizons_ms` existed (their recorder had these three fixed).
-inline constexpr double kLegacyHorizonsMs[] = {100.0, 1000.0, 10000.0};
+inline constexpr std::array<double, 3> kLegacyHorizonsMs = {100.0, 1000.0, 10000.0};
 
 /// The metric columns of the panel open as `file`, from its root attributes `environment`
 /// and `as_horizons_ms`. Throws PanelError when they cannot be read.

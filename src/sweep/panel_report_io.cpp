@@ -4,6 +4,7 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -141,8 +142,9 @@ void write_summary(hid_t file, const Report& report) {
       "99% value at risk of P&L-like and loss metrics as a positive loss, else NaN (row units)");
   f64(g, "cvar_1", doubles(s, [](const auto& r) { return r.cvar_1; }), nullptr,
       "mean loss at or beyond var_1 for P&L-like and loss metrics, else NaN (row units)");
-  static constexpr const char* kQuantileNames[] = {"q01", "q05", "q25", "q50", "q75", "q95", "q99"};
-  static_assert(std::size(kQuantileNames) == std::size(kReportQuantiles));
+  static constexpr std::array<const char*, 7> kQuantileNames = {"q01", "q05", "q25", "q50",
+                                                                "q75", "q95", "q99"};
+  static_assert(kQuantileNames.size() == kReportQuantiles.size());
   for (std::size_t q = 0; q < std::size(kReportQuantiles); ++q) {
     f64(g, kQuantileNames[q],
         doubles(s, [q](const auto& r) { return r.tail ? r.quantiles[q] : kNaN; }), nullptr,

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 #include <poll.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX kill and sigaction
 #include <sys/wait.h>
 #include <unistd.h>
 

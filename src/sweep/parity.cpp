@@ -63,10 +63,8 @@ std::vector<ParityViolation> check_parity(const SweepPlan& plan) {
   // Per-class latency keys inherit latency.default.*, so a treated default key also owns the
   // same channel field of every class profile.
   auto inherits_owned = [&](const std::string& key) {
-    if (!key.starts_with("latency.")) return false;
-    const auto cls_end = key.find('.', 8);
-    if (cls_end == std::string::npos) return false;
-    return owned.contains("latency.default" + key.substr(cls_end));
+    const auto inherited = engine::latency_default_key(key);
+    return inherited && owned.contains(*inherited);
   };
   auto is_owned = [&](const std::string& key) {
     return owned.contains(key) || inherits_owned(key) ||
@@ -103,6 +101,7 @@ std::vector<ParityViolation> check_parity(const SweepPlan& plan) {
 std::vector<std::string> describe(const SweepPlan& plan,
                                   const std::vector<ParityViolation>& violations) {
   std::vector<std::string> out;
+  out.reserve(violations.size());
   for (const auto& v : violations) {
     out.push_back(fmt::format(
         "cell {} ({}) vs cell {} ({}): {} = {} vs {}", v.cell, plan.cells[v.cell].label,

@@ -3,6 +3,7 @@
 // computed from plain columns of values and statuses.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -18,7 +19,7 @@
 namespace proteus::sweep {
 
 /// Probabilities of the quantiles reported for P&L-like metrics.
-inline constexpr double kReportQuantiles[] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
+inline constexpr std::array<double, 7> kReportQuantiles = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
 
 /// One cell and metric. `n` counts rows with status ok and a finite value; `n_missing` the
 /// other rows of the cell (failed, pending or NaN), which are left out, never imputed.

@@ -31,7 +31,7 @@ struct TestAids {
 };
 
 const TestAids& test_aids() {
-  static const TestAids aids = [] {
+  static const TestAids kAids = [] {
     TestAids a;
     if (const char* text = std::getenv("PROTEUS_SWEEP_RUN_DELAY_MS")) {
       a.delay = std::chrono::microseconds(static_cast<long long>(std::atof(text) * 1000.0));
@@ -45,7 +45,7 @@ const TestAids& test_aids() {
     if (const char* text = std::getenv("PROTEUS_SWEEP_CRASH_RANK")) a.crash_rank = std::atoi(text);
     return a;
   }();
-  return aids;
+  return kAids;
 }
 
 }  // namespace

@@ -36,8 +36,10 @@ std::vector<AgentSlot> make_agents(const ScenarioSpec& spec, std::uint64_t rep_k
   const AgentsSpec& a = spec.agents;
   const LatencyProfiles& latency = spec.latency;
   std::vector<AgentSlot> slots;
-  slots.reserve(static_cast<std::size_t>(a.market_maker.count + a.informed.count + a.noise.count +
-                                         (a.sniper.enabled ? a.sniper.count : 0)));
+  // Each count is at most 100000 (the key table), so the int sum cannot overflow.
+  const int agent_count = a.market_maker.count + a.informed.count + a.noise.count +
+                          (a.sniper.enabled ? a.sniper.count : 0);
+  slots.reserve(static_cast<std::size_t>(agent_count));
   for (int i = 0; i < a.market_maker.count; ++i) {
     slots.push_back(make_slot(std::make_unique<MarketMaker>(a.market_maker), Role::kMarketMaker,
                               EntityClass::kMarketMaker, i, a.market_maker.signal,

@@ -136,12 +136,10 @@ void NoiseTrader::on_decision(AgentContext& ctx) {
   RandomStream& rng = ctx.rng();
   // Fixed draw pattern per arrival: side, size, order type, offset.
   const Side side = rng.bernoulli(0.5) ? Side::kBuy : Side::kSell;
-  double contracts = spec_.size_min;
-  if (geometric_size_) {
-    contracts = 1.0 + static_cast<double>(rng.geometric(1.0 / std::max(1.0, spec_.size_mean)));
-  } else {
-    contracts = rng.uniform(spec_.size_min, std::nextafter(spec_.size_max, 1e300));
-  }
+  const double contracts =
+      geometric_size_
+          ? 1.0 + static_cast<double>(rng.geometric(1.0 / std::max(1.0, spec_.size_mean)))
+          : rng.uniform(spec_.size_min, std::nextafter(spec_.size_max, 1e300));
   const bool limit = rng.bernoulli(spec_.limit_fraction);
   const double offset = rng.uniform(0.0, spec_.limit_offset_max);
   const Qty qty = to_lots(contracts, ctx.lot_size());

@@ -11,6 +11,7 @@ namespace proteus::engine {
 namespace {
 
 // Pro-rata shares multiply two lot counts, which can pass 2^63 at the configured limits.
+// NOLINTNEXTLINE(modernize-use-using): __extension__ (for -Wpedantic) needs the typedef form.
 __extension__ typedef __int128 Wide;
 
 /// The limit as a clearing bound: market buys accept any price, market sells any price.
