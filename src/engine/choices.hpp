@@ -123,6 +123,21 @@ constexpr std::span<const ChoiceName<As2008Strategy>> choice_names(As2008Strateg
   return kAs2008StrategyNames;
 }
 
+/// The spread the as2008 environment quotes (as2008.spread, docs/model.md).
+enum class As2008Spread : std::uint8_t {
+  /// (2 / gamma) ln(1 + gamma / k) at every step: the spread the paper's tables print.
+  kConstant,
+  /// gamma sigma^2 (T - t) + (2 / gamma) ln(1 + gamma / k): the paper's section 3 formula.
+  kFiniteHorizon,
+};
+inline constexpr auto kAs2008SpreadNames = std::to_array<ChoiceName<As2008Spread>>({
+    {"constant", As2008Spread::kConstant},
+    {"finite_horizon", As2008Spread::kFiniteHorizon},
+});
+constexpr std::span<const ChoiceName<As2008Spread>> choice_names(As2008Spread) {
+  return kAs2008SpreadNames;
+}
+
 /// How a batch picks one clearing price among the prices of maximum volume (tie_rule).
 enum class TieRule : std::uint8_t {
   /// Minimum |demand - supply|, then closest to the previous clearing price, then the midpoint.

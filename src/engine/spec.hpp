@@ -149,6 +149,7 @@ struct MetricsSpec {
 /// Reduced-form Avellaneda & Stoikov (2008) environment.
 struct As2008Spec {
   As2008Strategy strategy = As2008Strategy::kInventory;
+  As2008Spread spread = As2008Spread::kConstant;
   double s0 = 100.0;
   double T = 1.0;
   double sigma = 2.0;

@@ -72,9 +72,9 @@ TEST(ConfigDefaults, EmptyTextYieldsTheStructDefaults) {
 TEST(ConfigDefaults, ResolvedKeysCoverEveryFieldWithCanonicalText) {
   const auto keys = resolved_keys(ScenarioSpec{});
   // run 4 + market 6 + latent 10 + market maker 16+2+2 + informed 7+2+2 + noise 9
-  // + sniper 4+2 + latency 5 profiles * 4 channels * 6 + metrics 3 + as2008 8
+  // + sniper 4+2 + latency 5 profiles * 4 channels * 6 + metrics 3 + as2008 9
   // + mechanism: fba 3, dual_flow 4, rfq 3.
-  EXPECT_EQ(keys.size(), 212U);
+  EXPECT_EQ(keys.size(), 213U);
   EXPECT_EQ(keys.at("run.duration_s"), "60.0");
   EXPECT_EQ(keys.at("run.mechanism"), "\"clob\"");
   EXPECT_EQ(keys.at("run.seed"), "1");
@@ -88,6 +88,7 @@ TEST(ConfigDefaults, ResolvedKeysCoverEveryFieldWithCanonicalText) {
   EXPECT_EQ(keys.at("metrics.as_horizons_ms"), "[100.0, 1000.0, 10000.0]");
   EXPECT_EQ(keys.at("as2008.T"), "1.0");
   EXPECT_EQ(keys.at("as2008.A"), "140.0");
+  EXPECT_EQ(keys.at("as2008.spread"), "\"constant\"");
 }
 
 /// The scenario part of a sweep file (docs/sweep-config.md): the text without its [sweep] and
@@ -259,6 +260,7 @@ TEST(ConfigErrors, EnumeratedStringsListTheirAllowedValues) {
       {"latent.jump_dist", "normal, symmetric"},
       {"market.self_trade", "cancel_resting, cancel_incoming"},
       {"as2008.strategy", "inventory, symmetric"},
+      {"as2008.spread", "constant, finite_horizon"},
       {"mechanism.fba.tie_rule", "imbalance, previous, midpoint"},
       {"mechanism.dual_flow.allocation", "time, pro_rata, random"},
   };

@@ -181,6 +181,7 @@ const auto kGlostenMilgromMembers = std::to_array<Member<GlostenMilgromSpec>>({
 
 const auto kAs2008Members = std::to_array<Member<As2008Spec>>({
     {"strategy", &As2008Spec::strategy},
+    {"spread", &As2008Spec::spread},
     {"s0", &As2008Spec::s0, above(0, 1e9)},
     {"T", &As2008Spec::T, above(0, 1e6)},
     {"sigma", &As2008Spec::sigma, closed(0, 1e6)},
