@@ -60,7 +60,9 @@ def series_labels(panel: Panel, cells, x: str | None) -> list:
     """One line per mechanism, split further by every other axis that varies among `cells`."""
     cells = list(cells)
     table = panel.cells.loc[cells]
-    others = [a for a in panel.axes if a != x and table[a].nunique(dropna=True) > 1]
+    # run.mechanism, when swept, is the mechanism column again.
+    others = [a for a in panel.axes if a not in (x, "run.mechanism")
+              and table[a].nunique(dropna=True) > 1]
     labels = []
     for c in cells:
         row = panel.cells.loc[c]

@@ -28,17 +28,26 @@ def _series_plot(ax, df, y, lo, hi, x_axis, x_label):
     swept = df[np.isfinite(df["x"])] if x_axis else df.iloc[0:0]
     if x_axis and len(swept):
         xs = swept["x"]
-        xmin, xmax = float(xs.min()), float(xs.max())
+        colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        k = 0
         for name, g in swept.groupby("series", sort=False):
             g = g.sort_values("x")
-            line, = ax.plot(g["x"], g[y], marker="o", label=name)
-            ax.fill_between(g["x"], g[lo], g[hi], alpha=0.2, color=line.get_color())
+            color = colors[k % len(colors)]
+            k += 1
+            ax.plot(g["x"], g[y], marker="o", label=name, color=color)
+            ax.fill_between(g["x"], g[lo], g[hi], alpha=0.2, color=color)
         for _, r in df[~np.isfinite(df["x"])].iterrows():
-            line = ax.axhline(r[y], linestyle="--", label=f"{r['series']} (no {fd.short_name(x_axis)})")
-            ax.axhspan(r[lo], r[hi], alpha=0.1, color=line.get_color())
+            color = colors[k % len(colors)]
+            k += 1
+            ax.axhline(r[y], linestyle="--", color=color,
+                       label=f"{r['series']} (no {fd.short_name(x_axis)})")
+            ax.axhspan(r[lo], r[hi], alpha=0.08, color=color)
         if _log_scale(xs):
             ax.set_xscale("log")
-        ax.set_xlim(xmin, xmax) if xmin < xmax else None
+        ticks = sorted(set(xs))
+        if len(ticks) <= 12:
+            ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+            ax.minorticks_off()
         ax.set_xlabel(x_label)
     else:
         pos = np.arange(len(df))
@@ -64,7 +73,7 @@ def means_figure(source: Source, metric: str, x: str | None = None):
 
 def forest_figure(source: Source, metric: str):
     df = fd.forest_data(source, metric)
-    fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.35 * len(df)))
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.35 * len(df)))
     pos = np.arange(len(df))[::-1]
     ax.errorbar(df["mean_diff"], pos, xerr=[df["mean_diff"] - df["ci_low"],
                                              df["ci_high"] - df["mean_diff"]],
@@ -88,13 +97,15 @@ def decomposition_figure(source: Source):
     groups = [g for g in ("pnl", "as") if (df["group"] == g).any()]
     cells = list(dict.fromkeys(df["cell"]))
     labels = [f"{df[df.cell == c]['label'].iloc[0]}" for c in cells]
-    fig, axes = plt.subplots(1, len(groups), figsize=(6.5 * len(groups), 1.5 + 0.45 * len(cells)),
+    fig, axes = plt.subplots(1, len(groups), figsize=(6.5 * len(groups), 2.2 + 0.45 * len(cells)),
                              squeeze=False)
     titles = {"pnl": "market-maker P&L = spread - adverse + fees",
               "as": f"adverse-selection loss at {df.attrs['horizon']} by counterparty"}
     for ax, group in zip(axes[0], groups):
         g = df[df["group"] == group]
-        parts = [p for p in dict.fromkeys(g["part"]) if p != "total"]
+        # Parts that are zero in every cell (no snipers, no fees) stay out of the legend.
+        parts = [p for p in dict.fromkeys(g["part"])
+                 if p != "total" and np.nan_to_num(g[g.part == p]["value"]).any()]
         pos = np.arange(len(cells))[::-1]
         pos_left = np.zeros(len(cells))
         neg_left = np.zeros(len(cells))
@@ -111,8 +122,10 @@ def decomposition_figure(source: Source):
         ax.set_yticks(pos, labels, fontsize=7)
         ax.set_xlabel(f"mean per run [{source.metric_units('mm_pnl') or 'payoff'}]")
         ax.set_title(titles[group], fontsize=10)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.6 / (1 + 0.45 * len(cells))),
+                  ncol=4)
         ax.grid(alpha=0.3, axis="x")
+        ax.margins(x=0.05)
     fig.tight_layout()
     return fig
 
@@ -127,15 +140,20 @@ def survival_figure(source: Source, x: str | None = None):
     a.set_ylabel("kill probability [1]")
     a.set_ylim(-0.02, 1.02)
     a.set_title(f"market-maker kill probability, {source.level:.0%} Wilson band", fontsize=10)
+    never = 0
     for cell, g in curves.groupby("cell", sort=True):
+        if g["survival"].iloc[-1] == 1.0:
+            never += 1  # a flat line at 1: counted in the title instead of drawn
+            continue
         b.step(g["t"], g["survival"], where="post",
                label=f"{source.panel.cells.loc[cell, 'label']}")
     b.set_xlabel(f"time to kill, mm_time_to_kill [{source.panel.unit('mm_time_to_kill') or 's'}]")
     b.set_ylabel("share of runs not killed [1]")
     b.set_ylim(-0.02, 1.02)
-    b.set_title("survival over the run", fontsize=10)
+    b.set_title(f"runs not yet killed over time ({never} cells without a kill not drawn)",
+                fontsize=10)
     b.grid(alpha=0.3)
-    if curves["cell"].nunique() <= 16:
+    if b.get_legend_handles_labels()[0] and curves["cell"].nunique() - never <= 16:
         b.legend(fontsize=6)
     fig.tight_layout()
     return fig

@@ -40,9 +40,16 @@ FAILURES = []
 DECOMP = ["mm_spread_informed", "mm_spread_noise", "mm_spread_sniper", "mm_adverse_informed",
           "mm_adverse_noise", "mm_adverse_sniper", "mm_fee_pnl", "as_informed_1s",
           "as_noise_1s", "as_sniper_1s"]
-DEFAULT = ["mm_pnl", "as_loss_1s", "quoted_spread", "effective_spread", "price_rmse",
-           "mm_survival"]
-ALL = DEFAULT + DECOMP + ["mm_max_drawdown", "mm_time_to_kill"]
+EXTRA = ["mm_pnl"] + DECOMP + ["mm_max_drawdown", "mm_time_to_kill"]
+
+
+def report_metrics(report):
+    return list(dict.fromkeys(r["metric"] for r in report["summary"]))
+
+
+def with_extra(default):
+    """The report's default metrics plus those the figures need (each once, default order)."""
+    return default + [m for m in EXTRA if m not in default]
 
 
 def check(cond, what):
@@ -117,8 +124,10 @@ def setup():
     shutil.rmtree(FIX, ignore_errors=True)
     os.makedirs(FIX)
     fba = sweep("fba-delta", 4, 5.0)
-    json.dump(report_json(fba), open(os.path.join(FIX, "fba-delta.json"), "w"))
-    json.dump(report_json(fba, ALL, write=False), open(os.path.join(FIX, "fba-all.json"), "w"))
+    default = report_json(fba)
+    json.dump(default, open(os.path.join(FIX, "fba-delta.json"), "w"))
+    all_metrics = with_extra(report_metrics(default))
+    json.dump(report_json(fba, all_metrics, write=False), open(os.path.join(FIX, "fba-all.json"), "w"))
     surv = sweep("survival", 8, 20.0)
     json.dump(report_json(surv), open(os.path.join(FIX, "survival.json"), "w"))
     rfq = sweep("rfq", 3, 5.0)
@@ -132,7 +141,7 @@ def setup():
                            {"block": 2, "repetitions": 8, "max_half_width": 0.049,
                             "cells_meeting_target": 12}],
                  "capped_cells": [3]}
-    folder("exp-fba", fba, ALL, {
+    folder("exp-fba", fba, all_metrics, {
         "experiment": {"name": "delta-quick", "preset": "test", "primary_endpoint": "mm_pnl",
                        "decision_rule": "paired interval excludes 0"},
         "verdicts": [{"label": "fba delta 50", "verdict": "inconclusive", "mean_diff": 0.1}],
@@ -174,7 +183,8 @@ def case_load():
     check(delta_units in ("ms", b"ms"), f"panel writer: /cells delta_ms units {delta_units!r}")
     check(p.label("mechanism.fba.delta_ms") == "mechanism.fba.delta_ms [ms]",
           p.label("mechanism.fba.delta_ms"))
-    check(p.axes == ["agents.informed.activity", "mechanism.fba.delta_ms"], f"axes {p.axes}")
+    check(p.axes == ["agents.informed.activity", "mechanism.fba.delta_ms", "run.mechanism"],
+          f"axes {p.axes}")
     rep = fixture("fba-delta.json")
     check(p.summary is not None and len(p.summary) == len(rep["summary"]), "summary rows")
     check(p.contrasts is not None and len(p.contrasts) == len(rep["contrasts"]), "contrast rows")
@@ -188,7 +198,7 @@ def case_means_data():
     for src_name in ("fba-delta.h5", "exp-fba"):
         src = open_source(os.path.join(FIX, src_name))
         cells = load(os.path.join(FIX, "fba-delta.h5")).cells
-        for metric in DEFAULT:
+        for metric in report_metrics(rep):
             df = fd.means_data(src, metric)
             check(df.attrs["x_axis"] == "mechanism.fba.delta_ms", f"x axis {df.attrs['x_axis']}")
             check(len(df) == sum(1 for k in want if k[1] == metric), f"{metric}: row count")
@@ -209,7 +219,7 @@ def case_means_data():
 def case_forest_data():
     rep = fixture("fba-delta.json")
     src = open_source(os.path.join(FIX, "fba-delta.h5"))
-    for metric in DEFAULT:
+    for metric in report_metrics(rep):
         want = [c for c in rep["contrasts"] if c["metric"] == metric]
         df = fd.forest_data(src, metric)
         check(len(df) == len(want) == 10, f"{metric}: {len(df)} contrasts vs {len(want)}")
@@ -227,8 +237,10 @@ def case_decomposition_data():
     bare = fd.decomposition_data(open_source(os.path.join(FIX, "fba-delta.h5")))
     check(exp.attrs["horizon"] == "1s", f"horizon {exp.attrs['horizon']}")
     check(set(exp["source"]) == {"summary"}, "exp folder: every part from the report")
-    check(set(bare.loc[bare.metric.isin(DECOMP), "source"]) == {"runs"},
-          "bare panel: parts not in /summary come from the runs")
+    default = report_metrics(fixture("fba-delta.json"))
+    check(((bare["source"] == "summary") == bare["metric"].isin(default)).all(),
+          "bare panel: parts in /summary come from it, the others from the runs")
+    check((bare["source"] == "runs").any(), "some parts come from the runs")
     for df, cmp in ((exp, same), (bare, close)):
         for _, r in df.iterrows():
             w = want[(r["cell"], r["metric"])]["mean"]
@@ -364,7 +376,8 @@ def case_cli():
     shutil.copytree(os.path.join(FIX, "exp-fba"), exp)
     out = os.path.join(exp, "figures")
     p = run([PLOT, exp, "--out", out])
-    stems = figure_stems(ALL, ALL, ["adverse_selection", "survival", "pnl_drawdown",
+    all_metrics = report_metrics(fixture("fba-all.json"))
+    stems = figure_stems(all_metrics, all_metrics, ["adverse_selection", "survival", "pnl_drawdown",
                                     "precision"])
     for stem in stems:
         for ext in ("png", "svg"):
