@@ -111,6 +111,8 @@ def means_data(source: Source, metric: str, x: str | None = None) -> pd.DataFram
     rows = _summary_rows(source, metric)
     x = x or choose_x_axis(source.panel, rows["cell"].astype(int))
     df = rows[["cell", "label", "n", "mean", "ci_low", "ci_high"]].copy()
+    if not np.isfinite(df["mean"].to_numpy(dtype=float)).any():
+        raise NotApplicable(f"{metric} is undefined in every cell")
     df = _attach_cells(source.panel, df, x)
     df.attrs.update(metric=metric, x_axis=x)
     return df
@@ -128,6 +130,8 @@ def forest_data(source: Source, metric: str) -> pd.DataFrame:
     if c is None or "metric" not in c or (c["metric"] == metric).sum() == 0:
         raise NotApplicable(f"the report has no contrasts for {metric}")
     df = c[c["metric"] == metric][FOREST_COLUMNS].reset_index(drop=True)
+    if not np.isfinite(df["mean_diff"].to_numpy(dtype=float)).any():
+        raise NotApplicable(f"no contrast of {metric} is defined (no paired finite values)")
     df.attrs.update(metric=metric)
     return df
 

@@ -20,7 +20,8 @@ def main(argv=None) -> int:
                                   "or OUT/index.html for a panel file)")
     p.add_argument("--no-html", action="store_true", help="write the figures only")
     p.add_argument("--only", action="append", default=[],
-                   help="make only the figures whose file stem starts with this (repeatable)")
+                   help="make only the figures whose file stem starts with this (repeatable); "
+                        "index.html is then written only with --html")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     try:
@@ -47,7 +48,7 @@ def main(argv=None) -> int:
         print(f"error: {args.source}: no figure applies (no report tables? run `proteus report`)",
               file=sys.stderr)
         return 2
-    if not args.no_html:
+    if not args.no_html and (args.html or not args.only):
         path = args.html or (os.path.join(args.source, "index.html") if source.folder
                              else os.path.join(args.out, "index.html"))
         write_index(path, source, made)

@@ -41,7 +41,8 @@ def _series_plot(ax, df, y, lo, hi, x_axis, x_label):
             k += 1
             ax.axhline(r[y], linestyle="--", color=color,
                        label=f"{r['series']} (no {fd.short_name(x_axis)})")
-            ax.axhspan(r[lo], r[hi], alpha=0.08, color=color)
+            if np.isfinite(r[lo]) and np.isfinite(r[hi]):
+                ax.axhspan(r[lo], r[hi], alpha=0.08, color=color)
         if _log_scale(xs):
             ax.set_xscale("log")
         ticks = sorted(set(xs))
@@ -75,14 +76,16 @@ def forest_figure(source: Source, metric: str):
     df = fd.forest_data(source, metric)
     fig, ax = plt.subplots(figsize=(10, 1.2 + 0.35 * len(df)))
     pos = np.arange(len(df))[::-1]
+    df = df.copy()
+    undefined = ~np.isfinite(df["mean_diff"].to_numpy(dtype=float))
     ax.errorbar(df["mean_diff"], pos, xerr=[df["mean_diff"] - df["ci_low"],
                                              df["ci_high"] - df["mean_diff"]],
                 fmt="s", capsize=3, color="tab:blue")
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.set_yticks(pos, [f"{a}  vs  {b}" for a, b in zip(df["label"], df["baseline_label"])],
                   fontsize=7)
-    for p, vrf in zip(pos, df["vrf"]):
-        text = f"VRF {vrf:.3g}" if np.isfinite(vrf) else "VRF n/a"
+    for p, vrf, bad in zip(pos, df["vrf"], undefined):
+        text = "undefined (n = 0)" if bad else (f"VRF {vrf:.3g}" if np.isfinite(vrf) else "VRF n/a")
         ax.annotate(text, xy=(1.01, p), xycoords=("axes fraction", "data"), fontsize=7,
                     va="center")
     ax.set_xlabel(f"paired difference, cell - baseline: {source.metric_label(metric)}")

@@ -376,8 +376,16 @@ def case_cli():
     shutil.copytree(os.path.join(FIX, "exp-fba"), exp)
     out = os.path.join(exp, "figures")
     p = run([PLOT, exp, "--out", out])
-    all_metrics = report_metrics(fixture("fba-all.json"))
-    stems = figure_stems(all_metrics, all_metrics, ["adverse_selection", "survival", "pnl_drawdown",
+    rep = fixture("fba-all.json")
+    all_metrics = report_metrics(rep)
+    # A metric undefined in every cell (or every contrast) gets no figure: quoted_spread under
+    # FBA, which shows no book, leaves its contrasts undefined.
+    means = [m for m in all_metrics if any(r["metric"] == m and r["mean"] is not None
+                                           for r in rep["summary"])]
+    forest = [m for m in all_metrics if any(r["metric"] == m and r["mean_diff"] is not None
+                                            for r in rep["contrasts"])]
+    check("quoted_spread" in means and "quoted_spread" not in forest, "undefined contrasts")
+    stems = figure_stems(means, forest, ["adverse_selection", "survival", "pnl_drawdown",
                                     "precision"])
     for stem in stems:
         for ext in ("png", "svg"):
