@@ -181,6 +181,9 @@ def case_load():
     check(np.array_equal(p.runs["mm_pnl"].to_numpy(), pnl, equal_nan=True), "mm_pnl column")
     check(p.units.get("mm_pnl") == "payoff", f"mm_pnl units {p.units.get('mm_pnl')}")
     check(delta_units in ("ms", b"ms"), f"panel writer: /cells delta_ms units {delta_units!r}")
+    with h5py.File(os.path.join(FIX, "fba-delta.h5"), "r") as f:
+        check("units" not in f["cells/agents.informed.activity"].attrs, "activity has no unit")
+    check(p.label("agents.informed.activity") == "agents.informed.activity", "unitless label")
     check(p.label("mechanism.fba.delta_ms") == "mechanism.fba.delta_ms [ms]",
           p.label("mechanism.fba.delta_ms"))
     check(p.axes == ["agents.informed.activity", "mechanism.fba.delta_ms", "run.mechanism"],
@@ -406,6 +409,14 @@ def case_cli():
     for stem in stems:
         check(f'src="figures/{stem}.png"' in page, f"index.html lacks {stem}")
     check("delta-quick" in page and "inconclusive" in page, "index.html shows the experiment")
+    # The same input gives the same bytes (no dates, fixed SVG ids).
+    again = os.path.join(WORK, "cli", "again")
+    run([PLOT, exp, "--out", again, "--only", "means_mm_pnl", "--only", "survival", "--quiet"])
+    for name in ("means_mm_pnl.png", "means_mm_pnl.svg", "survival.png", "survival.svg"):
+        check(open(os.path.join(out, name), "rb").read() ==
+              open(os.path.join(again, name), "rb").read(), f"{name} differs between two runs")
+    check(sorted(os.listdir(again)) == ["means_mm_pnl.png", "means_mm_pnl.svg", "survival.png",
+                                        "survival.svg"], f"--only wrote {os.listdir(again)}")
     # A bare panel: figures and index.html in OUT.
     bare = os.path.join(WORK, "cli", "bare")
     run([PLOT, os.path.join(FIX, "fba-delta.h5"), "--out", bare, "--quiet"])
