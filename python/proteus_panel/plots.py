@@ -28,21 +28,26 @@ def _series_plot(ax, df, y, lo, hi, x_axis, x_label):
     swept = df[np.isfinite(df["x"])] if x_axis else df.iloc[0:0]
     if x_axis and len(swept):
         xs = swept["x"]
-        colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-        k = 0
+        # One colour per value of the other axes (a CLOB reference line shares the colour of
+        # the FBA line at the same activity), one marker per mechanism.
+        palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        groups = list(dict.fromkeys(df["series"].str.partition(", ")[2]))
+        mechs = list(dict.fromkeys(df["mechanism"]))
+        markers = "osD^vP*X"
+
+        def color(series):
+            return palette[groups.index(series.partition(", ")[2]) % len(palette)]
+
         for name, g in swept.groupby("series", sort=False):
             g = g.sort_values("x")
-            color = colors[k % len(colors)]
-            k += 1
-            ax.plot(g["x"], g[y], marker="o", label=name, color=color)
-            ax.fill_between(g["x"], g[lo], g[hi], alpha=0.2, color=color)
+            marker = markers[mechs.index(g["mechanism"].iloc[0]) % len(markers)]
+            ax.plot(g["x"], g[y], marker=marker, label=name, color=color(name))
+            ax.fill_between(g["x"], g[lo], g[hi], alpha=0.2, color=color(name))
         for _, r in df[~np.isfinite(df["x"])].iterrows():
-            color = colors[k % len(colors)]
-            k += 1
-            ax.axhline(r[y], linestyle="--", color=color,
+            ax.axhline(r[y], linestyle="--", color=color(r["series"]),
                        label=f"{r['series']} (no {fd.short_name(x_axis)})")
             if np.isfinite(r[lo]) and np.isfinite(r[hi]):
-                ax.axhspan(r[lo], r[hi], alpha=0.08, color=color)
+                ax.axhspan(r[lo], r[hi], alpha=0.08, color=color(r["series"]))
         if _log_scale(xs):
             ax.set_xscale("log")
         ticks = sorted(set(xs))
@@ -228,7 +233,7 @@ def precision_figure(source: Source):
     ax.set_xlabel("repetitions per cell")
     ax.set_ylabel(f"largest interval half-width{units}")
     twin = ax.twinx()
-    twin.step(df["repetitions"], df["cells_meeting_target"], where="post", color="tab:orange",
+    twin.plot(df["repetitions"], df["cells_meeting_target"], "s--", color="tab:orange",
               label="cells meeting target")
     twin.set_ylabel("cells meeting the target [count]")
     twin.set_ylim(bottom=0)
