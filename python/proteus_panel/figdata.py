@@ -281,7 +281,7 @@ def survival_curves(source: Source) -> pd.DataFrame:
 
 # --- P&L and drawdown tails ----------------------------------------------------------------
 
-TAIL_METRICS = ("mm_pnl", "mm_max_drawdown")
+TAIL_METRICS = ("mm_pnl", "mm_max_drawdown", "profit")  # profit: the as2008 environment
 TAIL_FIELDS = ("var_5", "cvar_5", "var_1", "cvar_1")
 
 
@@ -358,6 +358,12 @@ def _objectives(entry: dict) -> dict:
     return out
 
 
+def _missing_key(source: Source, key: str) -> str:
+    if source.folder is None:
+        return f'a panel file has no report.json "{key}"'
+    return f'report.json has no "{key}"'
+
+
 def _num(v) -> float:
     return math.nan if v is None else float(v)
 
@@ -367,7 +373,7 @@ def frontier_data(source: Source) -> pd.DataFrame:
     first two objectives are x and y."""
     front = source.report.get("frontier")
     if not front:
-        raise NotApplicable('report.json has no "frontier" (RFQ experiments only)')
+        raise NotApplicable(_missing_key(source, "frontier") + " (RFQ experiments only)")
     entries = front.get("cells", front.get("front")) if isinstance(front, dict) else front
     names = None
     if isinstance(front, dict) and front.get("objectives"):
@@ -404,7 +410,7 @@ def precision_data(source: Source) -> pd.DataFrame:
     how many cells meet the target; attrs: target (a number, or None when it is relative)."""
     prec = source.report.get("precision")
     if not prec or not prec.get("trace"):
-        raise NotApplicable('report.json has no "precision" trace')
+        raise NotApplicable(_missing_key(source, "precision") + " trace")
     df = pd.DataFrame(prec["trace"])
     for col in ("block", "repetitions", "max_half_width", "cells_meeting_target"):
         if col not in df:

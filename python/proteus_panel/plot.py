@@ -45,8 +45,9 @@ def main(argv=None) -> int:
         if not args.quiet:
             print(f"wrote {png} {svg}")
     if not made:
-        print(f"error: {args.source}: no figure applies (no report tables? run `proteus report`)",
-              file=sys.stderr)
+        why = ("the panel has no report tables: run `proteus report` on it first"
+               if source.summary is None else "none of the selected figures applies")
+        print(f"error: {args.source}: no figure written: {why}", file=sys.stderr)
         return 2
     if not args.no_html and (args.html or not args.only):
         path = args.html or (os.path.join(args.source, "index.html") if source.folder
