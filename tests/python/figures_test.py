@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 CASE, PROTEUS, PLOT, REPO, WORK = sys.argv[1:6]
 sys.path.insert(0, os.path.join(REPO, "python"))
@@ -451,10 +452,15 @@ def chromium_images(page):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         sys.exit("FAIL: chromium not found (Debian package chromium; scripts/install-deps.sh)")
-    cmd = [chromium, "--headless", "--disable-gpu", "--no-sandbox", "--allow-file-access-from-files",
+    profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=WORK)  # no shared profile
+    # --no-sandbox: Chromium refuses to run as root with its sandbox; --disable-dev-shm-usage:
+    # a chroot may have no /dev/shm.
+    cmd = [chromium, "--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage",
+           "--no-first-run", f"--user-data-dir={profile}", "--allow-file-access-from-files",
            "--virtual-time-budget=10000", "--dump-dom", "file://" + os.path.abspath(probe)]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     os.remove(probe)
+    shutil.rmtree(profile, ignore_errors=True)
     m = re.search(r'<pre id="probe">(.*?)</pre>', p.stdout, re.S)
     if not m:
         sys.exit(f"FAIL: no probe output from chromium (exit {p.returncode})\n{p.stderr[-2000:]}")
