@@ -209,9 +209,11 @@ def frontier_figure(source: Source):
     yerr = [d["y"] - d["y_low"], d["y_high"] - d["y"]]
     ax.errorbar(d["x"], d["y"], xerr=np.nan_to_num(xerr), yerr=np.nan_to_num(yerr), fmt="o-",
                 capsize=3, color="tab:red", label="Pareto front", zorder=2)
-    for _, r in d.iterrows():
-        ax.annotate(str(r["label"]), (r["x"], r["y"]), fontsize=6, xytext=(4, 4),
-                    textcoords="offset points")
+    # Cell numbers (labels are in index.html's tables); cells at the same point share one.
+    for (x, y), g in d.groupby(["x", "y"], sort=False):
+        ax.annotate(("cells " if len(g) > 1 else "cell ") + ", ".join(str(c) for c in g["cell"]),
+                    (x, y), fontsize=7,
+                    xytext=(4, 4), textcoords="offset points")
     ax.set_xlabel(source.metric_label(xm))
     ax.set_ylabel(source.metric_label(ym))
     ax.set_title("RFQ frontier (cells on the Pareto front, with intervals)", fontsize=10)
