@@ -7,9 +7,9 @@ import json
 import math
 import os
 
-SUMMARY_COLUMNS = ["label", "metric", "units", "n", "mean", "ci_low", "ci_high", "wilson_low",
+SUMMARY_COLUMNS = ["cell", "label", "metric", "units", "n", "mean", "ci_low", "ci_high", "wilson_low",
                    "wilson_high", "var_5", "cvar_5"]
-CONTRAST_COLUMNS = ["label", "baseline_label", "metric", "n", "mean_diff", "ci_low", "ci_high",
+CONTRAST_COLUMNS = ["cell", "baseline_cell", "label", "baseline_label", "metric", "n", "mean_diff", "ci_low", "ci_high",
                     "p_adjusted", "d_z", "vrf"]
 
 
