@@ -9,8 +9,8 @@ import os
 
 SUMMARY_COLUMNS = ["cell", "label", "metric", "units", "n", "mean", "ci_low", "ci_high", "wilson_low",
                    "wilson_high", "var_5", "cvar_5"]
-CONTRAST_COLUMNS = ["cell", "baseline_cell", "label", "baseline_label", "metric", "n", "mean_diff", "ci_low", "ci_high",
-                    "p_adjusted", "d_z", "vrf"]
+CONTRAST_COLUMNS = ["cell", "baseline_cell", "label", "baseline_label", "metric", "n",
+                    "mean_diff", "ci_low", "ci_high", "p_adjusted", "d_z", "vrf"]
 
 
 def _cell(v) -> str:
