@@ -336,26 +336,65 @@ def tails_data(source: Source, metrics=TAIL_METRICS) -> pd.DataFrame:
 
 
 # --- RFQ frontier (report.json "frontier") ---------------------------------------------------
+#
+# `proteus experiment run` (docs/experiments.md) writes each frontier cell as
+#   {"cell", "label", "protection_metric", "protection", "protection_ci": [lo, hi],
+#    "error_metric", "error", "error_ci": [lo, hi], "on_front"}
+# (protection: the fall of the protection metric against the baseline; error: the cell's mean
+# of the error metric), the front in "frontier" and every cell in "frontier_candidates".
+# Entries of the form {"cell", "label", "objectives": {metric: {"mean", "ci_low", "ci_high"}}}
+# are read too (first objective x, second y).
 
 _NOT_OBJECTIVES = {"cell", "label", "mechanism", "rank", "dominated", "on_front"}
 
 
-def _objectives(entry: dict) -> dict:
-    """metric -> (mean, low, high) of one frontier entry; accepts {"objectives": {m: {...}}},
-    {"metrics": {...}} or the metrics directly in the entry, each a number or an object with
-    mean and ci_low/ci_high (or low/high)."""
-    body = entry.get("objectives") or entry.get("metrics") or entry
-    out = {}
+def _num(v) -> float:
+    return math.nan if v is None else float(v)
+
+
+def _pair(v) -> tuple:
+    if isinstance(v, (list, tuple)) and len(v) == 2:
+        return _num(v[0]), _num(v[1])
+    return math.nan, math.nan
+
+
+def _frontier_point(e: dict) -> tuple:
+    """((x, x_low, x_high), (y, y_low, y_high), x axis, y axis) of one entry; an axis is
+    (metric, title)."""
+    if "protection" in e and "error" in e:
+        em, pm = e.get("error_metric", "error"), e.get("protection_metric", "protection")
+        return ((_num(e["error"]), *_pair(e.get("error_ci"))),
+                (_num(e["protection"]), *_pair(e.get("protection_ci"))),
+                (em, f"error: mean {em}"), (pm, f"protection: fall of {pm} vs baseline"))
+    body = e.get("objectives") or e.get("metrics") or e
+    obj = []
     for name, v in body.items():
         if name in _NOT_OBJECTIVES:
             continue
         if isinstance(v, dict) and "mean" in v:
-            lo = v.get("ci_low", v.get("low"))
-            hi = v.get("ci_high", v.get("high"))
-            out[name] = (_num(v["mean"]), _num(lo), _num(hi))
+            obj.append((name, (_num(v["mean"]), _num(v.get("ci_low", v.get("low"))),
+                               _num(v.get("ci_high", v.get("high"))))))
         elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            out[name] = (float(v), math.nan, math.nan)
-    return out
+            obj.append((name, (float(v), math.nan, math.nan)))
+    if len(obj) < 2:
+        raise NotApplicable("a frontier entry names fewer than two objectives")
+    (xm, x), (ym, y) = obj[0], obj[1]
+    return x, y, (xm, xm), (ym, ym)
+
+
+def _frontier_table(entries: list) -> pd.DataFrame:
+    rows, axes = [], None
+    for e in entries:
+        (x, xl, xh), (y, yl, yh), xa, ya = _frontier_point(e)
+        axes = axes or (xa, ya)
+        rows.append(dict(cell=e.get("cell"), label=e.get("label", str(e.get("cell"))),
+                         x=x, x_low=xl, x_high=xh, y=y, y_low=yl, y_high=yh,
+                         on_front=bool(e.get("on_front", True))))
+    df = pd.DataFrame(rows)
+    if axes:
+        df.attrs.update(x_metric=axes[0][0], x_title=axes[0][1], y_metric=axes[1][0],
+                        y_title=axes[1][1])
+    return df
 
 
 def _missing_key(source: Source, key: str) -> str:
@@ -364,37 +403,20 @@ def _missing_key(source: Source, key: str) -> str:
     return f'report.json has no "{key}"'
 
 
-def _num(v) -> float:
-    return math.nan if v is None else float(v)
-
-
 def frontier_data(source: Source) -> pd.DataFrame:
-    """The cells on the Pareto front as report.json lists them, with their intervals; the
-    first two objectives are x and y."""
+    """The cells on the Pareto front as report.json lists them, with their intervals."""
     front = source.report.get("frontier")
     if not front:
         raise NotApplicable(_missing_key(source, "frontier") + " (RFQ experiments only)")
-    entries = front.get("cells", front.get("front")) if isinstance(front, dict) else front
-    names = None
-    if isinstance(front, dict) and front.get("objectives"):
-        names = [o if isinstance(o, str) else o.get("metric") for o in front["objectives"]]
-    rows = []
-    for e in entries:
-        obj = _objectives(e)
-        keys = names or list(obj)
-        if len(keys) < 2:
-            raise NotApplicable("frontier entries name fewer than two objectives")
-        (x, xl, xh), (y, yl, yh) = obj[keys[0]], obj[keys[1]]
-        rows.append(dict(cell=e.get("cell"), label=e.get("label", str(e.get("cell"))),
-                         x=x, x_low=xl, x_high=xh, y=y, y_low=yl, y_high=yh))
-        names = keys
-    df = pd.DataFrame(rows)
-    df.attrs.update(x_metric=names[0], y_metric=names[1])
-    return df
+    return _frontier_table(front)
 
 
 def frontier_background(source: Source, x_metric: str, y_metric: str) -> pd.DataFrame:
-    """Every cell's report means of the two objectives (the dominated cells drawn in grey)."""
+    """Every candidate cell (report.json "frontier_candidates"), or, without that key, every
+    cell's report means of the two objectives (drawn in grey behind the front)."""
+    candidates = source.report.get("frontier_candidates")
+    if candidates:
+        return _frontier_table(candidates)[["cell", "x", "y"]]
     s = source.summary
     if s is None or "metric" not in s:
         return pd.DataFrame(columns=["cell", "x", "y"])
@@ -404,26 +426,59 @@ def frontier_background(source: Source, x_metric: str, y_metric: str) -> pd.Data
 
 
 # --- adaptive precision trace (report.json "precision") --------------------------------------
+#
+# `proteus experiment run` writes "precision": {"target": ["mm_pnl=0.05",
+# "contrast:as_loss_1s=0.02", ...], "trace": [{"block", "repetitions", "max_half_width" (of the
+# first target), "max_ratio" (largest half-width / target), "cells_meeting_target", "targets"}],
+# "cells": [...], "capped_cells": [...], "primary_endpoint": [{"cell", "label", "metric", "n",
+# "half_width"}], ...}. A number or {"absolute": h} as "target" is read too.
+
+def parse_target(target) -> tuple:
+    """(metric or None, half-width or None, is_contrast) of the first target."""
+    if isinstance(target, list):
+        target = target[0] if target else None
+    if isinstance(target, (int, float)) and not isinstance(target, bool):
+        return None, float(target), False
+    if isinstance(target, dict):
+        for key in ("absolute", "half_width", "value"):
+            if isinstance(target.get(key), (int, float)):
+                return target.get("metric"), float(target[key]), False
+        return target.get("metric"), None, False
+    if isinstance(target, str) and "=" in target:
+        name, value = target.rsplit("=", 1)
+        contrast = name.startswith("contrast:")
+        try:
+            return name.split(":", 1)[-1], float(value), contrast
+        except ValueError:
+            return name.split(":", 1)[-1], None, contrast
+    return None, None, False
+
 
 def precision_data(source: Source) -> pd.DataFrame:
-    """One row per precision block: repetitions so far, the largest interval half-width and
-    how many cells meet the target; attrs: target (a number, or None when it is relative)."""
+    """One row per precision block: repetitions per cell, the largest interval half-width of
+    the first target, how many targets are met; attrs: the first target (metric, value) and
+    the capped cells."""
     prec = source.report.get("precision")
     if not prec or not prec.get("trace"):
-        raise NotApplicable(_missing_key(source, "precision") + " trace")
+        raise NotApplicable(_missing_key(source, "precision") + " trace (run with --target)")
     df = pd.DataFrame(prec["trace"])
     for col in ("block", "repetitions", "max_half_width", "cells_meeting_target"):
         if col not in df:
             raise NotApplicable(f'"precision" trace entries have no "{col}"')
-    target = prec.get("target")
-    absolute = None
-    if isinstance(target, (int, float)) and not isinstance(target, bool):
-        absolute = float(target)
-    elif isinstance(target, dict):
-        for key in ("absolute", "half_width", "value"):
-            if isinstance(target.get(key), (int, float)):
-                absolute = float(target[key])
-                break
-    df.attrs.update(target=absolute, target_raw=target,
-                    capped_cells=prec.get("capped_cells", []), metric=prec.get("metric"))
+    metric, value, contrast = parse_target(prec.get("target"))
+    df.attrs.update(target=value, target_metric=metric or prec.get("metric"),
+                    target_contrast=contrast, target_raw=prec.get("target"),
+                    capped_cells=prec.get("capped_cells", []))
+    return df
+
+
+def precision_endpoint_data(source: Source) -> pd.DataFrame:
+    """Without a --target trace: the primary endpoint's interval half-width per cell
+    (report.json "precision"."primary_endpoint")."""
+    prec = source.report.get("precision") or {}
+    rows = prec.get("primary_endpoint") or []
+    if not rows:
+        raise NotApplicable(_missing_key(source, "precision") + " trace or primary_endpoint")
+    df = pd.DataFrame(rows)
+    df["half_width"] = df["half_width"].map(_num)
     return df

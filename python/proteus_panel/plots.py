@@ -197,11 +197,16 @@ def tails_figure(source: Source):
     return fig
 
 
+def _titled(source: Source, title: str, metric: str) -> str:
+    u = source.metric_units(metric)
+    return f"{title} [{u}]" if u else title
+
+
 def frontier_figure(source: Source):
     df = fd.frontier_data(source)
     xm, ym = df.attrs["x_metric"], df.attrs["y_metric"]
     bg = fd.frontier_background(source, xm, ym)
-    fig, ax = plt.subplots(figsize=(7, 5))
+    fig, ax = plt.subplots(figsize=(7.5, 5))
     if len(bg):
         ax.scatter(bg["x"], bg["y"], color="lightgrey", label="all cells", zorder=1)
     d = df.sort_values("x")
@@ -212,10 +217,9 @@ def frontier_figure(source: Source):
     # Cell numbers (labels are in index.html's tables); cells at the same point share one.
     for (x, y), g in d.groupby(["x", "y"], sort=False):
         ax.annotate(("cells " if len(g) > 1 else "cell ") + ", ".join(str(c) for c in g["cell"]),
-                    (x, y), fontsize=7,
-                    xytext=(4, 4), textcoords="offset points")
-    ax.set_xlabel(source.metric_label(xm))
-    ax.set_ylabel(source.metric_label(ym))
+                    (x, y), fontsize=7, xytext=(4, 4), textcoords="offset points")
+    ax.set_xlabel(_titled(source, df.attrs["x_title"], xm))
+    ax.set_ylabel(_titled(source, df.attrs["y_title"], ym))
     ax.set_title("RFQ frontier (cells on the Pareto front, with intervals)", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
@@ -224,27 +228,49 @@ def frontier_figure(source: Source):
 
 
 def precision_figure(source: Source):
-    df = fd.precision_data(source)
+    try:
+        df = fd.precision_data(source)
+    except fd.NotApplicable:
+        return _endpoint_precision_figure(source)  # no --target: the achieved half-widths
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    ax.plot(df["repetitions"], df["max_half_width"], "o-", label="largest half-width")
+    metric = df.attrs.get("target_metric")
+    what = f"contrast {metric}" if df.attrs.get("target_contrast") else (metric or "")
+    ax.plot(df["repetitions"], df["max_half_width"], "o-",
+            label=f"largest half-width {what}".rstrip())
     target = df.attrs["target"]
     if target is not None and math.isfinite(target):
         ax.axhline(target, color="tab:green", linestyle="--", label=f"target {target:g}")
-    metric = df.attrs.get("metric")
     units = f" [{source.metric_units(metric)}]" if metric and source.metric_units(metric) else ""
     ax.set_xlabel("repetitions per cell")
     ax.set_ylabel(f"largest interval half-width{units}")
     twin = ax.twinx()
     twin.plot(df["repetitions"], df["cells_meeting_target"], "s--", color="tab:orange",
-              label="cells meeting target")
-    twin.set_ylabel("cells meeting the target [count]")
+              label="targets met")
+    if "targets" in df:
+        twin.axhline(float(df["targets"].max()), color="tab:orange", linewidth=0.8, alpha=0.5,
+                     label="targets in all")
+    twin.set_ylabel("targets met [count]")
     twin.set_ylim(bottom=0)
     capped = df.attrs.get("capped_cells") or []
-    ax.set_title(f"adaptive precision: {len(df)} blocks, {len(capped)} cells capped", fontsize=10)
+    ax.set_title(f"adaptive precision: {len(df)} blocks, {len(capped)} capped", fontsize=10)
     lines = ax.get_legend_handles_labels()
     lines2 = twin.get_legend_handles_labels()
     ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], fontsize=7)
     ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _endpoint_precision_figure(source: Source):
+    df = fd.precision_endpoint_data(source)
+    fig, ax = plt.subplots(figsize=(8, 1.5 + 0.35 * len(df)))
+    pos = np.arange(len(df))[::-1]
+    ax.barh(pos, df["half_width"], height=0.6)
+    ax.set_yticks(pos, df["label"], fontsize=7)
+    metric = df["metric"].iloc[0] if "metric" in df else ""
+    ax.set_xlabel(_titled(source, f"interval half-width of {metric}", metric))
+    ax.set_title("precision reached (no --target trace): primary endpoint per cell", fontsize=10)
+    ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     return fig
 

@@ -132,40 +132,57 @@ def setup():
     surv = sweep("survival", 8, 20.0)
     json.dump(report_json(surv), open(os.path.join(FIX, "survival.json"), "w"))
     rfq = sweep("rfq", 3, 5.0)
-    rfq_rep = report_json(rfq, ["mm_pnl", "effective_spread_latent"])
-    # Hand-written experiment keys (the experiment command's output format).
-    precision = {"target": 0.05, "metric": "mm_pnl",
+    rfq_metrics = ["as_loss_1s", "price_rmse", "mm_pnl", "mm_survival"]
+    rfq_rep = report_json(rfq, rfq_metrics)
+    # Hand-written experiment keys in the format `proteus experiment run` writes
+    # (docs/experiments.md of issue 16): a --target trace for the FBA folder ...
+    precision = {"target": ["mm_pnl=0.05"],
                  "trace": [{"block": 0, "repetitions": 2, "max_half_width": 0.4,
-                            "cells_meeting_target": 1},
+                            "max_ratio": 8.0, "cells_meeting_target": 1, "targets": 12},
                            {"block": 1, "repetitions": 4, "max_half_width": 0.12,
-                            "cells_meeting_target": 5},
+                            "max_ratio": 2.4, "cells_meeting_target": 5, "targets": 12},
                            {"block": 2, "repetitions": 8, "max_half_width": 0.049,
-                            "cells_meeting_target": 12}],
-                 "capped_cells": [3]}
+                            "max_ratio": 0.98, "cells_meeting_target": 12, "targets": 12}],
+                 "cells": [], "capped_cells": [{"cell": 3, "metric": "mm_pnl", "met": False}],
+                 "capped": True, "primary_endpoint": []}
     folder("exp-fba", fba, all_metrics, {
         "experiment": {"name": "delta-quick", "preset": "test", "primary_endpoint": "mm_pnl",
                        "decision_rule": "paired interval excludes 0"},
         "verdicts": [{"label": "fba delta 50", "verdict": "inconclusive", "mean_diff": 0.1}],
         "precision": precision})
-    # The frontier as the experiment writes it: the RFQ cells not dominated on (lower
-    # effective_spread_latent, higher mm_pnl), with their report means and intervals.
+    # ... and for the RFQ folder the frontier of protection (fall of as_loss_1s against the
+    # CLOB: -mean_diff, paired interval negated; 0 for the baseline) against error (mean
+    # price_rmse with its t-interval), from this fixture's report; no --target, so precision
+    # holds only the primary endpoint's half-widths.
     s = {(r["cell"], r["metric"]): r for r in rfq_rep["summary"]}
-    rfq_cells = sorted({r["cell"] for r in rfq_rep["summary"] if "mechanism=rfq" in r["label"]
-                        and s[(r["cell"], "effective_spread_latent")]["mean"] is not None
-                        and s[(r["cell"], "mm_pnl")]["mean"] is not None})
-    point = {c: (s[(c, "effective_spread_latent")]["mean"], s[(c, "mm_pnl")]["mean"])
-             for c in rfq_cells}
-    front_cells = [c for c in rfq_cells if not any(
-        point[o][0] <= point[c][0] and point[o][1] >= point[c][1] and point[o] != point[c]
-        for o in rfq_cells)]
-    assert len(front_cells) >= 2, front_cells
-    front = []
-    for cell in front_cells:
-        obj = {m: {k: s[(cell, m)][k] for k in ("mean", "ci_low", "ci_high")}
-               for m in ("effective_spread_latent", "mm_pnl")}
-        front.append({"cell": cell, "label": s[(cell, "mm_pnl")]["label"], "objectives": obj})
-    folder("exp-rfq", rfq, ["mm_pnl", "effective_spread_latent", "mm_survival"], {
-        "experiment": {"name": "rfq-frontier", "preset": "test"}, "frontier": front})
+    c = {(r["cell"], r["metric"]): r for r in rfq_rep["contrasts"]}
+    candidates = []
+    for cell in sorted({r["cell"] for r in rfq_rep["summary"]}):
+        err = s[(cell, "price_rmse")]
+        if (cell, "as_loss_1s") in c:
+            k = c[(cell, "as_loss_1s")]
+            prot = (-k["mean_diff"], [-k["ci_high"], -k["ci_low"]])
+        else:
+            prot = (0.0, [0.0, 0.0])
+        candidates.append({"cell": cell, "label": err["label"], "protection_metric": "as_loss_1s",
+                           "protection": prot[0], "protection_ci": prot[1],
+                           "error_metric": "price_rmse", "error": err["mean"],
+                           "error_ci": [err["ci_low"], err["ci_high"]]})
+    usable = [e for e in candidates if e["protection"] is not None and e["error"] is not None]
+    for e in candidates:  # a cell without a price_rmse (no trades in 3 runs) is not on it
+        e["on_front"] = e in usable and not any(
+            o["protection"] >= e["protection"] and o["error"] <= e["error"]
+            and (o["protection"], o["error"]) != (e["protection"], e["error"]) for o in usable)
+    front = [e for e in candidates if e["on_front"]]
+    assert len(front) >= 2, front
+    endpoint = [{"cell": r["cell"], "label": r["label"], "metric": "as_loss_1s", "n": r["n"],
+                 "half_width": (r["ci_high"] - r["ci_low"]) / 2}
+                for r in rfq_rep["summary"] if r["metric"] == "as_loss_1s"]
+    folder("exp-rfq", rfq, rfq_metrics, {
+        "experiment": {"name": "rfq-frontier", "preset": "test"}, "frontier": front,
+        "frontier_candidates": candidates,
+        "precision": {"target": [], "trace": [], "cells": [], "capped_cells": [],
+                      "primary_endpoint": endpoint}})
     print("fixtures in", FIX)
 
 
@@ -329,19 +346,28 @@ def case_tails_data():
 
 def case_frontier_data():
     rep = json.load(open(os.path.join(FIX, "exp-rfq", "report.json")))
-    df = fd.frontier_data(open_source(os.path.join(FIX, "exp-rfq")))
-    check(df.attrs["x_metric"] == "effective_spread_latent" and df.attrs["y_metric"] == "mm_pnl",
+    src = open_source(os.path.join(FIX, "exp-rfq"))
+    df = fd.frontier_data(src)
+    check(df.attrs["x_metric"] == "price_rmse" and df.attrs["y_metric"] == "as_loss_1s",
           f"objectives {df.attrs}")
     check(len(df) == len(rep["frontier"]) >= 2, "frontier rows")
     for (_, r), e in zip(df.iterrows(), rep["frontier"]):
-        x, y = e["objectives"]["effective_spread_latent"], e["objectives"]["mm_pnl"]
         check(r["cell"] == e["cell"] and r["label"] == e["label"], "frontier cell")
-        for k, v in (("x", x["mean"]), ("x_low", x["ci_low"]), ("x_high", x["ci_high"]),
-                     ("y", y["mean"]), ("y_low", y["ci_low"]), ("y_high", y["ci_high"])):
+        for k, v in (("x", e["error"]), ("x_low", e["error_ci"][0]), ("x_high", e["error_ci"][1]),
+                     ("y", e["protection"]), ("y_low", e["protection_ci"][0]),
+                     ("y_high", e["protection_ci"][1])):
             check(same(r[k], v), f"frontier cell {e['cell']} {k}: {r[k]} vs {v}")
-    bg = fd.frontier_background(open_source(os.path.join(FIX, "exp-rfq")), "effective_spread_latent",
-                                "mm_pnl")
-    check(len(bg) == 28, f"background cells {len(bg)}")
+    bg = fd.frontier_background(src, "price_rmse", "as_loss_1s")
+    check(len(bg) == len(rep["frontier_candidates"]) == 28, f"background cells {len(bg)}")
+    check(all(same(a, e["error"]) and same(b, e["protection"]) for a, b, e in
+              zip(bg["x"], bg["y"], rep["frontier_candidates"])), "background points")
+    # The other accepted form: objectives by metric, the first two as x and y.
+    generic = Source(src.panel, src.summary, src.contrasts, {"frontier": [
+        {"cell": 1, "label": "a", "objectives": {"m1": {"mean": 1.0, "ci_low": 0.5,
+                                                        "ci_high": 1.5}, "m2": 2.0}}]})
+    g = fd.frontier_data(generic)
+    check((g.attrs["x_metric"], g.attrs["y_metric"]) == ("m1", "m2") and g["x_low"][0] == 0.5
+          and g["y"][0] == 2.0 and math.isnan(g["y_low"][0]), f"generic frontier {g}")
     try:
         fd.frontier_data(open_source(os.path.join(FIX, "exp-fba")))
         check(False, "frontier without the key must not apply")
@@ -355,9 +381,26 @@ def case_precision_data():
     trace = rep["precision"]["trace"]
     check(len(df) == len(trace), "trace rows")
     for (_, r), t in zip(df.iterrows(), trace):
-        for k in ("block", "repetitions", "max_half_width", "cells_meeting_target"):
+        for k in ("block", "repetitions", "max_half_width", "cells_meeting_target", "targets"):
             check(same(r[k], t[k]), f"precision block {t['block']} {k}")
-    check(df.attrs["target"] == 0.05 and df.attrs["capped_cells"] == [3], f"{df.attrs}")
+    check(df.attrs["target"] == 0.05 and df.attrs["target_metric"] == "mm_pnl" and
+          len(df.attrs["capped_cells"]) == 1, f"{df.attrs}")
+    check(fd.parse_target(["contrast:as_loss_1s=0.02", "mm_pnl=1"]) == ("as_loss_1s", 0.02, True),
+          "contrast target")
+    check(fd.parse_target(0.5) == (None, 0.5, False), "numeric target")
+    # Without a --target trace: the primary endpoint's half-width per cell.
+    rfq = json.load(open(os.path.join(FIX, "exp-rfq", "report.json")))
+    src = open_source(os.path.join(FIX, "exp-rfq"))
+    try:
+        fd.precision_data(src)
+        check(False, "an empty trace must not apply")
+    except fd.NotApplicable:
+        pass
+    ep = fd.precision_endpoint_data(src)
+    want = rfq["precision"]["primary_endpoint"]
+    check(len(ep) == len(want) == 28, "endpoint rows")
+    check(all(same(a, w["half_width"]) and a >= 0 for a, w in zip(ep["half_width"], want)),
+          "endpoint half-widths")
 
 
 RENDER = {
@@ -368,6 +411,7 @@ RENDER = {
     "pnl_drawdown": ("exp-fba", plots.tails_figure),
     "frontier": ("exp-rfq", plots.frontier_figure),
     "precision": ("exp-fba", plots.precision_figure),
+    "precision_endpoint": ("exp-rfq", plots.precision_figure),
 }
 
 
