@@ -13,14 +13,34 @@ CONTRAST_COLUMNS = ["cell", "baseline_cell", "label", "baseline_label", "metric"
                     "mean_diff", "ci_low", "ci_high", "p_adjusted", "d_z", "vrf"]
 
 
-def _cell(v) -> str:
+def _plain(v) -> str:
+    """One value as short text: numbers to 4 significant digits, an effect (mean_diff with its
+    interval) as `metric d [lo, hi] units (n, p)`, other objects as `key: value; ...`."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
     if isinstance(v, float):
-        return f"{v:.6g}"
-    if isinstance(v, (dict, list)):
-        return html.escape(json.dumps(v))
-    return html.escape(str(v))
+        return f"{v:.4g}"
+    if isinstance(v, dict):
+        if "mean_diff" in v:
+            text = (f"{v.get('metric', '')} {_plain(v['mean_diff'])} "
+                    f"[{_plain(v.get('ci_low'))}, {_plain(v.get('ci_high'))}] {v.get('units', '')}")
+            extra = []
+            if "n" in v:
+                extra.append(f"n = {v['n']}")
+            if v.get("p_value") is not None:
+                extra.append(f"p = {_plain(v['p_value'])}")
+            return text.strip() + (f" ({', '.join(extra)})" if extra else "")
+        return "; ".join(f"{k}: {_plain(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_plain(x) for x in v)
+    return str(v)
+
+
+def _cell(v) -> str:
+    cls = ' class="num"' if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
+    return f"<td{cls}>{html.escape(_plain(v))}</td>"
 
 
 def _table(rows: list, columns: list | None = None) -> str:
@@ -30,8 +50,7 @@ def _table(rows: list, columns: list | None = None) -> str:
         columns = list(dict.fromkeys(k for r in rows for k in r))
     columns = [c for c in columns if any(c in r for r in rows)]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(r.get(c))}</td>" for c in columns) + "</tr>"
-                   for r in rows)
+    body = "".join("<tr>" + "".join(_cell(r.get(c)) for c in columns) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -41,7 +60,8 @@ def _records(df) -> list:
 
 STYLE = """body{font-family:sans-serif;margin:2em;max-width:1200px}
 table{border-collapse:collapse;font-size:12px;margin-bottom:1em}
-td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
+td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
+td.num{text-align:right}
 th{background:#eee}figure{margin:1em 0}img{max-width:100%;border:1px solid #ddd}"""
 
 
@@ -70,8 +90,8 @@ def write_index(path: str, source, figures: list) -> str:
     parts.append("<h2>Summary</h2>" + _table(_records(source.summary), SUMMARY_COLUMNS))
     parts.append("<h2>Contrasts</h2>" + _table(_records(source.contrasts), CONTRAST_COLUMNS))
     if report.get("notes"):
-        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_cell(n)}</li>" for n in report["notes"])
-                     + "</ul>")
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(_plain(n))}</li>"
+                                                     for n in report["notes"]) + "</ul>")
     if source.metadata:
         parts.append("<h2>Metadata</h2>" + _table([{k: v for k, v in source.metadata.items()}]))
     page = (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}"

@@ -255,7 +255,7 @@ def precision_figure(source: Source):
     ax.set_title(f"adaptive precision: {len(df)} blocks, {len(capped)} capped", fontsize=10)
     lines = ax.get_legend_handles_labels()
     lines2 = twin.get_legend_handles_labels()
-    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], fontsize=7)
+    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], fontsize=7, loc="center right")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
