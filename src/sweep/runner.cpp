@@ -28,6 +28,7 @@
 #include "sweep/errors.hpp"
 #include "sweep/mpi_check.hpp"
 #include "sweep/panel.hpp"
+#include "sweep/panel_grow.hpp"
 #include "sweep/panel_schema.hpp"
 #include "sweep/run_row.hpp"
 #include "sweep/sweep_config.hpp"
@@ -72,34 +73,38 @@ struct ResultBatch {
 };
 
 volatile std::sig_atomic_t g_interrupted = 0;
+int g_scope_depth = 0;  ///< nested InterruptScope objects (rank-local, one thread)
+struct sigaction g_old_term {};
+struct sigaction g_old_int {};
 
 extern "C" void on_interrupt(int /*signal*/) {
   g_interrupted = 1;
 }
 
-/// Installs SIGTERM/SIGINT handlers for the lifetime of the object, then restores them.
-class InterruptGuard {
- public:
-  InterruptGuard() {
-    g_interrupted = 0;
-    struct sigaction action {};
-    action.sa_handler = on_interrupt;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGTERM, &action, &old_term_);
-    sigaction(SIGINT, &action, &old_int_);
-  }
-  ~InterruptGuard() {
-    sigaction(SIGTERM, &old_term_, nullptr);
-    sigaction(SIGINT, &old_int_, nullptr);
-  }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
+}  // namespace
 
- private:
-  struct sigaction old_term_ {};
-  struct sigaction old_int_ {};
-};
+InterruptScope::InterruptScope() {
+  if (g_scope_depth++ > 0) return;
+  g_interrupted = 0;
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &action, &g_old_term);
+  sigaction(SIGINT, &action, &g_old_int);
+}
+
+InterruptScope::~InterruptScope() {
+  if (--g_scope_depth > 0) return;
+  sigaction(SIGTERM, &g_old_term, nullptr);
+  sigaction(SIGINT, &g_old_int, nullptr);
+}
+
+bool InterruptScope::interrupted() {
+  return g_interrupted != 0;
+}
+
+namespace {
 
 template <class T>
 std::string pack(const T& value) {
@@ -161,6 +166,16 @@ PanelWriter prepare(const SweepPlan& plan, const SweepOptions& options, int rank
   }
   // Refuses more shards than repetitions before any file is touched.
   if (options.shard) shard_rows(*options.shard, plan.cells.size(), plan.repetitions);
+  if (options.resume && !options.shard && panel_exists(options.out)) {
+    std::string stored;
+    try {
+      stored = read_panel_config(options.out);
+    } catch (const std::exception&) {
+      // A damaged panel: PanelWriter::resume rebuilds it from its journal or says why not.
+    }
+    const auto old_reps = repetitions_only_change(stored, plan.config_text);
+    if (old_reps && *old_reps != plan.repetitions) grow_panel(options.out, plan, ranks);
+  }
   if (options.resume) return PanelWriter::resume(options.out, plan, ranks, options.shard);
   if (panel_exists(options.out) && !options.overwrite) {
     throw SweepUsageError(
@@ -388,7 +403,7 @@ void work(const SweepPlan& plan, int rank) {
 }  // namespace
 
 SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
-  InterruptGuard guard;
+  InterruptScope guard;
   start_orphan_watchdog(mpi.rank());
   // Rank 0 checks everything first and tells the others whether to go on, so a bad config
   // never leaves ranks waiting.
@@ -400,7 +415,8 @@ SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
   int verdict = kGo;
   if (mpi.rank() == 0) {
     try {
-      text = engine::read_config_file(options.sweep_file);
+      text = options.config_text.empty() ? engine::read_config_file(options.sweep_file)
+                                         : options.config_text;
       plan = load_sweep(text, options.sweep_file.string());
       writer.emplace(prepare(*plan, options, mpi.size()));
       if (options.notice && !writer->recovery().empty()) options.notice(writer->recovery());
