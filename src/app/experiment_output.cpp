@@ -30,10 +30,11 @@ Json effect_json(const experiment::Effect& e) {
 }
 
 Json precision_json(const experiment::ExperimentRun& run) {
+  // Arrays are built first and moved in: references into an ordered_json object do not
+  // survive the insertion of further keys.
   const auto& a = run.adaptive;
-  Json p;
-  Json& targets = p["target"] = Json::array();
-  Json& trace = p["trace"] = Json::array();
+  Json targets = Json::array();
+  Json trace = Json::array();
   for (const auto& b : a.trace) {
     Json row;
     row["block"] = b.block;
@@ -45,8 +46,8 @@ Json precision_json(const experiment::ExperimentRun& run) {
     trace.push_back(std::move(row));
   }
   std::vector<std::string> seen;
-  Json& cells = p["cells"] = Json::array();
-  Json& capped = p["capped_cells"] = Json::array();
+  Json cells = Json::array();
+  Json capped = Json::array();
   for (const auto& c : a.achieved) {
     const std::string goal =
         fmt::format("{}{}={}", c.contrast ? "contrast:" : "", c.metric, c.target);
@@ -67,12 +68,7 @@ Json precision_json(const experiment::ExperimentRun& run) {
     if (!c.met && a.capped) capped.push_back(row);
     cells.push_back(std::move(row));
   }
-  p["repetitions"] = a.repetitions;
-  p["first_block"] = a.schedule.first;
-  p["block"] = a.schedule.block;
-  p["cap"] = a.schedule.cap;
-  p["capped"] = a.capped;
-  Json& primary = p["primary_endpoint"] = Json::array();
+  Json primary = Json::array();
   for (const auto& c : run.primary_precision) {
     Json row;
     row["cell"] = c.cell;
@@ -82,6 +78,17 @@ Json precision_json(const experiment::ExperimentRun& run) {
     row["half_width"] = json_number(c.half_width);
     primary.push_back(std::move(row));
   }
+  Json p;
+  p["target"] = std::move(targets);
+  p["trace"] = std::move(trace);
+  p["cells"] = std::move(cells);
+  p["capped_cells"] = std::move(capped);
+  p["repetitions"] = a.repetitions;
+  p["first_block"] = a.schedule.first;
+  p["block"] = a.schedule.block;
+  p["cap"] = a.schedule.cap;
+  p["capped"] = a.capped;
+  p["primary_endpoint"] = std::move(primary);
   return p;
 }
 
@@ -147,8 +154,8 @@ Json report_document(const experiment::ExperimentRun& run) {
   }
   doc["precision"] = precision_json(run);
   if (spec.frontier) {
-    Json& frontier = doc["frontier"] = Json::array();
-    Json& all = doc["frontier_candidates"] = Json::array();
+    Json frontier = Json::array();
+    Json all = Json::array();
     for (const auto& p : f.frontier) {
       Json row;
       row["cell"] = p.cell;
@@ -163,6 +170,8 @@ Json report_document(const experiment::ExperimentRun& run) {
       if (p.on_front) frontier.push_back(row);
       all.push_back(std::move(row));
     }
+    doc["frontier"] = std::move(frontier);
+    doc["frontier_candidates"] = std::move(all);
   }
   doc["findings_notes"] = f.notes;
   return doc;
