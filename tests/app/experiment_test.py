@@ -302,6 +302,40 @@ def case_target_ranks():
            "the grown panel differs from one run at the final repetitions")
 
 
+def case_interrupt_resume():
+    """An experiment with --target interrupted (SIGTERM) and run again ends with the same panel
+    and precision trace as an uninterrupted run."""
+    metric = "as_loss_1s"
+    probe = os.path.join(WORK, "probe")
+    experiment("delta", probe)
+    target = 0.6 * half_widths(os.path.join(folder(probe, "delta"), "panel.h5"), metric, 64)
+    extra = ("--target", f"{metric}={target!r}")
+    whole = os.path.join(WORK, "whole")
+    experiment("delta", whole, extra=extra)
+    out = os.path.join(WORK, "cut")
+    cmd = [PROTEUS, "experiment", "run", "delta", "--preset", "quick", "--out", out,
+           "--experiments", EXPERIMENTS, "--quiet", *extra]
+    env = dict(os.environ, PROTEUS_SWEEP_RUN_DELAY_MS="4")
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not glob.glob(os.path.join(out, "delta-quick-*", "panel.h5")):
+        expect(time.monotonic() < deadline and proc.poll() is None, "no panel appeared")
+        time.sleep(0.01)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    expect(proc.returncode == 3 and "run the same command again" in err, f"{proc.returncode}: {err}")
+    expect(not os.path.exists(os.path.join(folder(out, "delta"), "report.json")),
+           "an interrupted run wrote a report")
+    experiment("delta", out, extra=extra)
+    a, b = folder(whole, "delta"), folder(out, "delta")
+    expect(compare_panels.main(os.path.join(a, "panel.h5"), os.path.join(b, "panel.h5")) == 0,
+           "interrupted + resumed differs from the uninterrupted run")
+    expect(load(a, "report.json")["precision"]["trace"] == load(b, "report.json")["precision"]["trace"],
+           "precision traces differ")
+    expect(load(b, "metadata.json")["resumed"] is True, "metadata does not say resumed")
+
+
 def case_sweep_grow():
     # --resume with more repetitions grows the panel; equal to a fresh panel at that size.
     small = open(SMALL).read()
