@@ -381,6 +381,24 @@ def case_sweep_target():
     expect(proc.returncode == 3, f"interrupted sweep exit {proc.returncode}")
     run([PROTEUS, "sweep", SMALL, "--out", c, "--quiet", "--resume", *args])
     expect(compare_panels.main(a, c) == 0, "interrupted + resumed differs")
+    # The contrast form: every paired contrast (small.toml: cell 2 vs 0, cell 3 vs 1).
+    def contrast_hw(panel, reps):
+        worst = 0.0
+        for t, b in ((2, 0), (3, 1)):
+            x, okx = rep_values(panel, metric, t)
+            y, oky = rep_values(panel, metric, b)
+            ok = (okx & oky)[:reps]
+            d = x[:reps][ok] - y[:reps][ok]
+            worst = max(worst, stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+        return worst
+    ctarget = 0.6 * contrast_hw(base, 12)
+    e = os.path.join(WORK, "e.h5")
+    run([PROTEUS, "sweep", SMALL, "--out", e, "--quiet", "--target", f"contrast:{metric}={ctarget!r}",
+         "--block", "6", "--max-repetitions", "120"])
+    with h5py.File(e, "r") as f:
+        creps = int(f["runs/rep"][()].max()) + 1
+    expect(creps > 12 and contrast_hw(e, creps) <= ctarget < contrast_hw(e, creps - 6),
+           f"contrast target: stopped at {creps}")
     # A cap below the need: stops at the cap and says so.
     d = os.path.join(WORK, "d.h5")
     p = run([PROTEUS, "sweep", SMALL, "--out", d, "--quiet", "--target", f"{metric}={target / 100!r}",
