@@ -186,6 +186,38 @@ int run_experiment_command(const ExperimentArgs& args) {
   }
 }
 
+/// `proteus experiment validate NAME [--preset P]`: every preset (or one) resolved and checked.
+int run_validate_command(const ExperimentArgs& args) {
+  try {
+    const auto file = experiment::find_experiment(args.name, search_dirs(args.experiments_dir));
+    const experiment::ExperimentSpec spec = experiment::load_experiment(file);
+    fmt::print("experiment {} ({})\n{}\ndecision rule: {}\n", spec.name, file.string(),
+               spec.description, spec.decision_rule());
+    if (!spec.requires_experiments.empty()) {
+      fmt::print("gated on: {}\n", fmt::join(spec.requires_experiments, ", "));
+    }
+    for (const auto& preset : spec.presets) {
+      if (!args.preset.empty() && preset.name != args.preset) continue;
+      const std::string source =
+          fmt::format("{} [preset.{}] (generated sweep)", file.string(), preset.name);
+      const experiment::ResolvedPreset r =
+          experiment::resolve_preset(spec, preset, args.regime, source);
+      fmt::print(
+          "preset {}: {} cells x {} repetitions = {} runs (block {}, cap {}); parity ok; folder "
+          "{}\n",
+          preset.name, r.cells, preset.repetitions, r.runs,
+          preset.block > 0 ? preset.block : preset.repetitions,
+          preset.max_repetitions > 0 ? preset.max_repetitions : 16 * preset.repetitions,
+          experiment::folder_of("DIR", spec.name, preset.name, r.config_sha256).string());
+      if (!args.preset.empty()) fmt::print("\n{}", r.sweep_text);
+    }
+    if (!args.preset.empty()) spec.preset(args.preset);  // names the presets when none matched
+    return kExitOk;
+  } catch (const std::exception& e) {
+    return report_error(e);
+  }
+}
+
 int run_list_command(const std::string& dir) {
   const auto dirs = search_dirs(dir);
   const auto files = experiment::list_experiments(dirs);
@@ -242,6 +274,16 @@ void register_experiment_command(CLI::App& app, int& exit_code) {
       ->check(integer_in(1, 100'000));
   run->add_flag("--quiet", args->quiet, "No progress output");
   run->callback([args, &exit_code] { exit_code = run_experiment_command(*args); });
+
+  auto check = std::make_shared<ExperimentArgs>();
+  CLI::App* validate = cmd->add_subcommand(
+      "validate",
+      "Resolve and check every preset of an experiment (with --preset: print its sweep)");
+  validate->add_option("NAME", check->name, "Experiment name or .toml file")->required();
+  validate->add_option("--preset", check->preset, "Only this preset; prints its sweep text");
+  validate->add_option("--regime", check->regime, "Regime file merged over the scenario");
+  validate->add_option("--experiments", check->experiments_dir, "Directory of experiment files");
+  validate->callback([check, &exit_code] { exit_code = run_validate_command(*check); });
 
   auto dir = std::make_shared<std::string>();
   CLI::App* list = cmd->add_subcommand("list", "List the experiments and their presets");

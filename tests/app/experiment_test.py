@@ -411,6 +411,12 @@ def case_list_and_errors():
     for name in ("baseline", "delta", "rfq", "dual-flow"):
         expect(name in p.stdout, f"list lacks {name}: {p.stdout}")
     expect("gated on delta, rfq" in p.stdout, p.stdout)
+    for name in ("baseline", "delta", "rfq", "dual-flow"):
+        p = run([PROTEUS, "experiment", "validate", name, "--experiments", EXPERIMENTS])
+        for preset in ("quick", "ci", "paper"):
+            expect(f"preset {preset}:" in p.stdout and "parity ok" in p.stdout, p.stdout)
+    p = run([PROTEUS, "experiment", "validate", "delta", "--preset", "quick", "--experiments", EXPERIMENTS])
+    expect("12 cells x 64 repetitions = 768 runs" in p.stdout and "[sweep]" in p.stdout, p.stdout)
     out = os.path.join(WORK, "out")
     p = experiment("nosuch", out, expect_code=2)
     expect("no experiment \"nosuch\"" in p.stderr and "delta" in p.stderr, p.stderr)
