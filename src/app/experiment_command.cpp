@@ -84,12 +84,33 @@ std::string on_path(const std::string& name) {
   return {};
 }
 
+/// proteus-plot beside this binary (where the build puts it), else on PATH, else the source
+/// tree's python/proteus-plot above the binary; empty when none is executable.
+std::string find_plot() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec && access((exe.parent_path() / "proteus-plot").c_str(), X_OK) == 0) {
+    return (exe.parent_path() / "proteus-plot").string();
+  }
+  if (std::string found = on_path("proteus-plot"); !found.empty()) return found;
+  if (!ec) {
+    auto dir = exe.parent_path();
+    for (int up = 0; up < 5 && !dir.empty(); ++up, dir = dir.parent_path()) {
+      if (access((dir / "python/proteus-plot").c_str(), X_OK) == 0) {
+        return (dir / "python/proteus-plot").string();
+      }
+    }
+  }
+  return {};
+}
+
 /// Runs proteus-plot FOLDER --out FOLDER/figures when it is installed; figures are optional.
 void make_figures(const std::filesystem::path& folder) {
-  const std::string plot = on_path("proteus-plot");
+  const std::string plot = find_plot();
   if (plot.empty()) {
     fmt::print(stderr,
-               "note: figures skipped: proteus-plot is not on PATH (docs/experiments.md)\n");
+               "note: figures skipped: no proteus-plot beside proteus, on PATH or in python/ "
+               "(docs/experiments.md)\n");
     return;
   }
   const std::string folder_text = folder.string();
