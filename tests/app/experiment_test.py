@@ -353,6 +353,28 @@ def case_sweep_grow():
     expect("only grows" in p.stderr, p.stderr)
 
 
+def case_grow_killed():
+    """SIGKILL at write points during a growth (copy into <panel>.grow, then the new rows): the
+    next --resume finishes with the panel of a sweep run at once with the new repetitions."""
+    small = open(SMALL).read()
+    grown = os.path.join(WORK, "grown.toml")
+    fresh = os.path.join(WORK, "fresh.h5")
+    open(grown, "w").write(small.replace("repetitions = 12", "repetitions = 30"))
+    run([PROTEUS, "sweep", grown, "--out", fresh, "--quiet"])
+    for i, point in enumerate(("journal_synced:1", "hdf5_between_datasets:1", "hdf5_after_flush:2",
+                               "before_journal_delete:2")):
+        out = os.path.join(WORK, f"k{i}.h5")
+        open(grown, "w").write(small)
+        run([PROTEUS, "sweep", grown, "--out", out, "--quiet"])
+        open(grown, "w").write(small.replace("repetitions = 12", "repetitions = 30"))
+        p = run([PROTEUS, "sweep", grown, "--out", out, "--quiet", "--resume", "--batch", "4",
+                 "--flush-seconds", "0.001"], expect_code=None,
+                env_extra={"PROTEUS_TEST_KILL_AT": point, "PROTEUS_SWEEP_RUN_DELAY_MS": "2"})
+        expect(p.returncode == -signal.SIGKILL, f"{point}: not killed (exit {p.returncode}) {p.stderr}")
+        run([PROTEUS, "sweep", grown, "--out", out, "--quiet", "--resume"])
+        expect(compare_panels.main(out, fresh) == 0, f"killed at {point}, resumed: differs from fresh")
+
+
 def case_sweep_target():
     metric = "mm_pnl"
     base = os.path.join(WORK, "base.h5")
