@@ -220,7 +220,11 @@ int run_validate_command(const ExperimentArgs& args) {
     for (const auto& preset : spec.presets) {
       if (!args.preset.empty() && preset.name != args.preset) continue;
       const std::string source =
-          fmt::format("{} [preset.{}] (generated sweep)", file.string(), preset.name);
+          fmt::format("{} [preset.{}] generated sweep", file.string(), preset.name);
+      if (!args.preset.empty()) {
+        fmt::print("--- generated sweep text (line numbers as in error messages) ---\n{}---\n",
+                   experiment::preset_sweep_text(spec, preset, args.regime));
+      }
       const experiment::ResolvedPreset r =
           experiment::resolve_preset(spec, preset, args.regime, source);
       fmt::print(
@@ -230,7 +234,6 @@ int run_validate_command(const ExperimentArgs& args) {
           preset.block > 0 ? preset.block : preset.repetitions,
           preset.max_repetitions > 0 ? preset.max_repetitions : 16 * preset.repetitions,
           experiment::folder_of("DIR", spec.name, preset.name, r.config_sha256).string());
-      if (!args.preset.empty()) fmt::print("\n{}", r.sweep_text);
     }
     if (!args.preset.empty()) spec.preset(args.preset);  // names the presets when none matched
     return kExitOk;

@@ -53,7 +53,20 @@ ResolvedPreset resolve_preset(const ExperimentSpec& spec, const Preset& preset,
   ResolvedPreset out;
   out.sweep_text = preset_sweep_text(spec, preset, regime);
   out.config_sha256 = sweep::sha256_hex(out.sweep_text);
-  const sweep::SweepPlan plan = sweep::load_sweep(out.sweep_text, source);
+  sweep::SweepPlan plan;
+  try {
+    plan = sweep::load_sweep(out.sweep_text, source);
+  } catch (const engine::ConfigError& e) {
+    // The position is in the generated text: say how to see it.
+    const std::string what = e.what();
+    const auto at = what.find(": ", std::min(what.size(), e.file().size()));
+    throw engine::ConfigError(
+        e.file(), e.line(), e.column(), e.key(),
+        fmt::format("{} (in the sweep generated from {} [preset.{}]; `proteus experiment "
+                    "validate {} --preset {}` prints it)",
+                    at == std::string::npos ? what : what.substr(at + 2), spec.file.string(),
+                    preset.name, spec.file.string(), preset.name));
+  }
   const auto violations = sweep::check_parity(plan);
   if (!violations.empty()) {
     throw sweep::SweepUsageError(fmt::format(
@@ -62,7 +75,16 @@ ResolvedPreset resolve_preset(const ExperimentSpec& spec, const Preset& preset,
   }
   for (const auto& m : report_metrics(spec)) {
     if (!plan.metrics.index_of(m)) {
-      throw engine::ConfigError(spec.file.string(), 0, 0, m,
+      // Point at the metric's first mention as a string in the experiment file.
+      const auto at = spec.text.find("\"" + m + "\"");
+      int line = 0;
+      int column = 0;
+      if (at != std::string::npos) {
+        line = 1 + static_cast<int>(std::count(spec.text.begin(), spec.text.begin() + at, '\n'));
+        const auto start = spec.text.rfind('\n', at);
+        column = static_cast<int>(at - (start == std::string::npos ? 0 : start + 1)) + 1;
+      }
+      throw engine::ConfigError(spec.file.string(), line, column, m,
                                 fmt::format("metric '{}' is not a column of this experiment's "
                                             "panel (docs/metrics.md)",
                                             m));
@@ -131,8 +153,9 @@ ExperimentRun run_experiment(const sweep::MpiSession& mpi, const RunOptions& opt
       const std::string text = preset_sweep_text(run.spec, run.preset, options.regime);
       run.folder =
           folder_of(options.out_dir, run.spec.name, run.preset.name, sweep::sha256_hex(text));
-      const ResolvedPreset resolved = resolve_preset(run.spec, run.preset, options.regime,
-                                                     (run.folder / "sweep.toml").string());
+      const ResolvedPreset resolved = resolve_preset(
+          run.spec, run.preset, options.regime,
+          fmt::format("{} [preset.{}] generated sweep", run.spec.file.string(), run.preset.name));
       run.sweep_text = resolved.sweep_text;
       run.config_sha256 = resolved.config_sha256;
       run.master_seed = resolved.master_seed;
