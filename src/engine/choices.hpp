@@ -131,11 +131,15 @@ enum class TieRule : std::uint8_t {
   kPrevious = 1,
   /// The midpoint of the maximum-volume prices (imbalance and history ignored).
   kMidpoint = 2,
+  /// The predecessor's rule: candidates are the orders' limits (not every tick); most volume,
+  /// then least imbalance, then the midpoint of the lowest and highest such limit (floored).
+  kImbalanceMidpoint = 3,
 };
 inline constexpr auto kTieRuleNames = std::to_array<ChoiceName<TieRule>>({
     {"imbalance", TieRule::kImbalance},
     {"previous", TieRule::kPrevious},
     {"midpoint", TieRule::kMidpoint},
+    {"imbalance_midpoint", TieRule::kImbalanceMidpoint},
 });
 constexpr std::span<const ChoiceName<TieRule>> choice_names(TieRule) {
   return kTieRuleNames;
@@ -146,11 +150,15 @@ enum class Allocation : std::uint8_t {
   kTime = 0,     ///< earliest arrival first
   kProRata = 1,  ///< in proportion to size, whole lots, largest remainders first (then time)
   kRandom = 2,   ///< a seeded random priority order (Fisher-Yates over the mechanism stream)
+  /// Earliest arrival first among all orders that accept the price, with no price priority
+  /// (the predecessor's time_priority).
+  kTimeAnyPrice = 3,
 };
 inline constexpr auto kAllocationNames = std::to_array<ChoiceName<Allocation>>({
     {"time", Allocation::kTime},
     {"pro_rata", Allocation::kProRata},
     {"random", Allocation::kRandom},
+    {"time_any_price", Allocation::kTimeAnyPrice},
 });
 constexpr std::span<const ChoiceName<Allocation>> choice_names(Allocation) {
   return kAllocationNames;

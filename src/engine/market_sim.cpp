@@ -14,6 +14,7 @@
 
 #include "engine/agent.hpp"
 #include "engine/agents/factory.hpp"
+#include "engine/diagnostics.hpp"
 #include "engine/event_log.hpp"
 #include "engine/event_queue.hpp"
 #include "engine/latency.hpp"
@@ -39,7 +40,8 @@ class MarketSimulation::Impl final : public AgentContext {
         lot_size_(spec.market.lot_size),
         latent_(spec.latent, rep_key_, history_window(spec)),
         mechanism_(mechanism ? std::move(mechanism) : make_mechanism(spec, rules_, rep_key_)),
-        log_(events) {
+        log_(events),
+        diagnostics_(spec.market.lot_size) {
     agents_ = make_agents(spec, rep_key_);
     for (std::size_t i = 0; i < agents_.size(); ++i) {
       if (agents_[i].agent->subscribes_market_data()) {
@@ -183,6 +185,7 @@ class MarketSimulation::Impl final : public AgentContext {
   const Mechanism& mechanism() const { return *mechanism_; }
   std::uint64_t processed() const { return processed_; }
   const std::vector<double>& metrics() const { return metrics_; }
+  std::vector<double> diagnostics() const { return diagnostics_.values(); }
   std::size_t agent_count() const { return agents_.size(); }
 
  private:
@@ -255,6 +258,9 @@ class MarketSimulation::Impl final : public AgentContext {
         current_ = index;
         log_.agent_event(event_id_, now_, "decision", AgentId{index});
         agents_[current_].agent->on_decision(*this);
+        if (agents_[current_].role == Role::kMarketMaker) {
+          diagnostics_.on_mm_decision(agents_[current_].agent->quoted_spread_ticks().has_value());
+        }
         return;
       case kMessageTag:
         arrive_message(index);
@@ -284,6 +290,7 @@ class MarketSimulation::Impl final : public AgentContext {
       if (leg.enter) {
         log_.order(event_id_, now_, leg.order);
         recorder_->on_message();
+        diagnostics_.on_order(agents_[leg.order.owner.value].role, leg.order.qty);
       }
     }
     call_mechanism([&](Outcomes& out) { mechanism_->on_message(now_, legs, out); });
@@ -305,6 +312,7 @@ class MarketSimulation::Impl final : public AgentContext {
       case EventType::kOrderArrival:
         log_.order(event_id_, now_, p.order);
         recorder_->on_message();
+        diagnostics_.on_order(agents_[p.order.owner.value].role, p.order.qty);
         call_mechanism([&](Outcomes& out) { mechanism_->on_order(now_, p.order, out); });
         break;
       case EventType::kCancelArrival:
@@ -346,6 +354,7 @@ class MarketSimulation::Impl final : public AgentContext {
       current_ = o.agent.value;
       const std::optional<Price> quote = agents_[current_].agent->quote_for(*this, o.side, o.qty);
       log_.quote(event_id_, now_, o, quote);
+      if (quote) diagnostics_.on_quote();
       mechanism_->on_quote(now_, o.agent, o.order, quote);
     }
   }
@@ -361,6 +370,8 @@ class MarketSimulation::Impl final : public AgentContext {
         const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
         const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
         ledger_->apply_trade(event_id_, buyer, seller, o.counter_agent, o.price, o.qty);
+        diagnostics_.on_trade(agents_[buyer.value].role, agents_[seller.value].role, o.qty,
+                              now_ > horizon_);
         notify(o.agent, true, Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
                Reason::kNone, false);
         notify(o.counter_agent, true, Notice::Kind::kFill, o.counter_order, opposite(o.side),
@@ -427,6 +438,7 @@ class MarketSimulation::Impl final : public AgentContext {
   LatentProcess latent_;
   std::unique_ptr<Mechanism> mechanism_;
   EventLog log_;
+  RunDiagnostics diagnostics_;
   std::vector<AgentSlot> agents_;
   std::vector<std::uint32_t> market_makers_;  // slots of the market makers, ascending
   std::vector<std::uint32_t> subscribers_;
@@ -458,6 +470,9 @@ void MarketSimulation::run() {
 }
 std::vector<double> MarketSimulation::metrics() const {
   return impl_->metrics();
+}
+std::vector<double> MarketSimulation::diagnostics() const {
+  return impl_->diagnostics();
 }
 std::uint64_t MarketSimulation::events_processed() const {
   return impl_->processed();

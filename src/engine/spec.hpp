@@ -124,11 +124,34 @@ struct SniperSpec {
   SignalSpec signal;
 };
 
+/// The predecessor's RFQ request flow: at every interval from t = 0 a request with probability
+/// `probability`, sent by the informed requester with probability `informed_share` and else by
+/// the noise requester, random side, size U(size_min, size_max). The two requesters (one per
+/// class, after the class's traders) read one shared stream, so at most one requests per step.
+struct RequesterSpec {
+  bool enabled = false;
+  double interval_ms = 100.0;
+  double probability = 0.5;
+  double informed_share = 0.5;
+  double size_min = 0.5;  ///< contracts
+  double size_max = 2.0;
+};
+
+/// The predecessor's RFQ dealers: when enabled the market makers only answer requests; dealer
+/// i (0-based) quotes its signal +/- (half_spread - i * step + U(0, step)).
+struct DealerSpec {
+  bool enabled = false;
+  double half_spread = 0.01;
+  double step = 0.0015;  ///< the predecessor's dealer_competition_step
+};
+
 struct AgentsSpec {
   MarketMakerSpec market_maker;
   InformedSpec informed;
   NoiseSpec noise;
   SniperSpec sniper;
+  RequesterSpec requester;
+  DealerSpec dealer;
 };
 
 /// Latency per agent class; classes not overridden use `default_profile`.

@@ -73,8 +73,8 @@ TEST(ConfigDefaults, ResolvedKeysCoverEveryFieldWithCanonicalText) {
   const auto keys = resolved_keys(ScenarioSpec{});
   // run 4 + market 6 + latent 10 + market maker 16+2+2 + informed 7+2+2 + noise 9
   // + sniper 4+2 + latency 5 profiles * 4 channels * 6 + metrics 3 + as2008 8
-  // + mechanism: fba 3, dual_flow 4, rfq 3.
-  EXPECT_EQ(keys.size(), 212U);
+  // + mechanism: fba 3, dual_flow 4, rfq 3 + requester 6 + dealer 3.
+  EXPECT_EQ(keys.size(), 221U);
   EXPECT_EQ(keys.at("run.duration_s"), "60.0");
   EXPECT_EQ(keys.at("run.mechanism"), "\"clob\"");
   EXPECT_EQ(keys.at("run.seed"), "1");
@@ -259,8 +259,8 @@ TEST(ConfigErrors, EnumeratedStringsListTheirAllowedValues) {
       {"latent.jump_dist", "normal, symmetric"},
       {"market.self_trade", "cancel_resting, cancel_incoming"},
       {"as2008.strategy", "inventory, symmetric"},
-      {"mechanism.fba.tie_rule", "imbalance, previous, midpoint"},
-      {"mechanism.dual_flow.allocation", "time, pro_rata, random"},
+      {"mechanism.fba.tie_rule", "imbalance, previous, midpoint, imbalance_midpoint"},
+      {"mechanism.dual_flow.allocation", "time, pro_rata, random, time_any_price"},
   };
   for (const Case& c : cases) {
     const ConfigError error = load_error("", {c.key + "=zzzzzzzz"});

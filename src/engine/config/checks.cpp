@@ -105,6 +105,7 @@ void Loader::check_cross_fields(const ScenarioSpec& s) const {
   };
   check_min_max("agents.informed", s.agents.informed.size_min, s.agents.informed.size_max);
   check_min_max("agents.noise", s.agents.noise.size_min, s.agents.noise.size_max);
+  check_min_max("agents.requester", s.agents.requester.size_min, s.agents.requester.size_max);
 
   for (const auto& [profile_name, profile] : kLatencyProfiles) {
     for (const auto& [channel_name, channel] : kLatencyChannels) {

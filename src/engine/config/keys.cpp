@@ -156,6 +156,21 @@ const auto kSniperMembers = std::to_array<Member<SniperSpec>>({
     {"size", &SniperSpec::size, above(0, kMaxContracts)},
 });
 
+const auto kRequesterMembers = std::to_array<Member<RequesterSpec>>({
+    {"enabled", &RequesterSpec::enabled},
+    {"interval_ms", &RequesterSpec::interval_ms, above(0, kMaxMs, ClockUse::kStepMs)},
+    {"probability", &RequesterSpec::probability, closed(0, 1)},
+    {"informed_share", &RequesterSpec::informed_share, closed(0, 1)},
+    {"size_min", &RequesterSpec::size_min, above(0, kMaxContracts)},
+    {"size_max", &RequesterSpec::size_max, above(0, kMaxContracts)},
+});
+
+const auto kDealerMembers = std::to_array<Member<DealerSpec>>({
+    {"enabled", &DealerSpec::enabled},
+    {"half_spread", &DealerSpec::half_spread, closed(0, 0.5)},
+    {"step", &DealerSpec::step, closed(0, 0.5)},
+});
+
 const auto kDelayMembers = std::to_array<Member<DelaySpec>>({
     {"dist", &DelaySpec::dist},
     {"value_ms", &DelaySpec::value_ms, closed(0, kMaxMs, ClockUse::kDurationMs)},
@@ -267,6 +282,13 @@ Registry build_registry() {
   add_members(
       out, "agents.sniper.signal",
       [sniper](ScenarioSpec& s) -> SignalSpec& { return sniper(s).signal; }, kSignalMembers);
+
+  add_members(
+      out, "agents.requester", [](ScenarioSpec& s) -> RequesterSpec& { return s.agents.requester; },
+      kRequesterMembers);
+  add_members(
+      out, "agents.dealer", [](ScenarioSpec& s) -> DealerSpec& { return s.agents.dealer; },
+      kDealerMembers);
 
   for (const LatencyProfileName& p : kLatencyProfiles) {
     for (const LatencyChannelName& c : kLatencyChannels) {
