@@ -8,7 +8,11 @@ Columns that cannot match for a shown reason are listed in EXCEPTIONS with that 
 docs/validation.md); they are printed, never dropped silently. Missing reference data fail.
 
 usage: compare_predecessor.py S1|S2|S3 --proteus BIN [--configs DIR] [--reference DIR]
-                              [--reps N] [--markdown FILE]
+                              [--reference-file CSV] [--set KEY=VALUE]... [--reps N]
+                              [--markdown FILE]
+
+--reference-file and --set compare another parameter point of a scenario (e.g. other
+predecessor runs with 250 ms batches: --set mechanism.fba.delta_ms=250) the same way.
 """
 import argparse
 import json
@@ -131,9 +135,11 @@ def read_reference(path):
     return table
 
 
-def run_proteus(binary, config, reps):
+def run_proteus(binary, config, reps, overrides):
     cmd = [str(binary), "sim", str(config), "--reps", str(reps), "--format", "json",
            "--diagnostics"]
+    for o in overrides:
+        cmd += ["--set", o]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         fail(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()[:2000]}")
@@ -189,22 +195,24 @@ def main():
     parser.add_argument("--configs", default=str(REPO / "configs"))
     parser.add_argument("--reference", default=os.environ.get(
         "PROTEUS_REFERENCE_DIR", str(REPO.parent / "shared" / "reference" / "predecessor-runs")))
+    parser.add_argument("--reference-file", help="reference CSV (default: REFERENCE/<id>.csv)")
+    parser.add_argument("--set", action="append", default=[], dest="overrides",
+                        help="config override passed to proteus sim --set")
     parser.add_argument("--reps", type=int, help="repetitions (default: the reference's rows)")
     parser.add_argument("--markdown", help="also write the comparison table (markdown) here")
     args = parser.parse_args()
-    if os.environ.get("PROTEUS_REFERENCE_DIR"):
-        args.reference = os.environ["PROTEUS_REFERENCE_DIR"]
 
     config_name, expected_rows = SCENARIOS[args.scenario]
-    ref = read_reference(Path(args.reference) / f"{args.scenario}.csv")
+    ref_file = Path(args.reference_file or Path(args.reference) / f"{args.scenario}.csv")
+    ref = read_reference(ref_file)
     n_ref = len(next(iter(ref.values())))
-    if n_ref != expected_rows:
+    if not args.reference_file and n_ref != expected_rows:
         fail(f"{args.scenario}.csv has {n_ref} rows, expected {expected_rows}")
     for column in COLUMNS:
         if column not in ref:
             fail(f"{args.scenario}.csv has no column {column}")
     reps = args.reps or n_ref
-    ours = run_proteus(args.proteus, Path(args.configs) / config_name, reps)
+    ours = run_proteus(args.proteus, Path(args.configs) / config_name, reps, args.overrides)
 
     not_applicable = NOT_APPLICABLE[args.scenario]
     exceptions = EXCEPTIONS[args.scenario]
@@ -233,8 +241,9 @@ def main():
         lines.append(f"| {column} | {ref_text} | {our_text} | {ks_p:.3g} | {z:.2f} | "
                      f"{verdict} |")
     table = "\n".join(lines)
-    print(f"{args.scenario}: {config_name}, {reps} repetitions against {n_ref} predecessor "
-          f"seeds")
+    settings = "".join(f" --set {o}" for o in args.overrides)
+    print(f"{args.scenario}: {config_name}{settings}, {reps} repetitions against {n_ref} "
+          f"predecessor seeds ({ref_file})")
     print(table)
     if args.markdown:
         Path(args.markdown).write_text(table + "\n")
