@@ -38,6 +38,9 @@ class MarketSimulation::Impl final : public AgentContext {
         horizon_(SimTime::from_ms(spec.run.duration_s * 1e3)),
         sample_period_(SimTime::from_ms(spec.metrics.sample_ms)),
         lot_size_(spec.market.lot_size),
+        book_ack_(spec.run.book_delay == BookDelay::kSubmitPlusAck),
+        drain_(spec.run.after_horizon == AfterHorizon::kDrain),
+        quote_before_instant_(spec.metrics.mm_quote_sample == QuoteSample::kBeforeInstant),
         latent_(spec.latent, rep_key_, history_window(spec)),
         mechanism_(mechanism ? std::move(mechanism) : make_mechanism(spec, rules_, rep_key_)),
         log_(events),
@@ -55,7 +58,8 @@ class MarketSimulation::Impl final : public AgentContext {
     roles.reserve(agents_.size());
     for (const auto& s : agents_) roles.push_back(s.role);
     ledger_.emplace(agents_.size(), rules_,
-                    Fees{Cash{spec.market.maker_fee_micros}, Cash{spec.market.taker_fee_micros}});
+                    Fees{Cash{spec.market.maker_fee_micros * fee_scale(spec.market)},
+                         Cash{spec.market.taker_fee_micros * fee_scale(spec.market)}});
     recorder_.emplace(spec, rules_, std::move(roles));
     timed_ = mechanism_->has_timers();
     SimTime window{0};
@@ -69,7 +73,7 @@ class MarketSimulation::Impl final : public AgentContext {
     // fixed periods; they run inline at their (time, phase) place instead of through the heap,
     // with ids reserved exactly when they would have been queued, so the order and the event
     // ids are the same as queueing them.
-    Periodic latent{latent_.dt(), Phase::kLatent, queue_.reserve_id()};
+    Periodic latent{latent_.first_step_time(), Phase::kLatent, queue_.reserve_id()};
     Periodic sample{sample_period_, Phase::kSample, queue_.reserve_id()};
     arm_timer();
     views_.publish_if_changed(SimTime{0}, [this] { return mechanism_->public_view(); });
@@ -104,7 +108,9 @@ class MarketSimulation::Impl final : public AgentContext {
         std::int64_t mm_spread_ticks = 0;
         std::int64_t mm_quoting = 0;
         for (const std::uint32_t mm : market_makers_) {
-          if (const auto ticks = agents_[mm].agent->quoted_spread_ticks()) {
+          const Agent& agent = *agents_[mm].agent;
+          if (const auto ticks = quote_before_instant_ ? agent.quoted_spread_ticks_before(now_)
+                                                       : agent.quoted_spread_ticks()) {
             mm_spread_ticks += *ticks;
             ++mm_quoting;
           }
@@ -115,6 +121,8 @@ class MarketSimulation::Impl final : public AgentContext {
         sample.id = queue_.reserve_id();
       }
     }
+    // Everything left in the queue lies after the horizon.
+    if (drain_) drain();
     now_ = horizon_;
     ledger_->check(event_id_);
     std::optional<SimTime> first_kill;  // of any market maker
@@ -124,7 +132,8 @@ class MarketSimulation::Impl final : public AgentContext {
         if (!first_kill || *at < *first_kill) first_kill = at;
       }
     }
-    metrics_ = recorder_->finish(latent_.p(), *ledger_, first_kill, horizon_);
+    metrics_ = recorder_->finish(latent_.p(), horizon_ledger_ ? *horizon_ledger_ : *ledger_,
+                                 first_kill, horizon_);
   }
 
   // AgentContext.
@@ -142,13 +151,12 @@ class MarketSimulation::Impl final : public AgentContext {
     AgentSlot& slot = agents_[current_];
     const OrderRequest order{OrderId{next_order_id_++}, AgentId{current_}, side, kind, limit, qty};
     if (slot.role != Role::kMarketMaker) recorder_->on_submit(order, now_, true_mid());
-    schedule(now_ + slot.latency.submit.sample(), Phase::kArrival, EventType::kOrderArrival,
-             AgentId{current_})
+    schedule(now_ + to_book(slot), Phase::kArrival, EventType::kOrderArrival, AgentId{current_})
         .order = order;
     return order.id;
   }
   void cancel(OrderId id) override {
-    Payload& p = schedule(now_ + agents_[current_].latency.submit.sample(), Phase::kArrival,
+    Payload& p = schedule(now_ + to_book(agents_[current_]), Phase::kArrival,
                           EventType::kCancelArrival, AgentId{current_});
     p.order.id = id;
     p.order.owner = AgentId{current_};
@@ -175,10 +183,14 @@ class MarketSimulation::Impl final : public AgentContext {
         if (slot.role != Role::kMarketMaker) recorder_->on_submit(leg.order, now_, true_mid());
       }
     }
-    queue_.push(now_ + slot.latency.submit.sample(), Phase::kArrival, kMessageTag | composing_);
+    queue_.push(now_ + to_book(slot), Phase::kArrival, kMessageTag | composing_);
   }
   void wake_at(SimTime t) override {
     queue_.push(t < now_ ? now_ : t, Phase::kDecision, kDecisionTag | current_);
+  }
+  std::optional<QuotePair> market_maker_quotes() override {
+    if (market_makers_.empty()) return std::nullopt;
+    return agents_[market_makers_.front()].agent->quotes_before(now_);
   }
 
   const Ledger& ledger() const { return *ledger_; }
@@ -189,6 +201,45 @@ class MarketSimulation::Impl final : public AgentContext {
   std::size_t agent_count() const { return agents_.size(); }
 
  private:
+  /// Delay from an agent to the mechanism (run.book_delay).
+  SimTime to_book(AgentSlot& slot) {
+    const SimTime submit = slot.latency.submit.sample();
+    return book_ack_ ? submit + slot.latency.ack.sample() : submit;
+  }
+
+  /// run.after_horizon = "drain": arrivals, settles, timers and notices still queued run to
+  /// the end, decisions and market data do not (agents no longer act); the P&L and inventory
+  /// metrics read the ledger as it was at the horizon.
+  void drain() {
+    horizon_ledger_ = *ledger_;
+    while (!queue_.empty()) {
+      const auto ev = queue_.pop();
+      const std::uint32_t word = ev.payload;
+      if ((word & kTagMask) == kDecisionTag) continue;
+      if ((word & kTagMask) == 0 && slab_[word].type == EventType::kMarketData) {
+        view_slab_.release(slab_[word].aux_index);
+        slab_.release(word);
+        continue;
+      }
+      // Batch ends are a clock, not work in flight: no clear after the horizon (the
+      // predecessor clears a batch only at a later event, and none follows).
+      if ((word & kTagMask) == 0 && slab_[word].type == EventType::kTimer &&
+          mechanism_->clock_timers()) {
+        slab_.release(word);
+        continue;
+      }
+      now_ = ev.time;
+      event_id_ = ev.seq;
+      ++processed_;
+      dispatch(word);
+    }
+  }
+
+  /// Cash units per micro-unit of payoff (fees are configured in micro-units; the config
+  /// check makes cash_per_unit a multiple of 10^6 whenever a fee is set).
+  static std::int64_t fee_scale(const MarketSpec& m) {
+    return std::max<std::int64_t>(1, m.cash_per_unit / kCashPerUnit);
+  }
   static SimTime history_window(const ScenarioSpec& spec) {
     double max_delay =
         std::max({spec.agents.market_maker.signal.delay_ms, spec.agents.informed.signal.delay_ms,
@@ -249,6 +300,10 @@ class MarketSimulation::Impl final : public AgentContext {
     outcomes_.clear();
     call(outcomes_);
     handle_outcomes(before);
+    if (mechanism_->settle_pending() && settle_at_ != now_) {
+      settle_at_ = now_;
+      schedule(now_, Phase::kSettle, EventType::kSettle);
+    }
   }
 
   void dispatch(std::uint32_t word) {
@@ -304,6 +359,9 @@ class MarketSimulation::Impl final : public AgentContext {
       case EventType::kMessageArrival:
       case EventType::kDecision:
         assert(false && "latent steps and samples run inline, decisions and messages unslabbed");
+        break;
+      case EventType::kSettle:
+        call_mechanism([&](Outcomes& out) { mechanism_->on_settle(now_, out); });
         break;
       case EventType::kTimer:
         timers_.erase(now_.ns);
@@ -372,10 +430,11 @@ class MarketSimulation::Impl final : public AgentContext {
         ledger_->apply_trade(event_id_, buyer, seller, o.counter_agent, o.price, o.qty);
         diagnostics_.on_trade(agents_[buyer.value].role, agents_[seller.value].role, o.qty,
                               now_ > horizon_);
+        const bool self = o.agent == o.counter_agent;
         notify(o.agent, true, Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
-               Reason::kNone, false);
+               Reason::kNone, false, self);
         notify(o.counter_agent, true, Notice::Kind::kFill, o.counter_order, opposite(o.side),
-               o.price, o.qty, o.counter_remaining, Reason::kNone, true);
+               o.price, o.qty, o.counter_remaining, Reason::kNone, true, self);
       } else if (o.kind != OutcomeKind::kQuoteRequest) {
         // Answered after this loop, a quote request reaches no one else.
         if (o.kind == OutcomeKind::kCancelled || o.kind == OutcomeKind::kRejected) {
@@ -401,7 +460,7 @@ class MarketSimulation::Impl final : public AgentContext {
   // Fields are written one by one into the slab: building a Notice on the stack and copying
   // it costs a store-forwarding stall per notice.
   void notify(AgentId agent, bool fill, Notice::Kind kind, OrderId order, Side side, Price price,
-              Qty qty, Qty remaining, Reason reason, bool maker) {
+              Qty qty, Qty remaining, Reason reason, bool maker, bool self_trade = false) {
     AgentSlot& slot = agents_[agent.value];
     if ((slot.notice_mask[static_cast<std::size_t>(kind)] &
          (1u << static_cast<unsigned>(reason))) == 0) {
@@ -418,6 +477,7 @@ class MarketSimulation::Impl final : public AgentContext {
     n.remaining = remaining;
     n.reason = reason;
     n.maker = maker;
+    n.self_trade = self_trade;
   }
 
   void notify_subscribers(const PublicView& view) {
@@ -435,6 +495,11 @@ class MarketSimulation::Impl final : public AgentContext {
   SimTime horizon_;
   SimTime sample_period_;
   double lot_size_;
+  bool book_ack_;                         // run.book_delay = "submit_plus_ack"
+  bool drain_;                            // run.after_horizon = "drain"
+  bool quote_before_instant_;             // metrics.mm_quote_sample = "before_instant"
+  std::optional<Ledger> horizon_ledger_;  // the ledger at the horizon, when drained after it
+  SimTime settle_at_{-1};                 // instant of the last settle scheduled
   LatentProcess latent_;
   std::unique_ptr<Mechanism> mechanism_;
   EventLog log_;

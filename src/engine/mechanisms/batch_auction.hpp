@@ -66,6 +66,7 @@ class BatchAuction : public Mechanism {
   void on_order(SimTime now, const OrderRequest& order, Outcomes& out) override;
   void on_cancel(SimTime now, AgentId owner, OrderId id, Outcomes& out) override;
   std::optional<SimTime> next_timer() const override { return next_clear_; }
+  bool clock_timers() const override { return true; }
   void on_timer(SimTime now, Outcomes& out) override;
   PublicView public_view() const override;
   BookSnapshot snapshot() const override;
