@@ -206,5 +206,19 @@ TEST(PredecessorRfq, RequestersShareOneStreamSoAtMostOneRequestsPerStep) {
   EXPECT_EQ(diagnostic(r, "n_inf_orders") + diagnostic(r, "n_noise_orders"), 201);
 }
 
+TEST(PredecessorFba, DrainBooksTheLastOrdersButClearsNoBatchAfterTheHorizon) {
+  // The t = T decision's orders arrive at T + 2 ms; the predecessor never clears them (no
+  // later event): 402 market-maker orders, none trading after T.
+  const ScenarioSpec spec =
+      load_scenario_file(std::string(PROTEUS_SOURCE_DIR) + "/configs/predecessor-fba.toml");
+  const RunResult r = run_scenario(spec, RunKey{spec.run.seed, 0});
+  ASSERT_EQ(r.status, RunStatus::kOk) << r.message;
+  EXPECT_EQ(diagnostic(r, "n_mm_decisions"), 201);
+  EXPECT_GE(diagnostic(r, "n_mm_orders"), 400);  // 2 per decision, 1 at the inventory limit
+  EXPECT_LE(diagnostic(r, "n_mm_orders"), 402);
+  EXPECT_EQ(diagnostic(r, "n_trades_after_T"), 0);
+  EXPECT_GT(metric(spec, r, "trade_count"), 0);
+}
+
 }  // namespace
 }  // namespace proteus::engine

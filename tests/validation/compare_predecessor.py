@@ -86,12 +86,14 @@ NOT_APPLICABLE = {
         "n_rfq_quotes": "no RFQ in an FBA run: NaN in every reference row",
         "C_slippage": "no public book under FBA (NaN in every reference row; ours NaN too)",
         "C_book_spread": "no public book under FBA (NaN in every reference row; ours NaN too)",
-        "C_book_depth": "no public book under FBA (NaN in every reference row; ours NaN too)",
+        "C_book_depth": "no public book under FBA (NaN in every reference row; ours 0: no "
+                        "book, no depth)",
     },
     "S3": {
         "C_slippage": "no public book under RFQ (NaN in every reference row; ours NaN too)",
         "C_book_spread": "no public book under RFQ (NaN in every reference row; ours NaN too)",
-        "C_book_depth": "no public book under RFQ (NaN in every reference row; ours NaN too)",
+        "C_book_depth": "no public book under RFQ (NaN in every reference row; ours 0: no "
+                        "book, no depth)",
         "mm_quoted_spread": "the RFQ dealer keeps no two-sided quote (NaN in every reference "
                             "row; ours NaN too)",
         "mm_order_size_mean": "dealer quotes are not orders: no MM orders (NaN in every "
