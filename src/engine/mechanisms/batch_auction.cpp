@@ -138,6 +138,10 @@ void BatchAuction::clear_group(const std::vector<std::uint32_t>& buys,
 }
 
 void BatchAuction::compact() {
+  // Dead entries are skipped everywhere; compacting (which rewrites the index of every moved
+  // order) only once they are at least half of the vector keeps it O(1) amortised per order
+  // when most orders rest for many batches. Compacting keeps arrival order either way.
+  if (2 * (orders_.size() - live_) < orders_.size()) return;
   std::size_t w = 0;
   for (std::size_t r = 0; r < orders_.size(); ++r) {
     if (orders_[r].open == 0) continue;

@@ -24,15 +24,29 @@ std::optional<std::pair<std::int64_t, std::int64_t>> imbalance_midpoint_price(
   candidates.clear();
   buy_limits.clear();
   sell_limits.clear();
-  std::int64_t demand = 0;  // D at the lowest candidate: every buy at or above it
+  // Only the crossing region matters: a buy below every sell never counts in D(p) at a price
+  // where S(p) > 0, nor a sell above every buy in S(p) where D(p) > 0, and their own limits
+  // match nothing. Carried orders that did not trade mostly lie outside it, so this keeps the
+  // sorts to the few orders that can trade (the result is the same).
+  std::int64_t lowest_sell = ticks_per_unit + 1;
+  std::int64_t highest_buy = -1;
+  for (const BatchOrder& b : buys)
+    highest_buy = std::max(highest_buy, effective_limit(b, ticks_per_unit));
+  for (const BatchOrder& s : sells)
+    lowest_sell = std::min(lowest_sell, effective_limit(s, ticks_per_unit));
+  std::int64_t demand = 0;  // D at the lowest candidate: every kept buy at or above it
   for (const BatchOrder& b : buys) {
-    if (b.kind != OrderKind::kMarket) candidates.push_back(b.limit.ticks);
-    buy_limits.emplace_back(effective_limit(b, ticks_per_unit), b.open);
+    const std::int64_t limit = effective_limit(b, ticks_per_unit);
+    if (limit < lowest_sell) continue;
+    if (b.kind != OrderKind::kMarket) candidates.push_back(limit);
+    buy_limits.emplace_back(limit, b.open);
     demand += b.open;
   }
   for (const BatchOrder& s : sells) {
-    if (s.kind != OrderKind::kMarket) candidates.push_back(s.limit.ticks);
-    sell_limits.emplace_back(effective_limit(s, ticks_per_unit), s.open);
+    const std::int64_t limit = effective_limit(s, ticks_per_unit);
+    if (limit > highest_buy) continue;
+    if (s.kind != OrderKind::kMarket) candidates.push_back(limit);
+    sell_limits.emplace_back(limit, s.open);
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
