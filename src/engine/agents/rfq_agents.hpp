@@ -12,7 +12,7 @@ namespace proteus::engine {
 /// interval_ms after, up to the horizon, it draws from the stream both requesters share, in a
 /// fixed pattern: request?, class, side, size. It sends a market order (under RFQ: a request)
 /// when a request falls to its class; so the class split is exact and at most one request
-/// arrives per step, as in the predecessor (rfq_phase3_sweep.py:456-470).
+/// arrives per step, as in the predecessor (rfq_phase3_sweep.py:439-444).
 class Requester final : public Agent {
  public:
   Requester(const RequesterSpec& spec, Role role, RandomStream shared)
@@ -30,7 +30,7 @@ class Requester final : public Agent {
 
 /// A market maker that only answers RFQ requests (agents.dealer): dealer `index` quotes its
 /// signal + (half_spread - index * step + U(0, step)) to a taker buy and minus that to a taker
-/// sell, to the nearest tick (rfq_phase3_sweep.py:483-491: the draw widens the quote, the
+/// sell, to the nearest tick (rfq_phase3_sweep.py:480-488: the draw widens the quote, the
 /// index shades it). It makes no decisions and quotes no book. The U draw comes from its
 /// decision stream, which serves quotes only, so it shifts no other draw.
 class LatentDealer final : public Agent {
