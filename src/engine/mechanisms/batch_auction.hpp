@@ -80,6 +80,9 @@ class BatchAuction : public Mechanism {
   /// Clears the orders at `buys` x `sells` (indices into orders_) and reports the trades.
   void clear_group(const std::vector<std::uint32_t>& buys, const std::vector<std::uint32_t>& sells,
                    std::optional<Price> previous, Outcomes& out);
+  /// The imbalance_midpoint rule on one flow: clears only the orders that can cross, or
+  /// returns false (nothing done) when an IOC or market order is open.
+  bool clear_crossing(std::optional<Price> previous, Outcomes& out);
   void compact();
 
   MarketRules rules_;
