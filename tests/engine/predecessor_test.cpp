@@ -1,6 +1,7 @@
 // The predecessor's rules as options (issue 14): its FBA clearing price and time priority
 // (expected values from pyproteus fba.py run on the same orders: 0.51 x 2 to the first buy,
-// 0.5015, 0.60 x 4), the RFQ requesters and latent dealer, and the diagnostic counts.
+// 0.5015, 0.60 x 4, then 0.535 x 2 for the orders left crossed), the RFQ requesters and
+// latent dealers, and the diagnostic counts.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 
 #include "engine/config.hpp"
 #include "engine/diagnostics.hpp"
+#include "engine/mechanisms/batch_auction.hpp"
 #include "engine/mechanisms/uniform_clearing.hpp"
 #include "engine/metrics_registry.hpp"
 #include "engine/simulation.hpp"
@@ -76,6 +78,47 @@ TEST(PredecessorClear, UncrossedLimitsTradeNothing) {
                            TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice);
   EXPECT_FALSE(c.price.has_value());
   EXPECT_EQ(c.volume, 0);
+}
+
+OrderRequest Order(std::uint64_t id, Side side, std::int64_t price, std::int64_t lots) {
+  return OrderRequest{OrderId{id},  AgentId{static_cast<std::uint32_t>(id)},
+                      side,         OrderKind::kLimit,
+                      Price{price}, Qty{lots}};
+}
+
+TEST(PredecessorBatch, CarriedOrdersOutsideTheCrossingAndStillCrossedOnesClearAsThePredecessor) {
+  BatchAuction fba{
+      MarketRules{},
+      BatchParams{SimTime::from_ms(100), TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice},
+      RandomStream{1, StreamId::kMechanism, 0}};
+  Outcomes out;
+  // Resting far from the action: a bid at 400 and an ask at 700 never take part.
+  fba.on_order(SimTime::from_ms(1), Order(10, Side::kBuy, 400, 5), out);
+  fba.on_order(SimTime::from_ms(2), Order(11, Side::kSell, 700, 5), out);
+  // The book of PredecessorClear.CandidatesAreLimits...: 2 lots at 510 to the earlier buy.
+  fba.on_order(SimTime::from_ms(3), Order(1, Side::kBuy, 520, 3), out);
+  fba.on_order(SimTime::from_ms(4), Order(2, Side::kBuy, 540, 2), out);
+  fba.on_order(SimTime::from_ms(5), Order(3, Side::kSell, 500, 2), out);
+  fba.on_order(SimTime::from_ms(6), Order(4, Side::kSell, 530, 4), out);
+  out.clear();
+  fba.on_timer(SimTime::from_ms(100), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind, OutcomeKind::kTrade);
+  EXPECT_EQ(out[0].price.ticks, 510);
+  EXPECT_EQ(out[0].qty.lots, 2);
+  EXPECT_EQ(out[0].agent.value, 3u);          // the sell arrived later: taker
+  EXPECT_EQ(out[0].counter_order.value, 1u);  // the buy at 520, not the one at 540
+  // Still crossed after the clear (540 >= 530, left by time priority): the next batch trades
+  // them, 2 lots; 530 and 540 both match 2 with imbalance 2: the midpoint, 535 (fba.py gives
+  // 0.535 x 2, buyer the 540, seller the 530, on these orders).
+  out.clear();
+  fba.on_timer(SimTime::from_ms(200), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].price.ticks, 535);
+  EXPECT_EQ(out[0].qty.lots, 2);
+  EXPECT_EQ(out[0].agent.value, 4u);
+  EXPECT_EQ(out[0].counter_order.value, 2u);
+  EXPECT_EQ(fba.open_orders(), 4u);  // 400 x 5, 700 x 5, 520 x 1, 530 x 2
 }
 
 TEST(RunDiagnostics, CountsTradesByCounterpartyClassAndOrdersBySize) {
