@@ -14,6 +14,7 @@
 
 #include "engine/agent.hpp"
 #include "engine/agents/factory.hpp"
+#include "engine/diagnostics.hpp"
 #include "engine/event_log.hpp"
 #include "engine/event_queue.hpp"
 #include "engine/latency.hpp"
@@ -37,9 +38,13 @@ class MarketSimulation::Impl final : public AgentContext {
         horizon_(SimTime::from_ms(spec.run.duration_s * 1e3)),
         sample_period_(SimTime::from_ms(spec.metrics.sample_ms)),
         lot_size_(spec.market.lot_size),
+        book_ack_(spec.run.book_delay == BookDelay::kSubmitPlusAck),
+        drain_(spec.run.after_horizon == AfterHorizon::kDrain),
+        quote_before_instant_(spec.metrics.mm_quote_sample == QuoteSample::kBeforeInstant),
         latent_(spec.latent, rep_key_, history_window(spec)),
         mechanism_(mechanism ? std::move(mechanism) : make_mechanism(spec, rules_, rep_key_)),
-        log_(events) {
+        log_(events),
+        diagnostics_(spec.market.lot_size) {
     agents_ = make_agents(spec, rep_key_);
     for (std::size_t i = 0; i < agents_.size(); ++i) {
       if (agents_[i].agent->subscribes_market_data()) {
@@ -53,7 +58,8 @@ class MarketSimulation::Impl final : public AgentContext {
     roles.reserve(agents_.size());
     for (const auto& s : agents_) roles.push_back(s.role);
     ledger_.emplace(agents_.size(), rules_,
-                    Fees{Cash{spec.market.maker_fee_micros}, Cash{spec.market.taker_fee_micros}});
+                    Fees{Cash{spec.market.maker_fee_micros * fee_scale(spec.market)},
+                         Cash{spec.market.taker_fee_micros * fee_scale(spec.market)}});
     recorder_.emplace(spec, rules_, std::move(roles));
     timed_ = mechanism_->has_timers();
     SimTime window{0};
@@ -67,7 +73,7 @@ class MarketSimulation::Impl final : public AgentContext {
     // fixed periods; they run inline at their (time, phase) place instead of through the heap,
     // with ids reserved exactly when they would have been queued, so the order and the event
     // ids are the same as queueing them.
-    Periodic latent{latent_.dt(), Phase::kLatent, queue_.reserve_id()};
+    Periodic latent{latent_.first_step_time(), Phase::kLatent, queue_.reserve_id()};
     Periodic sample{sample_period_, Phase::kSample, queue_.reserve_id()};
     arm_timer();
     views_.publish_if_changed(SimTime{0}, [this] { return mechanism_->public_view(); });
@@ -102,7 +108,9 @@ class MarketSimulation::Impl final : public AgentContext {
         std::int64_t mm_spread_ticks = 0;
         std::int64_t mm_quoting = 0;
         for (const std::uint32_t mm : market_makers_) {
-          if (const auto ticks = agents_[mm].agent->quoted_spread_ticks()) {
+          const Agent& agent = *agents_[mm].agent;
+          if (const auto ticks = quote_before_instant_ ? agent.quoted_spread_ticks_before(now_)
+                                                       : agent.quoted_spread_ticks()) {
             mm_spread_ticks += *ticks;
             ++mm_quoting;
           }
@@ -113,6 +121,8 @@ class MarketSimulation::Impl final : public AgentContext {
         sample.id = queue_.reserve_id();
       }
     }
+    // Everything left in the queue lies after the horizon.
+    if (drain_) drain();
     now_ = horizon_;
     ledger_->check(event_id_);
     std::optional<SimTime> first_kill;  // of any market maker
@@ -122,7 +132,8 @@ class MarketSimulation::Impl final : public AgentContext {
         if (!first_kill || *at < *first_kill) first_kill = at;
       }
     }
-    metrics_ = recorder_->finish(latent_.p(), *ledger_, first_kill, horizon_);
+    metrics_ = recorder_->finish(latent_.p(), horizon_ledger_ ? *horizon_ledger_ : *ledger_,
+                                 first_kill, horizon_);
   }
 
   // AgentContext.
@@ -140,13 +151,12 @@ class MarketSimulation::Impl final : public AgentContext {
     AgentSlot& slot = agents_[current_];
     const OrderRequest order{OrderId{next_order_id_++}, AgentId{current_}, side, kind, limit, qty};
     if (slot.role != Role::kMarketMaker) recorder_->on_submit(order, now_, true_mid());
-    schedule(now_ + slot.latency.submit.sample(), Phase::kArrival, EventType::kOrderArrival,
-             AgentId{current_})
+    schedule(now_ + to_book(slot), Phase::kArrival, EventType::kOrderArrival, AgentId{current_})
         .order = order;
     return order.id;
   }
   void cancel(OrderId id) override {
-    Payload& p = schedule(now_ + agents_[current_].latency.submit.sample(), Phase::kArrival,
+    Payload& p = schedule(now_ + to_book(agents_[current_]), Phase::kArrival,
                           EventType::kCancelArrival, AgentId{current_});
     p.order.id = id;
     p.order.owner = AgentId{current_};
@@ -173,19 +183,63 @@ class MarketSimulation::Impl final : public AgentContext {
         if (slot.role != Role::kMarketMaker) recorder_->on_submit(leg.order, now_, true_mid());
       }
     }
-    queue_.push(now_ + slot.latency.submit.sample(), Phase::kArrival, kMessageTag | composing_);
+    queue_.push(now_ + to_book(slot), Phase::kArrival, kMessageTag | composing_);
   }
   void wake_at(SimTime t) override {
     queue_.push(t < now_ ? now_ : t, Phase::kDecision, kDecisionTag | current_);
+  }
+  std::optional<QuotePair> market_maker_quotes() override {
+    if (market_makers_.empty()) return std::nullopt;
+    return agents_[market_makers_.front()].agent->quotes_before(now_);
   }
 
   const Ledger& ledger() const { return *ledger_; }
   const Mechanism& mechanism() const { return *mechanism_; }
   std::uint64_t processed() const { return processed_; }
   const std::vector<double>& metrics() const { return metrics_; }
+  std::vector<double> diagnostics() const { return diagnostics_.values(); }
   std::size_t agent_count() const { return agents_.size(); }
 
  private:
+  /// Delay from an agent to the mechanism (run.book_delay).
+  SimTime to_book(AgentSlot& slot) {
+    const SimTime submit = slot.latency.submit.sample();
+    return book_ack_ ? submit + slot.latency.ack.sample() : submit;
+  }
+
+  /// run.after_horizon = "drain": arrivals, settles, timers and notices still queued run to
+  /// the end, decisions and market data do not (agents no longer act); the P&L and inventory
+  /// metrics read the ledger as it was at the horizon.
+  void drain() {
+    horizon_ledger_ = *ledger_;
+    while (!queue_.empty()) {
+      const auto ev = queue_.pop();
+      const std::uint32_t word = ev.payload;
+      if ((word & kTagMask) == kDecisionTag) continue;
+      if ((word & kTagMask) == 0 && slab_[word].type == EventType::kMarketData) {
+        view_slab_.release(slab_[word].aux_index);
+        slab_.release(word);
+        continue;
+      }
+      // Batch ends are a clock, not work in flight: no clear after the horizon (the
+      // predecessor clears a batch only at a later event, and none follows).
+      if ((word & kTagMask) == 0 && slab_[word].type == EventType::kTimer &&
+          mechanism_->clock_timers()) {
+        slab_.release(word);
+        continue;
+      }
+      now_ = ev.time;
+      event_id_ = ev.seq;
+      ++processed_;
+      dispatch(word);
+    }
+  }
+
+  /// Cash units per micro-unit of payoff (fees are configured in micro-units; the config
+  /// check makes cash_per_unit a multiple of 10^6 whenever a fee is set).
+  static std::int64_t fee_scale(const MarketSpec& m) {
+    return std::max<std::int64_t>(1, m.cash_per_unit / kCashPerUnit);
+  }
   static SimTime history_window(const ScenarioSpec& spec) {
     double max_delay =
         std::max({spec.agents.market_maker.signal.delay_ms, spec.agents.informed.signal.delay_ms,
@@ -246,6 +300,10 @@ class MarketSimulation::Impl final : public AgentContext {
     outcomes_.clear();
     call(outcomes_);
     handle_outcomes(before);
+    if (mechanism_->settle_pending() && settle_at_ != now_) {
+      settle_at_ = now_;
+      schedule(now_, Phase::kSettle, EventType::kSettle);
+    }
   }
 
   void dispatch(std::uint32_t word) {
@@ -255,6 +313,9 @@ class MarketSimulation::Impl final : public AgentContext {
         current_ = index;
         log_.agent_event(event_id_, now_, "decision", AgentId{index});
         agents_[current_].agent->on_decision(*this);
+        if (agents_[current_].role == Role::kMarketMaker) {
+          diagnostics_.on_mm_decision(agents_[current_].agent->quoted_spread_ticks().has_value());
+        }
         return;
       case kMessageTag:
         arrive_message(index);
@@ -284,6 +345,7 @@ class MarketSimulation::Impl final : public AgentContext {
       if (leg.enter) {
         log_.order(event_id_, now_, leg.order);
         recorder_->on_message();
+        diagnostics_.on_order(agents_[leg.order.owner.value].role, leg.order.qty);
       }
     }
     call_mechanism([&](Outcomes& out) { mechanism_->on_message(now_, legs, out); });
@@ -298,6 +360,9 @@ class MarketSimulation::Impl final : public AgentContext {
       case EventType::kDecision:
         assert(false && "latent steps and samples run inline, decisions and messages unslabbed");
         break;
+      case EventType::kSettle:
+        call_mechanism([&](Outcomes& out) { mechanism_->on_settle(now_, out); });
+        break;
       case EventType::kTimer:
         timers_.erase(now_.ns);
         call_mechanism([&](Outcomes& out) { mechanism_->on_timer(now_, out); });
@@ -305,6 +370,7 @@ class MarketSimulation::Impl final : public AgentContext {
       case EventType::kOrderArrival:
         log_.order(event_id_, now_, p.order);
         recorder_->on_message();
+        diagnostics_.on_order(agents_[p.order.owner.value].role, p.order.qty);
         call_mechanism([&](Outcomes& out) { mechanism_->on_order(now_, p.order, out); });
         break;
       case EventType::kCancelArrival:
@@ -346,6 +412,7 @@ class MarketSimulation::Impl final : public AgentContext {
       current_ = o.agent.value;
       const std::optional<Price> quote = agents_[current_].agent->quote_for(*this, o.side, o.qty);
       log_.quote(event_id_, now_, o, quote);
+      if (quote) diagnostics_.on_quote();
       mechanism_->on_quote(now_, o.agent, o.order, quote);
     }
   }
@@ -361,10 +428,13 @@ class MarketSimulation::Impl final : public AgentContext {
         const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
         const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
         ledger_->apply_trade(event_id_, buyer, seller, o.counter_agent, o.price, o.qty);
+        diagnostics_.on_trade(agents_[buyer.value].role, agents_[seller.value].role, o.qty,
+                              now_ > horizon_);
+        const bool self = o.agent == o.counter_agent;
         notify(o.agent, true, Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
-               Reason::kNone, false);
+               Reason::kNone, false, self);
         notify(o.counter_agent, true, Notice::Kind::kFill, o.counter_order, opposite(o.side),
-               o.price, o.qty, o.counter_remaining, Reason::kNone, true);
+               o.price, o.qty, o.counter_remaining, Reason::kNone, true, self);
       } else if (o.kind != OutcomeKind::kQuoteRequest) {
         // Answered after this loop, a quote request reaches no one else.
         if (o.kind == OutcomeKind::kCancelled || o.kind == OutcomeKind::kRejected) {
@@ -390,7 +460,7 @@ class MarketSimulation::Impl final : public AgentContext {
   // Fields are written one by one into the slab: building a Notice on the stack and copying
   // it costs a store-forwarding stall per notice.
   void notify(AgentId agent, bool fill, Notice::Kind kind, OrderId order, Side side, Price price,
-              Qty qty, Qty remaining, Reason reason, bool maker) {
+              Qty qty, Qty remaining, Reason reason, bool maker, bool self_trade = false) {
     AgentSlot& slot = agents_[agent.value];
     if ((slot.notice_mask[static_cast<std::size_t>(kind)] &
          (1u << static_cast<unsigned>(reason))) == 0) {
@@ -407,6 +477,7 @@ class MarketSimulation::Impl final : public AgentContext {
     n.remaining = remaining;
     n.reason = reason;
     n.maker = maker;
+    n.self_trade = self_trade;
   }
 
   void notify_subscribers(const PublicView& view) {
@@ -424,9 +495,15 @@ class MarketSimulation::Impl final : public AgentContext {
   SimTime horizon_;
   SimTime sample_period_;
   double lot_size_;
+  bool book_ack_;                         // run.book_delay = "submit_plus_ack"
+  bool drain_;                            // run.after_horizon = "drain"
+  bool quote_before_instant_;             // metrics.mm_quote_sample = "before_instant"
+  std::optional<Ledger> horizon_ledger_;  // the ledger at the horizon, when drained after it
+  SimTime settle_at_{-1};                 // instant of the last settle scheduled
   LatentProcess latent_;
   std::unique_ptr<Mechanism> mechanism_;
   EventLog log_;
+  RunDiagnostics diagnostics_;
   std::vector<AgentSlot> agents_;
   std::vector<std::uint32_t> market_makers_;  // slots of the market makers, ascending
   std::vector<std::uint32_t> subscribers_;
@@ -458,6 +535,9 @@ void MarketSimulation::run() {
 }
 std::vector<double> MarketSimulation::metrics() const {
   return impl_->metrics();
+}
+std::vector<double> MarketSimulation::diagnostics() const {
+  return impl_->diagnostics();
 }
 std::uint64_t MarketSimulation::events_processed() const {
   return impl_->processed();
