@@ -77,13 +77,13 @@ nlohmann::ordered_json scored_json(const std::vector<Dimension>& space, const Sc
 void write_scored_csv(const std::filesystem::path& path, const std::vector<Dimension>& space,
                       const std::vector<Scored>& rows) {
   std::string out = "generation,index";
-  for (const auto& d : space) out += "," + d.key;
+  for (const auto& d : space) out += fmt::format(",{}", d.key);
   out +=
       ",n,kills,kill_p,kill_wilson_low,kill_wilson_high,pnl_mean,pnl_cvar_95,drawdown_mean,"
       "drawdown_cvar_95,time_to_kill_mean\n";
   for (const auto& r : rows) {
     out += fmt::format("{},{}", r.generation, r.index);
-    for (const auto& v : r.values) out += "," + toml_literal(v);
+    for (const auto& v : r.values) out += fmt::format(",{}", toml_literal(v));
     const auto& s = r.stats;
     out += fmt::format(",{},{},{},{},{},{},{},{},{},{}\n", s.n, s.kills, csv_number(s.kill_p),
                        csv_number(s.kill_low), csv_number(s.kill_high), csv_number(s.pnl_mean),
