@@ -95,6 +95,21 @@ GenerationResult run_generation(const sweep::MpiSession& mpi, const Generation& 
     try {
       text = generation_sweep_text(gen);
       std::filesystem::create_directories(gen.panel.parent_path());
+      if (sweep::panel_exists(gen.panel)) {
+        std::string stored;
+        try {
+          stored = sweep::read_panel_config(gen.panel);
+        } catch (const std::exception&) {
+          stored =
+              text;  // damaged: the sweep's --resume rebuilds it from its journal or says why not
+        }
+        if (stored != text) {
+          throw sweep::SweepUsageError(fmt::format(
+              "{} holds a generation of another search (other scenario, space, seed, repetitions "
+              "or earlier results): give this search a new --out folder or delete that one",
+              gen.panel.string()));
+        }
+      }
       if (sweep::panel_exists(gen.panel) &&
           !std::filesystem::exists(sweep::journal_path(gen.panel))) {
         const sweep::PanelReader reader = sweep::PanelReader::open(gen.panel);

@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -173,6 +174,32 @@ def case_adversarial_resume():
     p = adversarial(cut)
     expect(p.stderr.count("(reused)") == 2, f"generations 1 and 3 reused:\n{p.stderr}")
     same_files(fresh, cut, ADVERSARIAL_OUTPUTS)
+
+
+def case_interrupt_resume():
+    """SIGTERM inside a generation: exit 3, and the same command again finishes the search with
+    the outputs of an uninterrupted one."""
+    fresh, stopped = os.path.join(WORK, "fresh"), os.path.join(WORK, "stopped")
+    big = ["--repetitions", "1200", "--quiet"]
+    cmd = [PROTEUS, "search", "adversarial", MARKET, "--space", "latent.jump_rate=0:2",
+           "--space", "latent.sigma_eta=0.05:0.6", "--generations", "2", "--population", "6",
+           "--seed", "11", "--top-k", "2", *big]
+    run(cmd + ["--out", fresh])
+    proc = subprocess.Popen(cmd + ["--out", stopped], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    panel = os.path.join(stopped, "gen-000.h5")
+    deadline = time.monotonic() + 60
+    while not os.path.exists(panel) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    expect(proc.returncode == 3, f"interrupted search: exit {proc.returncode}, expected 3\n{err}")
+    expect("run the same command again to resume" in err, err)
+    expect(not os.path.exists(os.path.join(stopped, "search.json")), "no outputs before the end")
+    run(cmd + ["--out", stopped])
+    same_files(fresh, stopped, ["generations.csv", "search.json", "library/library.json",
+                                "library/manifest_sha256.json", "library/adv-001.toml"])
 
 
 def gate(candidate, out, library, expect_code, ranks=None, extra=()):
