@@ -84,12 +84,33 @@ std::string on_path(const std::string& name) {
   return {};
 }
 
+/// proteus-plot beside this binary (where the build puts it), else on PATH, else the source
+/// tree's python/proteus-plot above the binary; empty when none is executable.
+std::string find_plot() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec && access((exe.parent_path() / "proteus-plot").c_str(), X_OK) == 0) {
+    return (exe.parent_path() / "proteus-plot").string();
+  }
+  if (std::string found = on_path("proteus-plot"); !found.empty()) return found;
+  if (!ec) {
+    auto dir = exe.parent_path();
+    for (int up = 0; up < 5 && !dir.empty(); ++up, dir = dir.parent_path()) {
+      if (access((dir / "python/proteus-plot").c_str(), X_OK) == 0) {
+        return (dir / "python/proteus-plot").string();
+      }
+    }
+  }
+  return {};
+}
+
 /// Runs proteus-plot FOLDER --out FOLDER/figures when it is installed; figures are optional.
 void make_figures(const std::filesystem::path& folder) {
-  const std::string plot = on_path("proteus-plot");
+  const std::string plot = find_plot();
   if (plot.empty()) {
     fmt::print(stderr,
-               "note: figures skipped: proteus-plot is not on PATH (docs/experiments.md)\n");
+               "note: figures skipped: no proteus-plot beside proteus, on PATH or in python/ "
+               "(docs/experiments.md)\n");
     return;
   }
   const std::string folder_text = folder.string();
@@ -186,6 +207,41 @@ int run_experiment_command(const ExperimentArgs& args) {
   }
 }
 
+/// `proteus experiment validate NAME [--preset P]`: every preset (or one) resolved and checked.
+int run_validate_command(const ExperimentArgs& args) {
+  try {
+    const auto file = experiment::find_experiment(args.name, search_dirs(args.experiments_dir));
+    const experiment::ExperimentSpec spec = experiment::load_experiment(file);
+    fmt::print("experiment {} ({})\n{}\ndecision rule: {}\n", spec.name, file.string(),
+               spec.description, spec.decision_rule());
+    if (!spec.requires_experiments.empty()) {
+      fmt::print("gated on: {}\n", fmt::join(spec.requires_experiments, ", "));
+    }
+    for (const auto& preset : spec.presets) {
+      if (!args.preset.empty() && preset.name != args.preset) continue;
+      const std::string source =
+          fmt::format("{} [preset.{}] generated sweep", file.string(), preset.name);
+      if (!args.preset.empty()) {
+        fmt::print("--- generated sweep text (line numbers as in error messages) ---\n{}---\n",
+                   experiment::preset_sweep_text(spec, preset, args.regime));
+      }
+      const experiment::ResolvedPreset r =
+          experiment::resolve_preset(spec, preset, args.regime, source);
+      fmt::print(
+          "preset {}: {} cells x {} repetitions = {} runs (block {}, cap {}); parity ok; folder "
+          "{}\n",
+          preset.name, r.cells, preset.repetitions, r.runs,
+          preset.block > 0 ? preset.block : preset.repetitions,
+          preset.max_repetitions > 0 ? preset.max_repetitions : 16 * preset.repetitions,
+          experiment::folder_of("DIR", spec.name, preset.name, r.config_sha256).string());
+    }
+    if (!args.preset.empty()) spec.preset(args.preset);  // names the presets when none matched
+    return kExitOk;
+  } catch (const std::exception& e) {
+    return report_error(e);
+  }
+}
+
 int run_list_command(const std::string& dir) {
   const auto dirs = search_dirs(dir);
   const auto files = experiment::list_experiments(dirs);
@@ -242,6 +298,16 @@ void register_experiment_command(CLI::App& app, int& exit_code) {
       ->check(integer_in(1, 100'000));
   run->add_flag("--quiet", args->quiet, "No progress output");
   run->callback([args, &exit_code] { exit_code = run_experiment_command(*args); });
+
+  auto check = std::make_shared<ExperimentArgs>();
+  CLI::App* validate = cmd->add_subcommand(
+      "validate",
+      "Resolve and check every preset of an experiment (with --preset: print its sweep)");
+  validate->add_option("NAME", check->name, "Experiment name or .toml file")->required();
+  validate->add_option("--preset", check->preset, "Only this preset; prints its sweep text");
+  validate->add_option("--regime", check->regime, "Regime file merged over the scenario");
+  validate->add_option("--experiments", check->experiments_dir, "Directory of experiment files");
+  validate->callback([check, &exit_code] { exit_code = run_validate_command(*check); });
 
   auto dir = std::make_shared<std::string>();
   CLI::App* list = cmd->add_subcommand("list", "List the experiments and their presets");

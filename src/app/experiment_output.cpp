@@ -92,6 +92,14 @@ Json precision_json(const experiment::ExperimentRun& run) {
   return p;
 }
 
+std::string secondary_note(const experiment::SecondaryNote& s, stats::Adjustment adjust) {
+  if (!std::isfinite(s.effect.p_value)) {
+    return "no test: the paired differences do not vary (or fewer than two pairs)";
+  }
+  return fmt::format("{} after {} adjustment", s.significant ? "significant" : "not significant",
+                     sweep::to_string(adjust));
+}
+
 Json report_document(const experiment::ExperimentRun& run) {
   const auto& spec = run.spec;
   const auto& f = run.findings;
@@ -136,10 +144,7 @@ Json report_document(const experiment::ExperimentRun& run) {
     row["baseline_cell"] = s.baseline_cell;
     row["effect"] = effect_json(s.effect);
     row["significant"] = s.significant;
-    row["note"] =
-        s.significant
-            ? fmt::format("significant after {} adjustment", sweep::to_string(spec.adjust))
-            : fmt::format("not significant after {} adjustment", sweep::to_string(spec.adjust));
+    row["note"] = secondary_note(s, spec.adjust);
     secondary.push_back(std::move(row));
   }
   Json& interactions = doc["interactions"] = Json::array();
@@ -272,7 +277,7 @@ std::string findings_markdown(const experiment::ExperimentRun& run) {
       out += fmt::format("| {} | {} | {} [{}, {}] | {} | {} | {} |\n", s.cell, s.effect.metric,
                          num(s.effect.mean_diff), num(s.effect.ci_low), num(s.effect.ci_high),
                          num(s.effect.p_value), num(s.effect.p_adjusted),
-                         s.significant ? "significant" : "not significant");
+                         secondary_note(s, spec.adjust));
     }
   }
   if (!f.interactions.empty()) {

@@ -48,6 +48,55 @@ std::filesystem::path folder_of(const std::filesystem::path& out_dir, const std:
   return out_dir / fmt::format("{}-{}-{}", name, preset, sha256.substr(0, kShortHash));
 }
 
+ResolvedPreset resolve_preset(const ExperimentSpec& spec, const Preset& preset,
+                              const std::filesystem::path& regime, const std::string& source) {
+  ResolvedPreset out;
+  out.sweep_text = preset_sweep_text(spec, preset, regime);
+  out.config_sha256 = sweep::sha256_hex(out.sweep_text);
+  sweep::SweepPlan plan;
+  try {
+    plan = sweep::load_sweep(out.sweep_text, source);
+  } catch (const engine::ConfigError& e) {
+    // The position is in the generated text: say how to see it.
+    const std::string what = e.what();
+    const auto at = what.find(": ", std::min(what.size(), e.file().size()));
+    throw engine::ConfigError(
+        e.file(), e.line(), e.column(), e.key(),
+        fmt::format("{} (in the sweep generated from {} [preset.{}]; `proteus experiment "
+                    "validate {} --preset {}` prints it)",
+                    at == std::string::npos ? what : what.substr(at + 2), spec.file.string(),
+                    preset.name, spec.file.string(), preset.name));
+  }
+  const auto violations = sweep::check_parity(plan);
+  if (!violations.empty()) {
+    throw sweep::SweepUsageError(fmt::format(
+        "treatment parity violated in {}: contrasted cells differ outside the treatment axes: {}",
+        source, fmt::join(sweep::describe(plan, violations), "; ")));
+  }
+  for (const auto& m : report_metrics(spec)) {
+    if (!plan.metrics.index_of(m)) {
+      // Point at the metric's first mention as a string in the experiment file.
+      const auto at = spec.text.find("\"" + m + "\"");
+      int line = 0;
+      int column = 0;
+      if (at != std::string::npos) {
+        line = 1 + static_cast<int>(std::count(spec.text.begin(), spec.text.begin() + at, '\n'));
+        const auto start = spec.text.rfind('\n', at);
+        column = static_cast<int>(at - (start == std::string::npos ? 0 : start + 1)) + 1;
+      }
+      throw engine::ConfigError(spec.file.string(), line, column, m,
+                                fmt::format("metric '{}' is not a column of this experiment's "
+                                            "panel (docs/metrics.md)",
+                                            m));
+    }
+  }
+  out.master_seed = plan.master_seed;
+  out.cells = plan.cells.size();
+  out.runs = plan.total_runs();
+  for (const auto& m : plan.metrics) out.metrics.emplace_back(m.name);
+  return out;
+}
+
 void check_gate(const ExperimentSpec& spec, const std::string& preset,
                 const std::filesystem::path& out_dir) {
   std::vector<std::string> problems;
@@ -100,23 +149,19 @@ ExperimentRun run_experiment(const sweep::MpiSession& mpi, const RunOptions& opt
     try {
       run.spec = load_experiment(find_experiment(options.name, options.search_dirs));
       run.preset = run.spec.preset(options.preset);
-      run.sweep_text = preset_sweep_text(run.spec, run.preset, options.regime);
-      run.config_sha256 = sweep::sha256_hex(run.sweep_text);
-      run.folder = folder_of(options.out_dir, run.spec.name, run.preset.name, run.config_sha256);
-      // The whole grid is checked (keys, ranges, parity) before any folder is made.
-      const sweep::SweepPlan plan =
-          sweep::load_sweep(run.sweep_text, (run.folder / "sweep.toml").string());
-      run.master_seed = plan.master_seed;
-      for (const auto& m : report_metrics(run.spec)) {
-        if (!plan.metrics.index_of(m)) {
-          throw engine::ConfigError(run.spec.file.string(), 0, 0, m,
-                                    fmt::format("metric '{}' is not a column of this experiment's "
-                                                "panel (docs/metrics.md)",
-                                                m));
-        }
-      }
+      // Errors in the generated text name the file the run would write it to.
+      const std::string text = preset_sweep_text(run.spec, run.preset, options.regime);
+      run.folder =
+          folder_of(options.out_dir, run.spec.name, run.preset.name, sweep::sha256_hex(text));
+      const ResolvedPreset resolved = resolve_preset(
+          run.spec, run.preset, options.regime,
+          fmt::format("{} [preset.{}] generated sweep", run.spec.file.string(), run.preset.name));
+      run.sweep_text = resolved.sweep_text;
+      run.config_sha256 = resolved.config_sha256;
+      run.master_seed = resolved.master_seed;
       for (const auto& g : options.goals) {
-        if (!plan.metrics.index_of(g.metric)) {
+        if (std::find(resolved.metrics.begin(), resolved.metrics.end(), g.metric) ==
+            resolved.metrics.end()) {
           throw sweep::SweepUsageError(
               fmt::format("--target {}: unknown metric '{}'", to_text(g), g.metric));
         }

@@ -53,6 +53,22 @@ struct ExperimentRun {
   std::vector<sweep::GoalPrecision> primary_precision;
 };
 
+/// A preset resolved and checked without running it.
+struct ResolvedPreset {
+  std::string sweep_text;
+  std::string config_sha256;
+  std::uint64_t master_seed = 0;
+  std::uint64_t cells = 0;
+  std::uint64_t runs = 0;            ///< of the first block
+  std::vector<std::string> metrics;  ///< the panel's metric columns
+};
+
+/// Generates the preset's sweep text and checks it as `proteus sweep` would (keys, ranges,
+/// limits, treatment parity) and that every metric the experiment names is a panel column.
+/// `source` names the text in errors. Throws engine::ConfigError or sweep::SweepUsageError.
+ResolvedPreset resolve_preset(const ExperimentSpec& spec, const Preset& preset,
+                              const std::filesystem::path& regime, const std::string& source);
+
 /// DIR/<name>-<preset>-<first 8 hex digits of sha256>.
 std::filesystem::path folder_of(const std::filesystem::path& out_dir, const std::string& name,
                                 const std::string& preset, const std::string& sha256);

@@ -13,6 +13,7 @@
 
 #include "engine/config.hpp"
 #include "sweep/errors.hpp"
+#include "sweep/interrupt.hpp"
 #include "sweep/panel.hpp"
 #include "sweep/panel_grow.hpp"
 

@@ -134,13 +134,14 @@ void grow_panel(const std::filesystem::path& path, const SweepPlan& plan, int ra
     }
     writer.close(false);
   }
-  // The grown panel replaces the old one in one rename; its journal (written for the temporary
-  // name) and the old panel's are dropped: --resume starts a new one from the finished rows.
+  // The grown panel replaces the old one in one rename, then its journal (written for the
+  // temporary name, same config) replaces the old panel's. A crash in between leaves a journal
+  // of another config or none: --resume then starts a new one from the finished rows.
   sync_path(temp);
   std::filesystem::rename(temp, path);
   sync_path(std::filesystem::absolute(path).parent_path());
-  std::filesystem::remove(journal_path(temp), ignore);
   std::filesystem::remove(journal_path(path), ignore);
+  std::filesystem::rename(journal_path(temp), journal_path(path), ignore);
 }
 
 }  // namespace proteus::sweep

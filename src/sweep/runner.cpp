@@ -12,7 +12,6 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <deque>
 #include <limits>
@@ -26,6 +25,7 @@
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"
 #include "sweep/errors.hpp"
+#include "sweep/interrupt.hpp"
 #include "sweep/mpi_check.hpp"
 #include "sweep/panel.hpp"
 #include "sweep/panel_grow.hpp"
@@ -71,40 +71,6 @@ struct ResultBatch {
     ar& records& compute_s;
   }
 };
-
-volatile std::sig_atomic_t g_interrupted = 0;
-int g_scope_depth = 0;  ///< nested InterruptScope objects (rank-local, one thread)
-struct sigaction g_old_term {};
-struct sigaction g_old_int {};
-
-extern "C" void on_interrupt(int /*signal*/) {
-  g_interrupted = 1;
-}
-
-}  // namespace
-
-InterruptScope::InterruptScope() {
-  if (g_scope_depth++ > 0) return;
-  g_interrupted = 0;
-  struct sigaction action {};
-  action.sa_handler = on_interrupt;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
-  sigaction(SIGTERM, &action, &g_old_term);
-  sigaction(SIGINT, &action, &g_old_int);
-}
-
-InterruptScope::~InterruptScope() {
-  if (--g_scope_depth > 0) return;
-  sigaction(SIGTERM, &g_old_term, nullptr);
-  sigaction(SIGINT, &g_old_int, nullptr);
-}
-
-bool InterruptScope::interrupted() {
-  return g_interrupted != 0;
-}
-
-namespace {
 
 template <class T>
 std::string pack(const T& value) {
@@ -214,7 +180,7 @@ class Coordinator {
     last_flush_ = last_progress_ = start_;
     Assignment own;
     while (true) {
-      if (g_interrupted != 0 && !stop_) {
+      if (InterruptScope::interrupted() && !stop_) {
         stop_ = true;
         interrupted_ = true;
       }

@@ -60,19 +60,6 @@ struct SweepSummary {
   bool peer_input_error = false;
 };
 
-/// SIGTERM/SIGINT handling for its lifetime: a signal makes run_sweep stop handing out work
-/// and return kInterrupted. Scopes nest (run_sweep holds one); a signal received while an outer
-/// scope is held, between sweeps, makes the next run_sweep stop before running anything.
-class InterruptScope {
- public:
-  InterruptScope();
-  ~InterruptScope();
-  InterruptScope(const InterruptScope&) = delete;
-  InterruptScope& operator=(const InterruptScope&) = delete;
-  /// Whether a signal arrived since the outermost scope began.
-  static bool interrupted();
-};
-
 /// Collective over MPI_COMM_WORLD. Rank 0 loads the sweep file and checks it (ConfigError,
 /// SweepUsageError for parity, existing output or a changed config on resume) before any
 /// run; with a shard, only its rows run and the panel is marked complete when they are done,
