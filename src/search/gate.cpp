@@ -11,6 +11,7 @@
 #include "engine/config.hpp"
 #include "search/library.hpp"
 #include "search/output.hpp"
+#include "sweep/errors.hpp"
 
 namespace proteus::search {
 namespace {
@@ -84,9 +85,6 @@ json contrast_json(const stats::PairedContrast& c) {
               {"level", c.level}};
 }
 
-std::string limit_text(double x) {
-  return std::isfinite(x) ? fmt::format("{:g}", x) : "none";
-}
 
 void write_reports(const GateOptions& o, const GateResult& r) {
   json doc;
@@ -230,6 +228,12 @@ GateResult run_gate(const sweep::MpiSession& mpi, const GateOptions& o) {
     if (mpi.rank() != 0) continue;
     const auto& b = r.candidates[0];
     const auto& c = r.candidates[1];
+    if (b.failed + c.failed > 0) {
+      throw sweep::PanelError(fmt::format(
+          "scenario {}: {} runs failed (status and /errors in {}); the gate does not judge with "
+          "missing runs",
+          scenarios[i].id, b.failed + c.failed, gen.panel.string()));
+    }
     ScenarioComparison row;
     row.id = scenarios[i].id;
     row.source = scenarios[i].source;
@@ -263,15 +267,18 @@ GateResult run_gate(const sweep::MpiSession& mpi, const GateOptions& o) {
   }
   if (mpi.rank() != 0) return result;
   result.pooled_pnl = stats::paired_contrast(pooled_c, pooled_b, o.level);
+  const std::string drawdown_clause =
+      std::isfinite(o.max_drawdown_increase)
+          ? fmt::format("the paired drawdown rise has its lower bound above {:g}, ",
+                        o.max_drawdown_increase)
+          : std::string();
   result.rule = fmt::format(
       "FAIL when any scenario breaks a guardrail at the per-scenario level {:.4g} (Bonferroni "
-      "over {} scenarios): the paired kill-probability rise has its lower bound above {:g}, the "
-      "paired drawdown rise has its lower bound above {} (off when none), or the paired P&L change "
-      "has its upper bound below 0; else PASS when the pooled paired P&L gain over every "
-      "(scenario, "
-      "repetition) has its {:g}% lower bound above {:g}; else HOLD.",
-      scenario_level, count, o.max_kill_increase, limit_text(o.max_drawdown_increase),
-      o.level * 100, o.min_improvement);
+      "over {} scenarios): the paired kill-probability rise has its lower bound above {:g}, {}or "
+      "the paired P&L change has its upper bound below 0; else PASS when the pooled paired P&L "
+      "gain over every (scenario, repetition) has its {:g}% lower bound above {:g}; else HOLD.",
+      scenario_level, count, o.max_kill_increase, drawdown_clause, o.level * 100,
+      o.min_improvement);
   std::vector<std::string> broken;
   for (const auto& row : result.rows)
     if (!row.broken.empty())

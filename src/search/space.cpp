@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <numeric>
 #include <sstream>
@@ -80,6 +81,53 @@ double parse_number(std::string_view part, std::string_view text) {
   }
   throw sweep::SweepUsageError(fmt::format(
       "--space {}: '{}' is not a finite number (form KEY=LO:HI[:log][:int])", text, part));
+}
+
+/// A key as TOML writes it: bare when it can be, else quoted.
+std::string key_text(std::string_view key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+  });
+  return bare ? std::string(key) : engine::quote_string(key);
+}
+
+/// A TOML value as text, floats in shortest round-trip form (toml++ writes 17 digits).
+std::string value_text(const toml::node& v) {
+  if (auto d = v.value_exact<double>()) return engine::render_double(*d);
+  if (auto s = v.value_exact<std::string>()) return engine::quote_string(*s);
+  if (const toml::array* a = v.as_array()) {
+    std::vector<std::string> items;
+    for (const auto& item : *a) items.push_back(value_text(item));
+    return fmt::format("[{}]", fmt::join(items, ", "));
+  }
+  std::ostringstream os;
+  os << toml::toml_formatter{v};
+  return os.str();
+}
+
+/// A scenario table as TOML text: its values, then each subtable under its dotted header.
+void table_text(const toml::table& table, const std::string& path, std::string& out) {
+  bool header = path.empty();
+  for (const auto& [k, v] : table) {
+    if (v.is_table()) continue;
+    if (!header) {
+      out += fmt::format("\n[{}]\n", path);
+      header = true;
+    }
+    out += fmt::format("{} = {}\n", key_text(k.str()), value_text(v));
+  }
+  for (const auto& [k, v] : table) {
+    if (const toml::table* t = v.as_table()) {
+      const std::string key = key_text(k.str());
+      table_text(*t, path.empty() ? key : path + "." + key, out);
+    }
+  }
+}
+
+std::string scenario_text(const toml::table& doc) {
+  std::string out;
+  table_text(doc, "", out);
+  return out;
 }
 
 }  // namespace
@@ -236,10 +284,7 @@ BaseScenario load_base(const std::string& name, const std::string& preset,
   toml::table doc = parse_text(text, base.source);
   doc.erase("sweep");
   doc.erase("grid");
-  std::ostringstream os;
-  os << toml::toml_formatter{
-      doc, toml::toml_formatter::default_flags & ~toml::format_flags::indentation};
-  base.text = os.str();
+  base.text = scenario_text(doc);
   if (!settings.empty()) base.text = apply_settings(base, settings);
   engine::load_scenario(base.text, base.source);
   return base;
@@ -262,11 +307,7 @@ std::vector<std::vector<double>> latin_hypercube(std::size_t count, std::size_t 
 std::string apply_settings(const BaseScenario& base, const std::vector<sweep::Setting>& settings) {
   toml::table doc = parse_text(base.text, base.source);
   for (const auto& s : settings) set_dotted(doc, s.key, s.value);
-  std::ostringstream os;
-  os << toml::toml_formatter{
-      doc, toml::toml_formatter::default_flags & ~toml::format_flags::indentation};
-  std::string text = os.str();
-  text += "\n";
+  std::string text = scenario_text(doc);
   engine::load_scenario(text, base.source);
   return text;
 }

@@ -282,9 +282,11 @@ def case_gate_codes():
 
 def case_library_tampered():
     search = os.path.join(WORK, "search")
-    adversarial(search, extra=["--quiet"], generations=1)
-    library = os.path.join(search, "library")
     wide = regime("wide", 0.04)
+    adversarial(search, extra=["--quiet", "--regime", wide], generations=1)
+    library = os.path.join(search, "library")
+    # --regime puts the market maker under test into every failure scenario.
+    expect("h0 = 0.04\n" in open(os.path.join(library, "adv-001.toml")).read(), "regime applied")
     for name, change, message in [
             ("extra", lambda d: shutil.copy(os.path.join(d, "adv-001.toml"), os.path.join(d, "adv-009.toml")),
              "adv-009.toml is not in the manifest"),
