@@ -265,6 +265,9 @@ def case_gate_codes():
     report = check_gate_numbers(os.path.join(WORK, "hold"))
     expect(report["verdict"] == "HOLD" and report["pooled_pnl"]["ci_low"] <= 0 and
            not any(r["broken"] for r in report["scenarios"]), "HOLD")
+    # Under mpirun the verdict is the job's exit code too (Open MPI returns rank 0's).
+    gate(same, os.path.join(WORK, "hold3"), library, 2, ranks=3)
+    same_files(os.path.join(WORK, "hold"), os.path.join(WORK, "hold3"), ["gate.json", "gate.md"])
     # ERROR: a tampered library (one value edited) is refused before any run.
     tampered = os.path.join(WORK, "tampered")
     shutil.copytree(library, tampered)
