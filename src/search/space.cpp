@@ -263,6 +263,9 @@ BaseScenario load_base(const std::string& name, const std::string& preset,
   BaseScenario base;
   const std::filesystem::path path(name);
   bool is_experiment = !std::filesystem::is_regular_file(path);
+  if (is_experiment && (name.find('/') != std::string::npos || path.extension() == ".toml")) {
+    throw ConfigError(name, 0, 0, "", "no such scenario file");
+  }
   std::string text;
   if (!is_experiment) {
     text = engine::read_config_file(path);
