@@ -8,6 +8,7 @@
 
 #include "engine/rng.hpp"
 #include "search/output.hpp"
+#include "sweep/table_file.hpp"
 
 namespace proteus::search {
 namespace {
@@ -16,6 +17,39 @@ constexpr std::uint64_t kParetoStream = 0xFA2E7000ULL;
 
 bool usable(const CandidateStats& s) {
   return std::isfinite(s.pnl_mean) && std::isfinite(s.kill_high) && std::isfinite(s.drawdown_cvar);
+}
+
+/// frontier.h5: /frontier/<column> (generation, index, each key, the statistics), the search's
+/// settings as root attributes.
+void write_frontier_h5(const ParetoOptions& o, const std::vector<Scored>& frontier) {
+  std::vector<sweep::TableColumn> columns;
+  auto numbers = [&](const std::string& name, const std::string& description, auto get) {
+    sweep::TableColumn c{name, description, false, {}, {}};
+    for (const auto& f : frontier) c.numbers.push_back(get(f));
+    columns.push_back(std::move(c));
+  };
+  numbers("generation", "generation of the candidate",
+          [](const Scored& f) { return static_cast<double>(f.generation); });
+  numbers("index", "candidate (cell) within its generation's panel",
+          [](const Scored& f) { return static_cast<double>(f.index); });
+  for (std::size_t d = 0; d < o.space.size(); ++d) {
+    numbers(o.space[d].key, "searched value",
+            [d](const Scored& f) { return number_of(f.values[d]); });
+  }
+  numbers("n", "usable repetitions",
+          [](const Scored& f) { return static_cast<double>(f.stats.n); });
+  numbers("kill_p", "kill probability", [](const Scored& f) { return f.stats.kill_p; });
+  numbers("kill_wilson_high", "Wilson 95% upper bound of the kill probability (objective, min)",
+          [](const Scored& f) { return f.stats.kill_high; });
+  numbers("pnl_mean", "mean mm_pnl (objective, max)",
+          [](const Scored& f) { return f.stats.pnl_mean; });
+  numbers("drawdown_cvar_95", "95% CVaR of mm_max_drawdown (objective, min)",
+          [](const Scored& f) { return f.stats.drawdown_cvar; });
+  sweep::write_table_file(o.out / "frontier.h5", "frontier", columns,
+                          {{"command", "search pareto"},
+                           {"base", o.base.source},
+                           {"master_seed", std::to_string(o.master_seed)},
+                           {"repetitions", std::to_string(o.repetitions)}});
 }
 
 }  // namespace
@@ -130,6 +164,7 @@ ParetoResult run_pareto(const sweep::MpiSession& mpi, const ParetoOptions& o) {
   doc["frontier"] = nlohmann::ordered_json::array();
   for (const auto& f : result.frontier) doc["frontier"].push_back(scored_json(o.space, f));
   write_json(o.out / "frontier.json", doc);
+  write_frontier_h5(o, result.frontier);
   return result;
 }
 

@@ -380,6 +380,15 @@ def case_pareto_ranks():
     expected = {(r["generation"], r["index"]) for r, o in zip(rows, obj) if not dominated(o)}
     front = {(r["generation"], r["index"]) for r in csv_rows(os.path.join(one, "frontier.csv"))}
     expect(front == expected, f"frontier {sorted(front)} vs {sorted(expected)}")
+    # frontier.h5 holds the same rows as frontier.csv, column by column.
+    frows = csv_rows(os.path.join(one, "frontier.csv"))
+    with h5py.File(os.path.join(one, "frontier.h5"), "r") as f:
+        expect(f.attrs["command"] in ("search pareto", b"search pareto"), "frontier.h5 attributes")
+        for col in ["generation", "index", "agents.market_maker.h0", "pnl_mean",
+                    "kill_wilson_high", "drawdown_cvar_95"]:
+            got = f["frontier"][col][()]
+            want = np.array([float(r[col]) for r in frows])
+            expect(np.array_equal(got, want), f"frontier.h5 {col}: {got} vs {want}")
     print(f"pareto 1 rank: {p.elapsed:.2f} s")
 
 
