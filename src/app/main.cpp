@@ -9,11 +9,14 @@
 #include <vector>
 
 #include "app/allocator.hpp"
+#include "app/calibrate_command.hpp"
 #include "app/errors.hpp"
 #include "app/exit_codes.hpp"
 #include "app/experiment_command.hpp"
+#include "app/gate_command.hpp"
 #include "app/merge_command.hpp"
 #include "app/report_command.hpp"
+#include "app/search_command.hpp"
 #include "app/sim_command.hpp"
 #include "app/sweep_command.hpp"
 #include "engine/config.hpp"
@@ -32,6 +35,9 @@ int main(int argc, char** argv) {
   proteus::app::register_merge_command(app, exit_code);
   proteus::app::register_report_command(app, exit_code);
   proteus::app::register_experiment_command(app, exit_code);
+  proteus::app::register_search_command(app, exit_code);
+  proteus::app::register_calibrate_command(app, exit_code);
+  proteus::app::register_gate_command(app, exit_code);
   // CLI11 answers an unknown first word with "A subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     const std::string_view word = argv[1];
@@ -52,6 +58,8 @@ int main(int argc, char** argv) {
     // `error:` line and exit 2.
     if (e.get_exit_code() == 0) return app.exit(e);
     fmt::print(stderr, "error: {}\n", e.what());
+    // `gate` keeps 2 for HOLD: its usage errors are ERROR (docs/search.md).
+    if (argc > 1 && std::string_view(argv[1]) == "gate") return proteus::app::kGateError;
     return proteus::app::kExitUsage;
   } catch (const std::exception& e) {
     // The one boundary: every library error arrives here typed (app/errors.hpp).
