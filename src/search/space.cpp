@@ -12,6 +12,7 @@
 
 #include "engine/config.hpp"
 #include "engine/config/toml_text.hpp"
+#include "engine/detmath.hpp"
 #include "engine/rng.hpp"
 #include "experiment/spec.hpp"
 #include "sweep/errors.hpp"
@@ -193,7 +194,8 @@ sweep::Setting parse_setting(std::string_view text) {
 
 double from_unit(const Dimension& dim, double u) {
   u = std::clamp(u, 0.0, 1.0);
-  double v = dim.log ? std::exp(std::log(dim.lo) + u * (std::log(dim.hi) - std::log(dim.lo)))
+  double v = dim.log ? engine::det_exp(engine::det_log(dim.lo) +
+                                       u * (engine::det_log(dim.hi) - engine::det_log(dim.lo)))
                      : dim.lo + u * (dim.hi - dim.lo);
   if (dim.integer) return std::clamp(std::round(v), std::ceil(dim.lo), std::floor(dim.hi));
   v = std::stod(fmt::format("{:.6g}", v));
@@ -202,9 +204,9 @@ double from_unit(const Dimension& dim, double u) {
 
 double to_unit(const Dimension& dim, double value) {
   if (dim.hi == dim.lo) return 0.5;
-  const double u =
-      dim.log ? (std::log(value) - std::log(dim.lo)) / (std::log(dim.hi) - std::log(dim.lo))
-              : (value - dim.lo) / (dim.hi - dim.lo);
+  const double u = dim.log ? (engine::det_log(value) - engine::det_log(dim.lo)) /
+                                 (engine::det_log(dim.hi) - engine::det_log(dim.lo))
+                           : (value - dim.lo) / (dim.hi - dim.lo);
   return std::clamp(u, 0.0, 1.0);
 }
 
