@@ -397,7 +397,13 @@ def case_sweep_target():
     env = dict(os.environ, PROTEUS_SWEEP_RUN_DELAY_MS="20")
     proc = subprocess.Popen([PROTEUS, "sweep", SMALL, "--out", c, "--quiet", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3.0)
+    # SIGTERM only once the panel exists: before that, MPI start-up (seconds on a loaded machine)
+    # may not have installed the handler yet and the signal would simply kill the process.
+    deadline = time.monotonic() + 60
+    while not os.path.exists(c):
+        expect(time.monotonic() < deadline and proc.poll() is None, "no panel appeared")
+        time.sleep(0.01)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)
     expect(proc.returncode == 3, f"interrupted sweep exit {proc.returncode}")
