@@ -37,7 +37,7 @@ struct Moments {
 Moments moments(const std::vector<double>& x) {
   double sum = 0.0, sq = 0.0;
   for (double v : x) sum += v;
-  const double n = static_cast<double>(x.size());
+  const auto n = static_cast<double>(x.size());
   const double mean = sum / n;
   for (double v : x) sq += (v - mean) * (v - mean);
   return {mean, std::sqrt(sq / (n - 1.0) / n)};
