@@ -110,7 +110,10 @@ void MarketSimulation::Impl::run() {
   metrics_ = recorder_->finish(latent_.p(), *ledger_, first_kill(), horizon_);
 }
 
-SimTime MarketSimulation::Impl::history_window(const ScenarioSpec& spec) {
+// The loop's steps below are defined `inline`, as they were inside the class: GCC gives inline
+// functions a larger inlining budget, and without it the event loop ran 7% more instructions
+// (used only in this file, so defining them here is enough).
+inline SimTime MarketSimulation::Impl::history_window(const ScenarioSpec& spec) {
   double max_delay =
       std::max({spec.agents.market_maker.signal.delay_ms, spec.agents.informed.signal.delay_ms,
                 spec.agents.sniper.signal.delay_ms});
@@ -120,14 +123,14 @@ SimTime MarketSimulation::Impl::history_window(const ScenarioSpec& spec) {
   return SimTime::from_ms(max_delay + 2.0 * spec.latent.dt_ms + 1.0);
 }
 
-void MarketSimulation::Impl::step_latent() {
+inline void MarketSimulation::Impl::step_latent() {
   const double before = latent_.p();
   latent_.advance();
   log_.latent(event_id_, now_, latent_.p());
   recorder_->on_latent_step(latent_, before, views_.latest());
 }
 
-void MarketSimulation::Impl::sample_metrics() {
+inline void MarketSimulation::Impl::sample_metrics() {
   std::int64_t mm_spread_ticks = 0;
   std::int64_t mm_quoting = 0;
   for (const std::uint32_t mm : market_makers_) {
@@ -140,7 +143,7 @@ void MarketSimulation::Impl::sample_metrics() {
 }
 
 /// The earliest time any market maker's kill switch latched, if one did.
-std::optional<SimTime> MarketSimulation::Impl::first_kill() const {
+inline std::optional<SimTime> MarketSimulation::Impl::first_kill() const {
   std::optional<SimTime> first;
   for (const std::uint32_t mm : market_makers_) {
     if (const std::optional<SimTime> at = agents_[mm].agent->killed_at()) {
@@ -152,14 +155,14 @@ std::optional<SimTime> MarketSimulation::Impl::first_kill() const {
 
 /// Runs one mechanism call, `call(outcomes_)`, and handles its outcomes.
 template <class Call>
-void MarketSimulation::Impl::call_mechanism(Call&& call) {
+inline void MarketSimulation::Impl::call_mechanism(Call&& call) {
   const std::int64_t before = bid_plus_ask();
   outcomes_.clear();
   call(outcomes_);
   handle_outcomes(before);
 }
 
-void MarketSimulation::Impl::dispatch(std::uint32_t word) {
+inline void MarketSimulation::Impl::dispatch(std::uint32_t word) {
   const std::uint32_t index = word & ~kTagMask;
   switch (word & kTagMask) {
     case kDecisionTag:
@@ -182,7 +185,7 @@ void MarketSimulation::Impl::dispatch(std::uint32_t word) {
 /// The legs of message `index` reach the mechanism. Each leg is logged as its cancel line
 /// and its order line under the one event id, and counts as a cancel and an order in the
 /// message metrics.
-void MarketSimulation::Impl::arrive_message(std::uint32_t index) {
+inline void MarketSimulation::Impl::arrive_message(std::uint32_t index) {
   // No agent code runs before the mechanism has read the legs, so messages_ cannot grow
   // under this reference; the slot is freed once they are applied.
   const Message& msg = messages_[index];
@@ -201,7 +204,7 @@ void MarketSimulation::Impl::arrive_message(std::uint32_t index) {
   messages_.release(index);
 }
 
-void MarketSimulation::Impl::dispatch(const Payload& p) {
+inline void MarketSimulation::Impl::dispatch(const Payload& p) {
   switch (p.type) {
     case EventType::kLatentStep:
     case EventType::kSample:
@@ -240,7 +243,7 @@ void MarketSimulation::Impl::dispatch(const Payload& p) {
 
 /// Schedules a timer event for the mechanism's next timer unless one is pending for it.
 /// Mechanisms tolerate on_timer calls at times when nothing is due.
-void MarketSimulation::Impl::arm_timer() {
+inline void MarketSimulation::Impl::arm_timer() {
   if (!timed_) return;
   const auto t = mechanism_->next_timer();
   if (!t) return;
@@ -251,7 +254,7 @@ void MarketSimulation::Impl::arm_timer() {
 
 /// Asks each dealer of this call's kQuoteRequest outcomes for its firm quote, at once and
 /// from its own state, and hands the answers to the mechanism (RFQ).
-void MarketSimulation::Impl::answer_quote_requests() {
+inline void MarketSimulation::Impl::answer_quote_requests() {
   for (const Outcome& o : outcomes_) {
     if (o.kind != OutcomeKind::kQuoteRequest) continue;
     current_ = o.agent.value;
@@ -261,7 +264,7 @@ void MarketSimulation::Impl::answer_quote_requests() {
   }
 }
 
-void MarketSimulation::Impl::handle_outcomes(std::int64_t bid_plus_ask_before) {
+inline void MarketSimulation::Impl::handle_outcomes(std::int64_t bid_plus_ask_before) {
   const double p_now = latent_.p();
   for (const Outcome& o : outcomes_) {
     log_.outcome(event_id_, now_, o);
@@ -300,9 +303,9 @@ void MarketSimulation::Impl::handle_outcomes(std::int64_t bid_plus_ask_before) {
 
 // Fields are written one by one into the slab: building a Notice on the stack and copying
 // it costs a store-forwarding stall per notice.
-void MarketSimulation::Impl::notify(AgentId agent, bool fill, Notice::Kind kind, OrderId order,
-                                    Side side, Price price, Qty qty, Qty remaining, Reason reason,
-                                    bool maker) {
+inline void MarketSimulation::Impl::notify(AgentId agent, bool fill, Notice::Kind kind,
+                                           OrderId order, Side side, Price price, Qty qty,
+                                           Qty remaining, Reason reason, bool maker) {
   AgentSlot& slot = agents_[agent.value];
   if ((slot.notice_mask[static_cast<std::size_t>(kind)] & (1u << static_cast<unsigned>(reason))) ==
       0) {
@@ -321,7 +324,7 @@ void MarketSimulation::Impl::notify(AgentId agent, bool fill, Notice::Kind kind,
   n.maker = maker;
 }
 
-void MarketSimulation::Impl::notify_subscribers(const PublicView& view) {
+inline void MarketSimulation::Impl::notify_subscribers(const PublicView& view) {
   for (std::uint32_t s : subscribers_) {
     const std::uint32_t slot = view_slab_.acquire(view);
     view_slab_[slot] = view;
