@@ -503,10 +503,11 @@ class ReferenceBook {
 
   BookSnapshot snapshot() const {
     BookSnapshot snap;
-    for (auto level = bids_.rbegin(); level != bids_.rend(); ++level) {
-      for (const Order& o : level->second)
+    // Best (highest) bid first.
+    std::for_each(bids_.rbegin(), bids_.rend(), [&snap](const auto& level) {
+      for (const Order& o : level.second)
         snap.bids.push_back(resting_entry(o.id, o.owner, o.price, o.lots));
-    }
+    });
     for (const auto& [price, queue] : asks_) {
       for (const Order& o : queue)
         snap.asks.push_back(resting_entry(o.id, o.owner, o.price, o.lots));
