@@ -1,5 +1,5 @@
 // Whole-run benchmarks: events per second on a quickstart-like scenario with 100 noise
-// traders, and time per run of the predecessor's default scenario.
+// traders, and time per run of the predecessor's scenarios (CLOB, FBA, RFQ).
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -51,6 +51,27 @@ void BM_PredecessorDefaultRun(benchmark::State& state) {
   state.counters["events_per_run"] = static_cast<double>(events) / static_cast<double>(rep);
 }
 BENCHMARK(BM_PredecessorDefaultRun)->Unit(benchmark::kMicrosecond);
+
+// One run of each of the other predecessor scenarios (docs/validation.md: S2 FBA, S3 RFQ).
+void run_config(benchmark::State& state, const char* config) {
+  const auto spec = load(config);
+  std::uint64_t rep = 0;
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const auto r = proteus::engine::run_scenario(spec, RunKey{1, rep++});
+    events += r.events_processed;
+    benchmark::DoNotOptimize(r.metrics.data());
+  }
+  state.counters["events_per_run"] = static_cast<double>(events) / static_cast<double>(rep);
+}
+void BM_PredecessorFbaRun(benchmark::State& state) {
+  run_config(state, "predecessor-fba.toml");
+}
+BENCHMARK(BM_PredecessorFbaRun)->Unit(benchmark::kMicrosecond);
+void BM_PredecessorRfqRun(benchmark::State& state) {
+  run_config(state, "predecessor-rfq.toml");
+}
+BENCHMARK(BM_PredecessorRfqRun)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

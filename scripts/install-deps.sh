@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy   # .ci/run's format check, the tidy preset
   python3 python3-h5py python3-numpy python3-scipy python3-pandas
+  python3-matplotlib chromium   # proteus-plot's figures; the index.html test (headless)
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include "app/allocator.hpp"
 #include "app/errors.hpp"
 #include "app/exit_codes.hpp"
+#include "app/experiment_command.hpp"
 #include "app/merge_command.hpp"
 #include "app/report_command.hpp"
 #include "app/sim_command.hpp"
@@ -21,14 +22,16 @@
 int main(int argc, char** argv) {
   proteus::app::tune_allocator();
   CLI::App app{"Proteus: deterministic market-design experiments"};
-  app.set_version_flag("--version",
-                       fmt::format("proteus {} ({})", proteus::kVersion, proteus::kGitCommit));
+  app.set_version_flag(
+      "--version", fmt::format("proteus {} (commit {}{})", proteus::kVersion, proteus::kGitCommit,
+                               proteus::kGitDirty ? ", dirty" : ""));
   app.require_subcommand(1);
   int exit_code = proteus::app::kExitOk;
   proteus::app::register_sim_command(app, exit_code);
   proteus::app::add_sweep_commands(app, exit_code);
   proteus::app::register_merge_command(app, exit_code);
   proteus::app::register_report_command(app, exit_code);
+  proteus::app::register_experiment_command(app, exit_code);
   // CLI11 answers an unknown first word with "A subcommand is required"; name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     const std::string_view word = argv[1];

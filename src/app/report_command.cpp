@@ -38,7 +38,9 @@ struct ReportArgs {
   bool no_write = false;
 };
 
-std::string format_json(const sweep::Report& r) {
+}  // namespace
+
+Json report_json(const sweep::Report& r) {
   Json doc;
   doc["level"] = json_number(r.level);
   doc["panel"] = r.panel;
@@ -105,7 +107,13 @@ std::string format_json(const sweep::Report& r) {
     }
     contrasts.push_back(std::move(row));
   }
-  return json_line(doc);
+  return doc;
+}
+
+namespace {
+
+std::string format_json(const sweep::Report& r) {
+  return json_line(report_json(r));
 }
 
 /// A grid of cells rendered as aligned text, Markdown or CSV.
@@ -252,6 +260,8 @@ std::string cell_legend(const sweep::Report& r) {
   return out;
 }
 
+}  // namespace
+
 std::string format_report(const sweep::Report& r, const std::string& format) {
   if (format == "json") return format_json(r);
   if (format == "csv") {
@@ -270,6 +280,8 @@ std::string format_report(const sweep::Report& r, const std::string& format) {
                      cell_legend(r), summary_table(r, false).aligned(), contrast_note,
                      contrast_table(r, false).aligned());
 }
+
+namespace {
 
 std::string extension_of(const std::string& format) {
   if (format == "json") return "json";

@@ -20,6 +20,7 @@
 #include "app/json.hpp"
 #include "app/option_checks.hpp"
 #include "engine/config.hpp"
+#include "engine/diagnostics.hpp"
 #include "engine/metrics_registry.hpp"
 #include "engine/simulation.hpp"
 #include "sweep/errors.hpp"
@@ -43,6 +44,8 @@ struct SimOptions {
   std::string format = "table";
   std::optional<std::string> from;  ///< panel to re-run a stored run from
   std::optional<std::uint64_t> cell;
+  bool diagnostics = false;  ///< also print the diagnostic counts (engine/diagnostics.hpp)
+  std::uint64_t reps = 1;    ///< runs rep, rep + 1, ..., rep + reps - 1 (one output each)
 };
 
 /// Writes event-log lines to a file, buffered. Never throws from write() (it runs inside the
@@ -158,6 +161,14 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
     for (std::size_t i = 0; i < registry.size(); ++i) {
       metrics[registry[i].name] = json_number(r.metrics[i]);
     }
+    if (opt.diagnostics) {
+      Json& diag = doc["diagnostics"] = Json::object();
+      const auto names = engine::diagnostic_names();
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        diag[std::string(names[i])] =
+            json_number(i < r.diagnostics.size() ? r.diagnostics[i] : std::nan(""));
+      }
+    }
     if (request.stored) {
       doc["from"] = *opt.from;
       doc["cell"] = request.stored->cell;
@@ -179,6 +190,14 @@ int run_sim(const SimOptions& opt, const RunRequest& request) {
     fmt::print("events processed  {}\n\n", r.events_processed);
     for (std::size_t i = 0; i < registry.size(); ++i) {
       fmt::print("{:<20} {:>16.6g}  {}\n", registry[i].name, r.metrics[i], registry[i].units);
+    }
+    if (opt.diagnostics) {
+      fmt::print("\n");
+      const auto names = engine::diagnostic_names();
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        fmt::print("{:<24} {:>12.6g}\n", names[i],
+                   i < r.diagnostics.size() ? r.diagnostics[i] : std::nan(""));
+      }
     }
     if (request.stored) {
       fmt::print("\nmatches panel: {}\n", differences.empty() ? "yes" : "no");
@@ -207,9 +226,10 @@ int run_sim_command(const SimOptions& opt) {
   RunRequest request;
   if (opt.from) {
     if (!opt.cell) throw UsageError("--from needs --cell (and optionally --rep)");
-    if (opt.mechanism || opt.seed || !opt.overrides.empty()) {
+    if (opt.mechanism || opt.seed || !opt.overrides.empty() || opt.reps != 1) {
       throw UsageError(
-          "--from re-runs the stored run as is; --mechanism, --seed and --set do not apply");
+          "--from re-runs the stored run as is; --mechanism, --seed, --set and --reps do not "
+          "apply");
     }
     try {
       request.stored = sweep::read_panel_run(*opt.from, *opt.cell, opt.rep);
@@ -224,8 +244,20 @@ int run_sim_command(const SimOptions& opt) {
   std::vector<std::string> overrides = opt.overrides;
   if (opt.mechanism) overrides.push_back("run.mechanism=" + *opt.mechanism);
   request.spec = engine::load_scenario_file(opt.config, overrides);
-  request.key = engine::RunKey{opt.seed.value_or(request.spec.run.seed), opt.rep};
-  return run_sim(opt, request);
+  if (opt.reps > 1 && opt.format != "json") {
+    throw UsageError("--reps above 1 needs --format json (one JSON line per run)");
+  }
+  if (opt.reps - 1 > kMaxIndex - opt.rep) {
+    throw UsageError(fmt::format("--rep {} + --reps {} passes the largest repetition index {}",
+                                 opt.rep, opt.reps, kMaxIndex));
+  }
+  int code = kExitOk;
+  for (std::uint64_t i = 0; i < opt.reps; ++i) {
+    request.key = engine::RunKey{opt.seed.value_or(request.spec.run.seed), opt.rep + i};
+    const int c = run_sim(opt, request);
+    if (code == kExitOk) code = c;
+  }
+  return code;
 }
 
 }  // namespace
@@ -249,6 +281,11 @@ void register_sim_command(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);
   sim->add_option("--events", opt->events, "Write the event log (JSONL) to this file")
       ->check(non_empty());
+  sim->add_flag("--diagnostics", opt->diagnostics,
+                "Also print the run's diagnostic counts (trades by counterparty class, orders)");
+  sim->add_option("--reps", opt->reps,
+                  "Run this many repetitions from --rep on, one JSON line each (--format json)")
+      ->check(integer_in(1, kMaxIndex));
   sim->add_option("--format", opt->format, "Output format")
       ->check(CLI::IsMember({"table", "json"}));
   sim->callback([opt, &exit_code] { exit_code = run_sim_command(*opt); });

@@ -17,6 +17,7 @@
 #include "engine/config.hpp"
 #include "engine/metrics_registry.hpp"
 #include "engine/run_limits.hpp"
+#include "sweep/adaptive.hpp"
 #include "sweep/errors.hpp"
 #include "sweep/mpi_session.hpp"
 #include "sweep/runner.hpp"
@@ -42,6 +43,9 @@ struct SweepArgs {
   std::string shard;  ///< "I/N", empty for the whole sweep
   std::uint64_t batch = 0;
   double flush_seconds = 2.0;
+  std::vector<std::string> targets;   ///< --target METRIC=H | contrast:METRIC=H
+  std::uint64_t block = 0;            ///< --block: repetitions added per block
+  std::uint64_t max_repetitions = 0;  ///< --max-repetitions: the cap
 };
 
 std::string clock_text(double seconds) {
@@ -105,8 +109,48 @@ int run_sweep_command(const SweepArgs& args) {
   auto printer = std::make_shared<ProgressPrinter>();
   if (mpi.rank() == 0 && !args.quiet)
     options.progress = [printer](const auto& p) { (*printer)(p); };
+  sweep::AdaptiveOptions adaptive;
   try {
-    const sweep::SweepSummary summary = sweep::run_sweep(mpi, options);
+    for (const auto& t : args.targets) adaptive.goals.push_back(sweep::parse_goal(t));
+    if (!adaptive.goals.empty() && options.shard) {
+      throw UsageError("--target grows the whole panel; it cannot run one --shard");
+    }
+  } catch (const std::exception& e) {
+    if (mpi.rank() == 0) return report_error(e);
+    return exit_code_of(e);
+  }
+  adaptive.block = args.block;
+  adaptive.cap = args.max_repetitions;
+  if (mpi.rank() == 0) {
+    adaptive.on_block = [](const sweep::BlockPrecision& b) {
+      fmt::print(stderr,
+                 "precision: block {} ({} repetitions): {}/{} targets met, max half-width / target "
+                 "{:.3g}\n",
+                 b.block, b.repetitions, b.meeting, b.total, b.max_ratio);
+    };
+  }
+  try {
+    sweep::SweepSummary summary;
+    if (adaptive.goals.empty()) {
+      summary = sweep::run_sweep(mpi, options);
+    } else {
+      adaptive.sweep = options;
+      const sweep::AdaptiveResult result = sweep::run_adaptive_sweep(mpi, adaptive);
+      summary = result.sweep;
+      if (mpi.rank() == 0 && summary.outcome == sweep::SweepOutcome::kComplete) {
+        for (const auto& p : result.achieved) {
+          if (!p.met) {
+            fmt::print(stderr,
+                       "precision: cap: cell {} ({}) {}{}: half-width {:.4g} > {} at n = {}\n",
+                       p.cell, p.label, p.contrast ? "contrast " : "", p.metric, p.half_width,
+                       p.target, p.n);
+          }
+        }
+        fmt::print(stderr, "precision: {} at {} repetitions per cell\n",
+                   result.capped ? "cap reached with targets unmet" : "every target met",
+                   result.repetitions);
+      }
+    }
     if (mpi.rank() != 0) {
       if (summary.outcome != sweep::SweepOutcome::kPeerFailed) return kExitOk;
       return summary.peer_input_error ? kExitUsage : kExitRuntime;
@@ -214,7 +258,10 @@ void add_sweep_commands(CLI::App& app, int& exit_code) {
       ->required()
       ->check(non_empty());
   auto* overwrite = sweep->add_flag("--overwrite", args->overwrite, "Replace an existing panel");
-  sweep->add_flag("--resume", args->resume, "Finish the pending runs of an existing panel")
+  sweep
+      ->add_flag("--resume", args->resume,
+                 "Finish the pending runs of an existing panel (grown first when only "
+                 "sweep.repetitions rose)")
       ->excludes(overwrite);
   sweep->add_flag("--fail-fast", args->fail_fast, "Stop at the first failed run");
   sweep->add_flag("--quiet", args->quiet, "No progress output");
@@ -227,6 +274,19 @@ void add_sweep_commands(CLI::App& app, int& exit_code) {
       ->add_option("--flush-seconds", args->flush_seconds,
                    "Write finished rows to disk at least this often (default 2)")
       ->check(finite_in(kMinFlushSeconds, kMaxFlushSeconds));
+  sweep
+      ->add_option("--target", args->targets,
+                   "METRIC=HALFWIDTH (every cell's interval) or contrast:METRIC=HALFWIDTH: run "
+                   "repetitions in blocks, growing the panel, until met (repeatable)")
+      ->allow_extra_args(false);
+  sweep
+      ->add_option("--block", args->block,
+                   "With --target: repetitions added per block (default: sweep.repetitions)")
+      ->check(integer_in(1, sweep::kMaxRepetitions));
+  sweep
+      ->add_option("--max-repetitions", args->max_repetitions,
+                   "With --target: cap on repetitions per cell (default 16 x sweep.repetitions)")
+      ->check(integer_in(1, sweep::kMaxRepetitions));
   sweep->callback([args, &exit_code] { exit_code = run_sweep_command(*args); });
 
   auto file = std::make_shared<std::string>();

@@ -22,6 +22,15 @@ struct Notice {
   Qty remaining;  ///< open lots of the order after this notice
   Reason reason = Reason::kNone;
   bool maker = false;  ///< for fills: the order was resting
+  /// For fills: the agent is on both sides of the trade (self-trade allowed); it gets one
+  /// notice per side, the taker's first.
+  bool self_trade = false;
+};
+
+/// The two prices of a market maker's quotes as the traders see them.
+struct QuotePair {
+  Price bid;
+  Price ask;
 };
 
 /// Agent classes; the market-maker class is what MM metrics aggregate over.
@@ -64,6 +73,10 @@ class AgentContext {
   virtual void send_message() = 0;
   /// Asks for on_decision at `time` (>= now).
   virtual void wake_at(SimTime time) = 0;
+  /// The quotes the first market maker posted at its last decision strictly before now (a
+  /// side it stopped quoting keeps its earlier price), its initial reference quotes before
+  /// its first decision, or nullopt without a market maker (the predecessor's quote event).
+  virtual std::optional<QuotePair> market_maker_quotes() { return std::nullopt; }
 };
 
 /// A trading agent. Callbacks run inside the event loop and must not throw for model outcomes.
@@ -94,6 +107,13 @@ class Agent {
   /// The spread, in ticks, of the two-sided quote the agent last decided on (market makers,
   /// whatever the mechanism shows the public), or nullopt when it quotes fewer than two sides.
   virtual std::optional<std::int64_t> quoted_spread_ticks() const { return std::nullopt; }
+  /// As quoted_spread_ticks, for the last decision strictly before `t`.
+  virtual std::optional<std::int64_t> quoted_spread_ticks_before(SimTime /*t*/) const {
+    return std::nullopt;
+  }
+  /// The quotes decided at the agent's last decision strictly before `t` (market makers; see
+  /// AgentContext::market_maker_quotes), or nullopt for agents that never quote.
+  virtual std::optional<QuotePair> quotes_before(SimTime /*t*/) const { return std::nullopt; }
   /// When a kill switch latched (market makers), or nullopt while it has not.
   virtual std::optional<SimTime> killed_at() const { return std::nullopt; }
 };
@@ -102,6 +122,8 @@ class Agent {
 /// clamped to the valid range (1 .. ticks_per_unit - 1).
 Price to_tick_floor(double p, const MarketRules& rules);
 Price to_tick_ceil(double p, const MarketRules& rules);
+/// The nearest tick to a probability, clamped like to_tick_floor.
+Price to_tick_nearest(double p, const MarketRules& rules);
 /// Converts contracts to whole lots (rounded to nearest, at least 1).
 Qty to_lots(double contracts, double lot_size);
 /// The mid of a view, or the last price, in probability units; nullopt when neither exists.

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 
@@ -41,14 +42,13 @@ OrderId MarketSimulation::Impl::submit(Side side, OrderKind kind, Price limit, Q
   AgentSlot& slot = agents_[current_];
   const OrderRequest order{OrderId{next_order_id_++}, AgentId{current_}, side, kind, limit, qty};
   if (slot.role != Role::kMarketMaker) recorder_->on_submit(order, now_, true_mid());
-  schedule(now_ + slot.latency.submit.sample(), Phase::kArrival, EventType::kOrderArrival,
-           AgentId{current_})
+  schedule(now_ + to_book(slot), Phase::kArrival, EventType::kOrderArrival, AgentId{current_})
       .order = order;
   return order.id;
 }
 
 void MarketSimulation::Impl::cancel(OrderId id) {
-  Payload& p = schedule(now_ + agents_[current_].latency.submit.sample(), Phase::kArrival,
+  Payload& p = schedule(now_ + to_book(agents_[current_]), Phase::kArrival,
                         EventType::kCancelArrival, AgentId{current_});
   p.order.id = id;
   p.order.owner = AgentId{current_};
@@ -77,11 +77,16 @@ void MarketSimulation::Impl::send_message() {
       if (slot.role != Role::kMarketMaker) recorder_->on_submit(leg.order, now_, true_mid());
     }
   }
-  queue_.push(now_ + slot.latency.submit.sample(), Phase::kArrival, kMessageTag | composing_);
+  queue_.push(now_ + to_book(slot), Phase::kArrival, kMessageTag | composing_);
 }
 
 void MarketSimulation::Impl::wake_at(SimTime t) {
   queue_.push(t < now_ ? now_ : t, Phase::kDecision, kDecisionTag | current_);
+}
+
+std::optional<QuotePair> MarketSimulation::Impl::market_maker_quotes() {
+  if (market_makers_.empty()) return std::nullopt;
+  return agents_[market_makers_.front()].agent->quotes_before(now_);
 }
 
 }  // namespace proteus::engine

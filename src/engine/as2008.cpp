@@ -40,8 +40,10 @@ RunResult run_as2008(const As2008Spec& spec, RunKey key) {
   const double var_rate = spec.gamma * spec.sigma * spec.sigma;  // gamma sigma^2
   // (2 / gamma) ln(1 + gamma / k): the part of the spread from the order-arrival decay k.
   const double arrival_spread = 2.0 / spec.gamma * det_log1p(spec.gamma / spec.k);
+  const bool finite_horizon = spec.spread == As2008Spread::kFiniteHorizon;
   // Symmetric strategy: the inventory strategy's spread averaged over [0, T].
-  const double symmetric_spread = var_rate * spec.T / 2.0 + arrival_spread;
+  const double symmetric_spread =
+      finite_horizon ? var_rate * spec.T / 2.0 + arrival_spread : arrival_spread;
   const double mid_step = spec.sigma * std::sqrt(spec.dt);
 
   double s = spec.s0;
@@ -53,19 +55,19 @@ RunResult run_as2008(const As2008Spec& spec, RunKey key) {
     double centre = s;
     double spread = symmetric_spread;
     if (inventory) {
-      // Reservation price r = s - q gamma sigma^2 (T - t), spread gamma sigma^2 (T - t) +
-      // (2 / gamma) ln(1 + gamma / k) (the paper's section 3 approximations; quotes symmetric
-      // around r).
+      // Reservation price r = s - q gamma sigma^2 (T - t) (the paper's section 3
+      // approximation), quotes symmetric around r. The spread is (2 / gamma) ln(1 + gamma / k),
+      // the value the paper's tables print, or with `finite_horizon` also gamma sigma^2 (T - t).
       centre = s - static_cast<double>(q) * var_rate * tau;
-      spread = var_rate * tau + arrival_spread;
+      spread = finite_horizon ? var_rate * tau + arrival_spread : arrival_spread;
     }
     const double bid = centre - spread / 2.0;
     const double ask = centre + spread / 2.0;
     spread_sum += ask - bid;
     // The quotes rest while the mid takes its step; each side is then hit with probability
     // lambda(delta) dt = A e^(-k delta) dt, delta its distance from the new mid (a probability
-    // above 1 is a certain fill). This order reproduces the paper's Table 1 means; filling
-    // against the old mid overstates both strategies' profit (docs/model.md).
+    // above 1 is a certain fill). Filling against the old mid instead overstates the profits the
+    // paper prints (docs/model.md).
     // Draw order per step is fixed (mid, bid, ask), so both strategies of a repetition share
     // the mid path and the fill uniforms.
     s += stream.uniform() < 0.5 ? mid_step : -mid_step;

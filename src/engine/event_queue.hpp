@@ -15,10 +15,11 @@ enum class Phase : std::uint8_t {
   kLatent = 0,          ///< the latent value steps first: the world moves, then the market
   kMechanismTimer = 1,  ///< batch clears due now see only orders that arrived before now
   kArrival = 2,         ///< orders and cancels reach the mechanism
-  kNotification = 3,    ///< acks, rejects and fills reach their agents
-  kMarketData = 4,      ///< public view updates reach subscribed agents
-  kDecision = 5,        ///< agents decide after everything they could know at this instant
-  kSample = 6,          ///< metric samples see the state after all of the above
+  kSettle = 3,          ///< a mechanism that crosses once per instant does so after arrivals
+  kNotification = 4,    ///< acks, rejects and fills reach their agents
+  kMarketData = 5,      ///< public view updates reach subscribed agents
+  kDecision = 6,        ///< agents decide after everything they could know at this instant
+  kSample = 7,          ///< metric samples see the state after all of the above
 };
 
 /// A queued item: `Payload` is any trivially copyable event description.

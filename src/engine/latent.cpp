@@ -38,7 +38,8 @@ LatentProcess::LatentProcess(const LatentSpec& spec, std::uint64_t rep_key, SimT
       jump_size_(spec.jump_size),
       dt_(SimTime::from_ms(spec.dt_ms)),
       history_(history),
-      stream_(rep_key, StreamId::kLatent, entity(EntityClass::kGlobal, 0)) {
+      stream_(rep_key, StreamId::kLatent, entity(EntityClass::kGlobal, 0)),
+      offset_(spec.first_step == LatentStart::kAtZero ? 1 : 0) {
   if (dt_.ns < 1) throw std::invalid_argument("latent.dt_ms must be at least 1e-6 (1 ns)");
   if (!(x_bound_ >= 0.0) || !std::isfinite(x_bound_)) {
     throw std::invalid_argument("latent.x_bound must be finite and >= 0");
@@ -89,7 +90,7 @@ double LatentProcess::p_at(SimTime t) const {
   if (t < time() - history_) fail("LatentProcess::p_at: time older than the history window");
   if (t >= time() + dt_) fail("LatentProcess::p_at: time of a step not taken yet");
   if (t.ns < 0) return p_initial_;
-  return ring_[static_cast<std::size_t>(t.ns / dt_.ns) & ring_mask_];
+  return ring_[static_cast<std::size_t>(t.ns / dt_.ns + offset_) & ring_mask_];
 }
 
 }  // namespace proteus::engine

@@ -24,8 +24,11 @@ class LatentProcess {
 
   /// Length of one step (dt_ms rounded to whole nanoseconds).
   SimTime dt() const { return dt_; }
-  /// Time of the current step: steps() * dt().
-  SimTime time() const { return SimTime{steps_ * dt_.ns}; }
+  /// Time of the current step: steps() * dt(), or (steps() - 1) * dt() when the first step
+  /// is at time 0 (latent.first_step = "at_zero").
+  SimTime time() const { return SimTime{(steps_ - offset_) * dt_.ns}; }
+  /// Time of the first step: dt(), or 0 with first_step = "at_zero".
+  SimTime first_step_time() const { return SimTime{(1 - offset_) * dt_.ns}; }
   /// Number of steps taken since time 0.
   std::int64_t steps() const { return steps_; }
   /// Current log-odds, always in [-x_bound, x_bound].
@@ -37,7 +40,8 @@ class LatentProcess {
 
   /// Takes one step: time advances by dt.
   void advance();
-  /// Takes every step whose time is at or before t (none when t < time() + dt).
+  /// Takes every step whose time is at or before t (none when t < time() + dt); with
+  /// first_step = "at_zero", before the first step time() is -dt.
   void advance_until(SimTime t);
 
   /// p of the last step at or before t (p_initial() for t < 0). Aborts with a message when t
@@ -60,6 +64,7 @@ class LatentProcess {
   double p_ = 0.5;
   double p_initial_ = 0.5;
   std::int64_t steps_ = 0;
+  std::int64_t offset_ = 0;   // 1 when the first step is at time 0
   std::vector<double> ring_;  // p of step i at ring_[i & ring_mask_]; size a power of two
   std::size_t ring_mask_ = 0;
 };

@@ -23,6 +23,7 @@ enum class EventType : std::uint8_t {
   kMarketData,
   kDecision,
   kSample,
+  kSettle,
 };
 
 /// A queued event other than a decision or a message arrival, held in a SlotPool slot.

@@ -29,6 +29,12 @@ struct Periodic {
   bool before(SimTime t, Phase p) const { return time < t || (time == t && phase < p); }
 };
 
+/// Cash units per micro-unit of payoff (fees are configured in micro-units; the config
+/// check makes cash_per_unit a multiple of 10^6 whenever a fee is set).
+std::int64_t fee_scale(const MarketSpec& m) {
+  return std::max<std::int64_t>(1, m.cash_per_unit / kCashPerUnit);
+}
+
 }  // namespace
 
 MarketSimulation::Impl::Impl(const ScenarioSpec& spec, RunKey key, EventSink* events,
@@ -38,9 +44,13 @@ MarketSimulation::Impl::Impl(const ScenarioSpec& spec, RunKey key, EventSink* ev
       horizon_(SimTime::from_ms(spec.run.duration_s * 1e3)),
       sample_period_(SimTime::from_ms(spec.metrics.sample_ms)),
       lot_size_(spec.market.lot_size),
+      book_ack_(spec.run.book_delay == BookDelay::kSubmitPlusAck),
+      drain_(spec.run.after_horizon == AfterHorizon::kDrain),
+      quote_before_instant_(spec.metrics.mm_quote_sample == QuoteSample::kBeforeInstant),
       latent_(spec.latent, rep_key_, history_window(spec)),
       mechanism_(mechanism ? std::move(mechanism) : make_mechanism(spec, rules_, rep_key_)),
-      log_(events) {
+      log_(events),
+      diagnostics_(spec.market.lot_size) {
   agents_ = make_agents(spec, rep_key_);
   for (std::size_t i = 0; i < agents_.size(); ++i) {
     if (agents_[i].agent->subscribes_market_data()) {
@@ -54,7 +64,8 @@ MarketSimulation::Impl::Impl(const ScenarioSpec& spec, RunKey key, EventSink* ev
   roles.reserve(agents_.size());
   for (const auto& s : agents_) roles.push_back(s.role);
   ledger_.emplace(agents_.size(), rules_,
-                  Fees{Cash{spec.market.maker_fee_micros}, Cash{spec.market.taker_fee_micros}});
+                  Fees{Cash{spec.market.maker_fee_micros * fee_scale(spec.market)},
+                       Cash{spec.market.taker_fee_micros * fee_scale(spec.market)}});
   recorder_.emplace(spec, rules_, std::move(roles));
   timed_ = mechanism_->has_timers();
   SimTime window{0};
@@ -68,7 +79,7 @@ void MarketSimulation::Impl::run() {
   // fixed periods; they run inline at their (time, phase) place instead of through the heap,
   // with ids reserved exactly when they would have been queued, so the order and the event
   // ids are the same as queueing them.
-  Periodic latent{latent_.dt(), Phase::kLatent, queue_.reserve_id()};
+  Periodic latent{latent_.first_step_time(), Phase::kLatent, queue_.reserve_id()};
   Periodic sample{sample_period_, Phase::kSample, queue_.reserve_id()};
   arm_timer();
   views_.publish_if_changed(SimTime{0}, [this] { return mechanism_->public_view(); });
@@ -105,9 +116,40 @@ void MarketSimulation::Impl::run() {
       sample.id = queue_.reserve_id();
     }
   }
+  // Everything left in the queue lies after the horizon.
+  if (drain_) drain();
   now_ = horizon_;
   ledger_->check(event_id_);
-  metrics_ = recorder_->finish(latent_.p(), *ledger_, first_kill(), horizon_);
+  metrics_ = recorder_->finish(latent_.p(), horizon_ledger_ ? *horizon_ledger_ : *ledger_,
+                               first_kill(), horizon_);
+}
+
+/// run.after_horizon = "drain": arrivals, settles, timers and notices still queued run to
+/// the end, decisions and market data do not (agents no longer act); the P&L and inventory
+/// metrics read the ledger as it was at the horizon.
+void MarketSimulation::Impl::drain() {
+  horizon_ledger_ = *ledger_;
+  while (!queue_.empty()) {
+    const auto ev = queue_.pop();
+    const std::uint32_t word = ev.payload;
+    if ((word & kTagMask) == kDecisionTag) continue;
+    if ((word & kTagMask) == 0 && slab_[word].type == EventType::kMarketData) {
+      view_slab_.release(slab_[word].aux_index);
+      slab_.release(word);
+      continue;
+    }
+    // Batch ends are a clock, not work in flight: no clear after the horizon (the
+    // predecessor clears a batch only at a later event, and none follows).
+    if ((word & kTagMask) == 0 && slab_[word].type == EventType::kTimer &&
+        mechanism_->clock_timers()) {
+      slab_.release(word);
+      continue;
+    }
+    now_ = ev.time;
+    event_id_ = ev.seq;
+    ++processed_;
+    dispatch(word);
+  }
 }
 
 // The loop's steps below are defined `inline`, as they were inside the class: GCC gives inline
@@ -134,7 +176,9 @@ inline void MarketSimulation::Impl::sample_metrics() {
   std::int64_t mm_spread_ticks = 0;
   std::int64_t mm_quoting = 0;
   for (const std::uint32_t mm : market_makers_) {
-    if (const auto ticks = agents_[mm].agent->quoted_spread_ticks()) {
+    const Agent& agent = *agents_[mm].agent;
+    if (const auto ticks = quote_before_instant_ ? agent.quoted_spread_ticks_before(now_)
+                                                 : agent.quoted_spread_ticks()) {
       mm_spread_ticks += *ticks;
       ++mm_quoting;
     }
@@ -160,6 +204,10 @@ inline void MarketSimulation::Impl::call_mechanism(Call&& call) {
   outcomes_.clear();
   call(outcomes_);
   handle_outcomes(before);
+  if (mechanism_->settle_pending() && settle_at_ != now_) {
+    settle_at_ = now_;
+    schedule(now_, Phase::kSettle, EventType::kSettle);
+  }
 }
 
 inline void MarketSimulation::Impl::dispatch(std::uint32_t word) {
@@ -169,6 +217,9 @@ inline void MarketSimulation::Impl::dispatch(std::uint32_t word) {
       current_ = index;
       log_.agent_event(event_id_, now_, "decision", AgentId{index});
       agents_[current_].agent->on_decision(*this);
+      if (agents_[current_].role == Role::kMarketMaker) {
+        diagnostics_.on_mm_decision(agents_[current_].agent->quoted_spread_ticks().has_value());
+      }
       return;
     case kMessageTag:
       arrive_message(index);
@@ -198,6 +249,7 @@ inline void MarketSimulation::Impl::arrive_message(std::uint32_t index) {
     if (leg.enter) {
       log_.order(event_id_, now_, leg.order);
       recorder_->on_message();
+      diagnostics_.on_order(agents_[leg.order.owner.value].role, leg.order.qty);
     }
   }
   call_mechanism([&](Outcomes& out) { mechanism_->on_message(now_, legs, out); });
@@ -212,6 +264,9 @@ inline void MarketSimulation::Impl::dispatch(const Payload& p) {
     case EventType::kDecision:
       assert(false && "latent steps and samples run inline, decisions and messages unslabbed");
       break;
+    case EventType::kSettle:
+      call_mechanism([&](Outcomes& out) { mechanism_->on_settle(now_, out); });
+      break;
     case EventType::kTimer:
       timers_.erase(now_.ns);
       call_mechanism([&](Outcomes& out) { mechanism_->on_timer(now_, out); });
@@ -219,6 +274,7 @@ inline void MarketSimulation::Impl::dispatch(const Payload& p) {
     case EventType::kOrderArrival:
       log_.order(event_id_, now_, p.order);
       recorder_->on_message();
+      diagnostics_.on_order(agents_[p.order.owner.value].role, p.order.qty);
       call_mechanism([&](Outcomes& out) { mechanism_->on_order(now_, p.order, out); });
       break;
     case EventType::kCancelArrival:
@@ -260,6 +316,7 @@ inline void MarketSimulation::Impl::answer_quote_requests() {
     current_ = o.agent.value;
     const std::optional<Price> quote = agents_[current_].agent->quote_for(*this, o.side, o.qty);
     log_.quote(event_id_, now_, o, quote);
+    if (quote) diagnostics_.on_quote();
     mechanism_->on_quote(now_, o.agent, o.order, quote);
   }
 }
@@ -275,10 +332,13 @@ inline void MarketSimulation::Impl::handle_outcomes(std::int64_t bid_plus_ask_be
       const AgentId buyer = o.side == Side::kBuy ? o.agent : o.counter_agent;
       const AgentId seller = o.side == Side::kBuy ? o.counter_agent : o.agent;
       ledger_->apply_trade(event_id_, buyer, seller, o.counter_agent, o.price, o.qty);
+      diagnostics_.on_trade(agents_[buyer.value].role, agents_[seller.value].role, o.qty,
+                            now_ > horizon_);
+      const bool self = o.agent == o.counter_agent;
       notify(o.agent, true, Notice::Kind::kFill, o.order, o.side, o.price, o.qty, o.remaining,
-             Reason::kNone, false);
+             Reason::kNone, false, self);
       notify(o.counter_agent, true, Notice::Kind::kFill, o.counter_order, opposite(o.side), o.price,
-             o.qty, o.counter_remaining, Reason::kNone, true);
+             o.qty, o.counter_remaining, Reason::kNone, true, self);
     } else if (o.kind != OutcomeKind::kQuoteRequest) {
       // Answered after this loop, a quote request reaches no one else.
       if (o.kind == OutcomeKind::kCancelled || o.kind == OutcomeKind::kRejected) {
@@ -305,7 +365,8 @@ inline void MarketSimulation::Impl::handle_outcomes(std::int64_t bid_plus_ask_be
 // it costs a store-forwarding stall per notice.
 inline void MarketSimulation::Impl::notify(AgentId agent, bool fill, Notice::Kind kind,
                                            OrderId order, Side side, Price price, Qty qty,
-                                           Qty remaining, Reason reason, bool maker) {
+                                           Qty remaining, Reason reason, bool maker,
+                                           bool self_trade) {
   AgentSlot& slot = agents_[agent.value];
   if ((slot.notice_mask[static_cast<std::size_t>(kind)] & (1u << static_cast<unsigned>(reason))) ==
       0) {
@@ -322,6 +383,7 @@ inline void MarketSimulation::Impl::notify(AgentId agent, bool fill, Notice::Kin
   n.remaining = remaining;
   n.reason = reason;
   n.maker = maker;
+  n.self_trade = self_trade;
 }
 
 inline void MarketSimulation::Impl::notify_subscribers(const PublicView& view) {
@@ -343,6 +405,9 @@ void MarketSimulation::run() {
 }
 std::vector<double> MarketSimulation::metrics() const {
   return impl_->metrics();
+}
+std::vector<double> MarketSimulation::diagnostics() const {
+  return impl_->diagnostics();
 }
 std::uint64_t MarketSimulation::events_processed() const {
   return impl_->processed();

@@ -26,6 +26,8 @@ class MarketSimulation {
   void run();
   /// Metrics aligned with metric_registry(spec); valid after run().
   std::vector<double> metrics() const;
+  /// Diagnostic counts aligned with diagnostic_names(); valid after run().
+  std::vector<double> diagnostics() const;
   std::uint64_t events_processed() const;
   const Ledger& ledger() const;
   const Mechanism& mechanism() const;

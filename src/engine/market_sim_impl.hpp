@@ -13,6 +13,7 @@
 
 #include "engine/agent.hpp"
 #include "engine/agents/factory.hpp"
+#include "engine/diagnostics.hpp"
 #include "engine/event_log.hpp"
 #include "engine/event_queue.hpp"
 #include "engine/latent.hpp"
@@ -48,15 +49,22 @@ class MarketSimulation::Impl final : public AgentContext {
   std::span<MessageLeg> compose(std::size_t count) override;
   void send_message() override;
   void wake_at(SimTime t) override;
+  std::optional<QuotePair> market_maker_quotes() override;
 
   const Ledger& ledger() const { return *ledger_; }
   const Mechanism& mechanism() const { return *mechanism_; }
   std::uint64_t processed() const { return processed_; }
   const std::vector<double>& metrics() const { return metrics_; }
+  std::vector<double> diagnostics() const { return diagnostics_.values(); }
   std::size_t agent_count() const { return agents_.size(); }
 
  private:
   static SimTime history_window(const ScenarioSpec& spec);
+  /// Delay from an agent to the mechanism (run.book_delay).
+  SimTime to_book(AgentSlot& slot) {
+    const SimTime submit = slot.latency.submit.sample();
+    return book_ack_ ? submit + slot.latency.ack.sample() : submit;
+  }
 
   /// Queues an event and returns its payload, built in place in the slab, for the caller to
   /// fill (valid until the next schedule call).
@@ -87,6 +95,7 @@ class MarketSimulation::Impl final : public AgentContext {
 
   // The event loop's steps (market_sim.cpp).
   void step_latent();
+  void drain();
   void sample_metrics();
   std::optional<SimTime> first_kill() const;
   template <class Call>
@@ -98,7 +107,7 @@ class MarketSimulation::Impl final : public AgentContext {
   void answer_quote_requests();
   void handle_outcomes(std::int64_t bid_plus_ask_before);
   void notify(AgentId agent, bool fill, Notice::Kind kind, OrderId order, Side side, Price price,
-              Qty qty, Qty remaining, Reason reason, bool maker);
+              Qty qty, Qty remaining, Reason reason, bool maker, bool self_trade = false);
   void notify_subscribers(const PublicView& view);
 
   MarketRules rules_;
@@ -106,9 +115,15 @@ class MarketSimulation::Impl final : public AgentContext {
   SimTime horizon_;
   SimTime sample_period_;
   double lot_size_;
+  bool book_ack_;                         // run.book_delay = "submit_plus_ack"
+  bool drain_;                            // run.after_horizon = "drain"
+  bool quote_before_instant_;             // metrics.mm_quote_sample = "before_instant"
+  std::optional<Ledger> horizon_ledger_;  // the ledger at the horizon, when drained after it
+  SimTime settle_at_{-1};                 // instant of the last settle scheduled
   LatentProcess latent_;
   std::unique_ptr<Mechanism> mechanism_;
   EventLog log_;
+  RunDiagnostics diagnostics_;
   std::vector<AgentSlot> agents_;
   std::vector<std::uint32_t> market_makers_;  // slots of the market makers, ascending
   std::vector<std::uint32_t> subscribers_;

@@ -145,7 +145,7 @@ double Recorder::mm_marked(const Ledger& ledger, double p) const {
   double total = 0.0;
   for (const AgentId mm : market_makers_) {
     const Account& a = ledger.account(mm);
-    total += static_cast<double>(a.cash.micros) / static_cast<double>(kCashPerUnit) +
+    total += static_cast<double>(a.cash.micros) / static_cast<double>(rules_.cash_per_unit) +
              contracts(a.inventory_lots) * p;
   }
   return total;
@@ -286,13 +286,13 @@ std::vector<double> Recorder::finish(double p_end, const Ledger& ledger,
   for (std::uint32_t a = 0; a < roles_.size(); ++a) {
     const Account& acc = ledger.account(AgentId{a});
     pnl_by_role[static_cast<std::size_t>(roles_[a])] +=
-        static_cast<double>(acc.cash.micros) / static_cast<double>(kCashPerUnit) +
+        static_cast<double>(acc.cash.micros) / static_cast<double>(rules_.cash_per_unit) +
         contracts(acc.inventory_lots) * p_end;
   }
   double mm_fees = 0.0;
   for (const AgentId mm : market_makers_) {
     mm_fees -= static_cast<double>(ledger.account(mm).fees_paid.micros) /
-               static_cast<double>(kCashPerUnit);
+               static_cast<double>(rules_.cash_per_unit);
   }
   set(MarketMetric::kMmFeePnl, mm_fees);
   set(MarketMetric::kInformedPnl, pnl_by_role[static_cast<std::size_t>(Role::kInformed)]);

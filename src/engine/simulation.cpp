@@ -22,6 +22,7 @@ RunResult run_market(const ScenarioSpec& spec, RunKey key, EventSink* events) {
     try {
       sim.run();
       result.metrics = sim.metrics();
+      result.diagnostics = sim.diagnostics();
     } catch (...) {
       result.events_processed = sim.events_processed();
       throw;

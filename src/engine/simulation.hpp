@@ -39,7 +39,9 @@ struct RunResult {
   RunStatus status = RunStatus::kOk;
   std::string message;          ///< empty when ok
   std::vector<double> metrics;  ///< aligned with metric_registry(spec)
-  std::uint64_t seed = 0;       ///< repetition_key(master_seed, rep)
+  /// Market environment, status ok: counts aligned with diagnostic_names(); else empty.
+  std::vector<double> diagnostics;
+  std::uint64_t seed = 0;  ///< repetition_key(master_seed, rep)
   std::uint64_t events_processed = 0;
 };
 

@@ -46,7 +46,9 @@ struct RunSpec {
   double duration_s = 60.0;
   MechanismKind mechanism = MechanismKind::kClob;
   Environment environment = Environment::kMarket;
-  std::uint64_t seed = 1;  ///< master seed (overridden by the sweep or --seed)
+  std::uint64_t seed = 1;                     ///< master seed (overridden by the sweep or --seed)
+  BookDelay book_delay = BookDelay::kSubmit;  ///< agent -> mechanism
+  AfterHorizon after_horizon = AfterHorizon::kStop;  ///< events in flight at the end
 };
 
 struct MarketSpec {
@@ -56,6 +58,10 @@ struct MarketSpec {
   std::int64_t maker_fee_micros = 0;  ///< per lot, in 1e-6 of payoff; negative = rebate
   std::int64_t taker_fee_micros = 0;
   SelfTradeRule self_trade = SelfTradeRule::kCancelResting;  ///< CLOB only
+  Crossing crossing = Crossing::kOnArrival;                  ///< CLOB only
+  /// Cash units in one unit of payoff (micro-units by default); cash_per_unit * tick_size *
+  /// lot_size must be a whole number so every trade's cash is exact.
+  std::int64_t cash_per_unit = 1'000'000;
 };
 
 struct LatentSpec {
@@ -69,6 +75,7 @@ struct LatentSpec {
   double jump_mean = 0.0;
   double jump_sd = 0.5;
   double jump_size = 0.5;
+  LatentStart first_step = LatentStart::kAfterDt;
 };
 
 struct MarketMakerSpec {
@@ -88,6 +95,16 @@ struct MarketMakerSpec {
   double loss_limit = 50.0;     ///< payoff units; the kill switch latches below -loss_limit
   double belief_weight = 0.8;   ///< p_hat = w signal + (1 - w) last trade price
   double ewma_alpha = 0.1;      ///< smoothing of sigma_hat and AS_hat
+  QuoteLifetime quotes = QuoteLifetime::kReplace;
+  BeliefRule belief = BeliefRule::kSignalTape;
+  double belief_alpha = 0.35;  ///< signal_ewma: weight of the new signal
+  double belief_init = 0.5;    ///< signal_ewma: belief before the first signal
+  SpreadEstimators estimators = SpreadEstimators::kBelief;
+  double sigma_alpha = 0.25;  ///< quotes_and_fills: smoothing of sigma_hat
+  double as_alpha = 0.2;      ///< quotes_and_fills: smoothing of AS_hat
+  QuoteSizeRule size_rule = QuoteSizeRule::kFixed;
+  double size_floor = 0.2;  ///< inventory_scaled: smallest fraction of size quoted
+  InventoryLimit inventory_limit = InventoryLimit::kProjected;
   SignalSpec signal;
   ScheduleSpec schedule;
 };
@@ -100,6 +117,9 @@ struct InformedSpec {
   double size_min = 0.5;        ///< contracts at edge theta
   double size_max = 2.0;        ///< cap
   double size_per_edge = 50.0;  ///< extra contracts per unit of edge above theta
+  TakerOrder order = TakerOrder::kIoc;
+  ActivityDraw activity_draw = ActivityDraw::kSkip;  ///< interval schedule only
+  PriceReference reference = PriceReference::kBook;
   SignalSpec signal;
   ScheduleSpec schedule;
 };
@@ -114,6 +134,11 @@ struct NoiseSpec {
   double limit_fraction = 0.0;     ///< share of arrivals posted as limit orders near the touch
   double limit_offset_max = 0.01;  ///< limit orders rest up to this far behind the touch
   double limit_ttl_ms = 1000.0;    ///< and are cancelled after this time
+  NoiseArrivals arrivals = NoiseArrivals::kPoisson;
+  double step_ms = 100.0;  ///< per_step: the arrival step
+  NoiseLimitPrice limit_price = NoiseLimitPrice::kBehindTouch;
+  bool limit_gtc = false;  ///< limit orders are never cancelled (limit_ttl_ms unused)
+  PriceReference reference = PriceReference::kBook;
 };
 
 struct SniperSpec {
@@ -124,11 +149,34 @@ struct SniperSpec {
   SignalSpec signal;
 };
 
+/// The predecessor's RFQ request flow: at every interval from t = 0 a request with probability
+/// `probability`, sent by the informed requester with probability `informed_share` and else by
+/// the noise requester, random side, size U(size_min, size_max). The two requesters (one per
+/// class, after the class's traders) read one shared stream, so at most one requests per step.
+struct RequesterSpec {
+  bool enabled = false;
+  double interval_ms = 100.0;
+  double probability = 0.5;
+  double informed_share = 0.5;
+  double size_min = 0.5;  ///< contracts
+  double size_max = 2.0;
+};
+
+/// The predecessor's RFQ dealers: when enabled the market makers only answer requests; dealer
+/// i (0-based) quotes its signal +/- (half_spread - i * step + U(0, step)).
+struct DealerSpec {
+  bool enabled = false;
+  double half_spread = 0.01;
+  double step = 0.0015;  ///< the predecessor's dealer_competition_step
+};
+
 struct AgentsSpec {
   MarketMakerSpec market_maker;
   InformedSpec informed;
   NoiseSpec noise;
   SniperSpec sniper;
+  RequesterSpec requester;
+  DealerSpec dealer;
 };
 
 /// Latency per agent class; classes not overridden use `default_profile`.
@@ -144,11 +192,13 @@ struct MetricsSpec {
   std::vector<double> as_horizons_ms = {100.0, 1000.0, 10000.0};  ///< one as_loss column each
   double sample_ms = 100.0;       ///< sampling step of quoted spread, depth, RMSE, inventory
   double shock_threshold = 0.05;  ///< |dp| per latent step that counts as a shock
+  QuoteSample mm_quote_sample = QuoteSample::kLastDecision;  ///< for mm_quoted_spread
 };
 
 /// Reduced-form Avellaneda & Stoikov (2008) environment.
 struct As2008Spec {
   As2008Strategy strategy = As2008Strategy::kInventory;
+  As2008Spread spread = As2008Spread::kConstant;
   double s0 = 100.0;
   double T = 1.0;
   double sigma = 2.0;

@@ -39,6 +39,32 @@ MpiSession::~MpiSession() {
   if (MPI_Finalized(&finalized) == MPI_SUCCESS && finalized == 0) MPI_Finalize();
 }
 
+void MpiSession::broadcast(std::uint64_t& value) const {
+  if (size_ == 1) return;
+  check_mpi(MPI_Bcast(&value, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD), "broadcast value");
+}
+
+void MpiSession::broadcast(std::string& text) const {
+  if (size_ == 1) return;
+  std::uint64_t size = text.size();
+  broadcast(size);
+  text.resize(size);
+  if (size > 0) {
+    check_mpi(MPI_Bcast(text.data(), static_cast<int>(size), MPI_CHAR, 0, MPI_COMM_WORLD),
+              "broadcast text");
+  }
+}
+
+std::string MpiSession::library_version() {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING];
+  int length = 0;
+  if (MPI_Get_library_version(text, &length) != MPI_SUCCESS) return "unknown";
+  std::string out(text, static_cast<std::size_t>(length));
+  out = out.substr(0, out.find_first_of("\n,"));
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\0')) out.pop_back();
+  return out;
+}
+
 void MpiSession::abort(int code) const {
   MPI_Abort(MPI_COMM_WORLD, code);  // does not return on success; if it fails, exit anyway
   std::_Exit(code);

@@ -101,6 +101,9 @@ class PanelWriter {
 /// panel or locked, PanelError on I/O errors.
 void verify_panel(const std::filesystem::path& path, bool check_lock = true);
 
+/// The HDF5 library's version, "major.minor.release".
+std::string hdf5_library_version();
+
 /// Whether the file at `path` exists (create() refuses it unless overwriting).
 bool panel_exists(const std::filesystem::path& path);
 

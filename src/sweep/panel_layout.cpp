@@ -7,6 +7,7 @@
 #include <chrono>
 #include <ctime>
 #include <limits>
+#include <string_view>
 
 #include "engine/metrics_registry.hpp"
 #include "proteus/version.hpp"
@@ -81,7 +82,8 @@ void write_strings(hid_t group, const std::string& name, const std::vector<std::
 }
 
 template <class T>
-void write_numbers(hid_t group, const std::string& name, hid_t type, const std::vector<T>& values) {
+Handle write_numbers(hid_t group, const std::string& name, hid_t type,
+                     const std::vector<T>& values) {
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose, name);
   Handle props = fixed_column_props(n, name);
@@ -89,6 +91,15 @@ void write_numbers(hid_t group, const std::string& name, hid_t type, const std::
       H5Dcreate2(group, name.c_str(), type, space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT),
       H5Dclose, name);
   if (n > 0) check(H5Dwrite(ds.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
+  return ds;
+}
+
+/// Units of a numeric swept key, read off the config's naming rule (`..._ms` milliseconds,
+/// `..._s` seconds); empty when the name carries none.
+std::string_view axis_units(std::string_view key) {
+  if (key.ends_with("_ms")) return "ms";
+  if (key.ends_with("_s")) return "s";
+  return {};
 }
 
 /// What a report needs to contrast cells without re-parsing the config: each cell's contrast
@@ -165,7 +176,9 @@ void write_cells(hid_t file, const SweepPlan& plan) {
             col.push_back(std::get<double>(*v));
           }
         }
-        write_numbers(group.get(), key, H5T_NATIVE_DOUBLE, col);
+        Handle ds = write_numbers(group.get(), key, H5T_NATIVE_DOUBLE, col);
+        if (const std::string_view units = axis_units(key); !units.empty())
+          h5::set_string_attr(ds.get(), schema::kUnitsAttr, std::string(units));
       }
     }
   }

@@ -363,4 +363,12 @@ engine::MetricRegistry read_panel_metrics(hid_t file) {
       environment, h5::read_doubles_attr(file, schema::kAsHorizonsAttr, kMaxHorizons));
 }
 
+std::string hdf5_library_version() {
+  unsigned major = 0;
+  unsigned minor = 0;
+  unsigned release = 0;
+  if (H5get_libversion(&major, &minor, &release) < 0) return "unknown";
+  return fmt::format("{}.{}.{}", major, minor, release);
+}
+
 }  // namespace proteus::sweep

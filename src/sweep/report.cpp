@@ -191,14 +191,19 @@ Report compute_report(const std::filesystem::path& panel, const ReportOptions& o
     throw PanelError(
         fmt::format("/runs has fewer than cells x repetitions = {} rows", info.cells * reps));
   }
+  if (options.repetitions > reps) {
+    throw SweepUsageError(
+        fmt::format("the panel has {} repetitions per cell, not {}", reps, options.repetitions));
+  }
+  const std::uint64_t used = options.repetitions > 0 ? options.repetitions : reps;
   const ContrastSettings settings{options.level, options.bootstrap, info.master_seed};
   for (const auto& metric : metrics) {
     const std::size_t index = info.metrics.index_of(metric).value();  // resolve_metrics checked
     // Rows of a cell are contiguous (row_of), so one cell is one block of each column.
     const CellReader read = [&](std::uint64_t cell, CellValues& out) {
       const std::uint64_t first = row_of(RunId{cell, 0}, reps);
-      reader.read_metric(index, first, reps, out.values);
-      reader.read_status(first, reps, out.status);
+      reader.read_metric(index, first, used, out.values);
+      reader.read_status(first, used, out.status);
     };
     reduce_metric(info.metrics[index], index, groups, labels, read, settings, report);
   }

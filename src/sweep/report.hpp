@@ -26,6 +26,9 @@ struct ReportOptions {
   std::vector<std::pair<std::string, std::string>> baseline;
   stats::Adjustment adjust = stats::Adjustment::kHolm;
   std::uint64_t bootstrap = 0;  ///< BCa resamples of the paired mean difference; 0: none
+  /// 0: every repetition; else only repetitions [0, repetitions) of each cell (the panel as it
+  /// was after that block of an adaptive-precision run).
+  std::uint64_t repetitions = 0;
 };
 
 /// Reduces `panel`; memory holds two cells of one column at a time. Throws SweepUsageError when

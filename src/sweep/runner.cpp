@@ -12,7 +12,6 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <deque>
 #include <limits>
@@ -26,8 +25,10 @@
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"
 #include "sweep/errors.hpp"
+#include "sweep/interrupt.hpp"
 #include "sweep/mpi_check.hpp"
 #include "sweep/panel.hpp"
+#include "sweep/panel_grow.hpp"
 #include "sweep/panel_schema.hpp"
 #include "sweep/run_row.hpp"
 #include "sweep/sweep_config.hpp"
@@ -69,36 +70,6 @@ struct ResultBatch {
   void serialize(Archive& ar, const unsigned /*version*/) {
     ar& records& compute_s;
   }
-};
-
-volatile std::sig_atomic_t g_interrupted = 0;
-
-extern "C" void on_interrupt(int /*signal*/) {
-  g_interrupted = 1;
-}
-
-/// Installs SIGTERM/SIGINT handlers for the lifetime of the object, then restores them.
-class InterruptGuard {
- public:
-  InterruptGuard() {
-    g_interrupted = 0;
-    struct sigaction action {};
-    action.sa_handler = on_interrupt;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGTERM, &action, &old_term_);
-    sigaction(SIGINT, &action, &old_int_);
-  }
-  ~InterruptGuard() {
-    sigaction(SIGTERM, &old_term_, nullptr);
-    sigaction(SIGINT, &old_int_, nullptr);
-  }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-
- private:
-  struct sigaction old_term_ {};
-  struct sigaction old_int_ {};
 };
 
 template <class T>
@@ -161,6 +132,16 @@ PanelWriter prepare(const SweepPlan& plan, const SweepOptions& options, int rank
   }
   // Refuses more shards than repetitions before any file is touched.
   if (options.shard) shard_rows(*options.shard, plan.cells.size(), plan.repetitions);
+  if (options.resume && !options.shard && panel_exists(options.out)) {
+    std::string stored;
+    try {
+      stored = read_panel_config(options.out);
+    } catch (const std::exception&) {
+      // A damaged panel: PanelWriter::resume rebuilds it from its journal or says why not.
+    }
+    const auto old_reps = repetitions_only_change(stored, plan.config_text);
+    if (old_reps && *old_reps != plan.repetitions) grow_panel(options.out, plan, ranks);
+  }
   if (options.resume) return PanelWriter::resume(options.out, plan, ranks, options.shard);
   if (panel_exists(options.out) && !options.overwrite) {
     throw SweepUsageError(
@@ -199,7 +180,7 @@ class Coordinator {
     last_flush_ = last_progress_ = start_;
     Assignment own;
     while (true) {
-      if (g_interrupted != 0 && !stop_) {
+      if (InterruptScope::interrupted() && !stop_) {
         stop_ = true;
         interrupted_ = true;
       }
@@ -388,7 +369,7 @@ void work(const SweepPlan& plan, int rank) {
 }  // namespace
 
 SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
-  InterruptGuard guard;
+  InterruptScope guard;
   start_orphan_watchdog(mpi.rank());
   // Rank 0 checks everything first and tells the others whether to go on, so a bad config
   // never leaves ranks waiting.
@@ -400,7 +381,8 @@ SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options) {
   int verdict = kGo;
   if (mpi.rank() == 0) {
     try {
-      text = engine::read_config_file(options.sweep_file);
+      text = options.config_text.empty() ? engine::read_config_file(options.sweep_file)
+                                         : options.config_text;
       plan = load_sweep(text, options.sweep_file.string());
       writer.emplace(prepare(*plan, options, mpi.size()));
       if (options.notice && !writer->recovery().empty()) options.notice(writer->recovery());

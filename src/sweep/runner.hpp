@@ -25,6 +25,9 @@ struct Progress {
 
 struct SweepOptions {
   std::filesystem::path sweep_file;
+  /// When not empty, the sweep text to run instead of reading sweep_file (which then only
+  /// names the source in messages): how adaptive precision runs each block.
+  std::string config_text;
   std::filesystem::path out;
   bool overwrite = false;
   bool resume = false;
@@ -60,9 +63,10 @@ struct SweepSummary {
 /// Collective over MPI_COMM_WORLD. Rank 0 loads the sweep file and checks it (ConfigError,
 /// SweepUsageError for parity, existing output or a changed config on resume) before any
 /// run; with a shard, only its rows run and the panel is marked complete when they are done,
-/// and --resume refuses a panel written for another shard. PanelError and MpiError are runtime
-/// failures. SIGTERM/SIGINT make it stop handing out work and return kInterrupted after flushing.
-/// The caller aborts the job on any exception.
+/// and --resume refuses a panel written for another shard. --resume with a config that differs
+/// from the panel's only by more repetitions grows the panel first (grow_panel). PanelError and
+/// MpiError are runtime failures. SIGTERM/SIGINT make it stop handing out work and return
+/// kInterrupted after flushing. The caller aborts the job on any exception.
 SweepSummary run_sweep(const MpiSession& mpi, const SweepOptions& options);
 
 }  // namespace proteus::sweep

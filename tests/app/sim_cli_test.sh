@@ -20,6 +20,21 @@ for key in '"metrics"' '"seed"' '"rep"' '"status"' '"events_processed"' '"mm_pnl
   grep -q "$key" "$tmp/a.json" || fail "json lacks $key"
 done
 
+# --reps N prints one JSON line per repetition, each the bytes of that --rep alone; without
+# --diagnostics the output is unchanged, with it a diagnostics object follows the metrics.
+"$proteus" sim "$src/configs/quickstart.toml" --format json --reps 2 >"$tmp/reps.json"
+[[ $(wc -l <"$tmp/reps.json") -eq 2 ]] || fail "--reps 2 printed $(wc -l <"$tmp/reps.json") lines"
+cat "$tmp/a.json" "$tmp/c.json" | cmp -s - "$tmp/reps.json" || fail "--reps 2 differs from --rep 0 and --rep 1"
+"$proteus" sim "$src/configs/quickstart.toml" --format json --diagnostics >"$tmp/diag.json"
+grep -q '"diagnostics":{"n_mm_self":' "$tmp/diag.json" || fail "no diagnostics: $(cat "$tmp/diag.json")"
+[[ "$(sed 's/,"diagnostics":{[^}]*}//' "$tmp/diag.json")" == "$(cat "$tmp/a.json")" ]] || fail "--diagnostics changed the rest of the output"
+set +e
+"$proteus" sim "$src/configs/quickstart.toml" --reps 2 2>"$tmp/err.txt" >/dev/null
+rc=$?
+set -e
+[[ $rc -eq 2 ]] || fail "--reps 2 in table format exited $rc, want 2"
+grep -q "needs --format json" "$tmp/err.txt" || fail "--reps error: $(cat "$tmp/err.txt")"
+
 # Unknown key: exit 2, one line naming file, line and key.
 cat >"$tmp/bad.toml" <<'TOML'
 [run]

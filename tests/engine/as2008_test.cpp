@@ -1,11 +1,14 @@
-// The reduced-form Avellaneda-Stoikov environment against the paper's Table 1 (gamma = 0.1),
-// closed forms for the symmetric strategy and an independent NumPy simulation.
+// The reduced-form Avellaneda-Stoikov environment against every row the paper publishes
+// (Tables 1-3: gamma 0.1, 0.01 and 0.5; inventory and symmetric strategies), closed forms for the
+// symmetric strategy and an independent NumPy simulation (docs/model.md).
 #include "engine/as2008.hpp"
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "engine/metrics_registry.hpp"
@@ -14,10 +17,12 @@
 namespace proteus::engine {
 namespace {
 
+constexpr int kPaperReps = 1000;  // the paper's paths per row
+constexpr int kReps = 10000;      // ours per row
+
 struct Summary {
   double mean = 0.0;
   double sd = 0.0;
-  double se() const { return sd / std::sqrt(1000.0); }
 };
 
 Summary summarise(const std::vector<double>& v) {
@@ -29,17 +34,13 @@ Summary summarise(const std::vector<double>& v) {
   return {mean, std::sqrt(ss / static_cast<double>(v.size() - 1))};
 }
 
-struct TableRow {
+struct Simulated {
   Summary profit;
   Summary final_q;
   Summary spread;
 };
 
-constexpr int kReps = 1000;  // as in the paper
-
-TableRow simulate(As2008Strategy strategy) {
-  As2008Spec spec;  // defaults: s0 100, T 1, sigma 2, dt 0.005, k 1.5, A 140, gamma 0.1
-  spec.strategy = strategy;
+Simulated simulate(As2008Spec spec) {
   std::vector<double> profit;
   std::vector<double> q;
   std::vector<double> spread;
@@ -53,67 +54,145 @@ TableRow simulate(As2008Strategy strategy) {
   return {summarise(profit), summarise(q), summarise(spread)};
 }
 
-// Tolerance for comparing our mean with a published mean: 3 standard errors of the
-// difference of two independent 1000-run means.
-double mean_tolerance(double our_se, double paper_sd) {
-  const double paper_se = paper_sd / std::sqrt(1000.0);
-  return 3.0 * std::sqrt(our_se * our_se + paper_se * paper_se);
+// One published row: Avellaneda & Stoikov (2008), "High-frequency trading in a limit order
+// book", Quantitative Finance 8(3), 217-224, section 4, Tables 1-3 (1000 simulations each).
+struct PaperRow {
+  double gamma;
+  As2008Strategy strategy;
+  double spread, profit, sd_profit, final_q, sd_final_q;
+};
+
+constexpr std::array<PaperRow, 6> kPaper = {{
+    {0.1, As2008Strategy::kInventory, 1.29, 62.94, 5.89, 0.10, 2.80},
+    {0.1, As2008Strategy::kSymmetric, 1.29, 67.21, 13.43, -0.018, 8.66},
+    {0.01, As2008Strategy::kInventory, 1.33, 66.78, 8.76, -0.02, 4.70},
+    {0.01, As2008Strategy::kSymmetric, 1.33, 67.36, 13.40, -0.31, 8.65},
+    {0.5, As2008Strategy::kInventory, 1.15, 33.92, 4.72, -0.02, 1.88},
+    {0.5, As2008Strategy::kSymmetric, 1.15, 66.20, 14.53, 0.25, 9.06},
+}};
+
+// |ours - paper| in standard errors of the difference of a 10,000-run and a 1000-run mean.
+double mean_z(Summary ours, double paper_mean, double paper_sd) {
+  const double se = std::sqrt(ours.sd * ours.sd / kReps + paper_sd * paper_sd / kPaperReps);
+  return std::abs(ours.mean - paper_mean) / se;
 }
 
-// Avellaneda & Stoikov (2008), "High-frequency trading in a limit order book", Quantitative
-// Finance 8(3), 217-224, Table 1 (gamma = 0.1, 1000 simulations):
-//   strategy   spread  profit  std(profit)  final q  std(final q)
-//   inventory  1.49    62.94   5.89         0.08     4.56
-//   symmetric  1.49    67.21   13.43        0.01     8.63
-
-TEST(As2008, InventoryStrategyReproducesPaperTable1) {
-  const TableRow row = simulate(As2008Strategy::kInventory);
-  // Spread: mean over steps i = 0..199 of gamma sigma^2 (T - i dt) + (2/gamma) ln(1 + gamma/k)
-  // = 0.4 * (1 - 0.005 * 99.5) + 20 ln(16/15) = 0.201 + 1.2907704 = 1.4917704 (every run).
-  EXPECT_NEAR(row.spread.mean, 0.201 + 20.0 * std::log(16.0 / 15.0), 1e-12);
-  EXPECT_NEAR(row.spread.mean, 1.49, 0.005);  // the paper rounds to 2 decimals
-  EXPECT_NEAR(row.profit.mean, 62.94, mean_tolerance(row.profit.se(), 5.89));
-  EXPECT_NEAR(row.profit.sd, 5.89, 0.15 * 5.89);
-  EXPECT_NEAR(row.final_q.mean, 0.08, mean_tolerance(row.final_q.se(), 4.56));
-  // The paper's std(final q) = 4.56 is NOT reproduced by this model: every variant tried
-  // (fill before or after the mid step, 1 - e^(-lambda dt) fill probabilities, one fill per
-  // step, T - t at either end of the step) gives 2.9 to 3.4 (docs/model.md). We check instead
-  // against an independent NumPy simulation of the same model (400 000 runs, numpy default_rng
-  // seed 3): mean profit 63.39, sd profit 6.45, sd final q 2.95; SE of a sd ~ sd / sqrt(2n).
-  EXPECT_NEAR(row.profit.mean, 63.39, 3.0 * row.profit.se());
-  EXPECT_NEAR(row.profit.sd, 6.45, 4.0 * 6.45 / std::sqrt(2000.0));
-  EXPECT_NEAR(row.final_q.sd, 2.95, 4.0 * 2.95 / std::sqrt(2000.0));
+// The same for two standard deviations (the SE of a sample sd is about sd / sqrt(2n)).
+double sd_z(double ours, double paper) {
+  const double se = std::sqrt(ours * ours / (2.0 * kReps) + paper * paper / (2.0 * kPaperReps));
+  return std::abs(ours - paper) / se;
 }
 
-TEST(As2008, SymmetricStrategyReproducesPaperTable1AndClosedForms) {
-  const TableRow row = simulate(As2008Strategy::kSymmetric);
-  // Constant spread gamma sigma^2 T / 2 + (2/gamma) ln(1 + gamma/k) = 0.2 + 1.2907704.
-  EXPECT_NEAR(row.spread.mean, 0.2 + 20.0 * std::log(16.0 / 15.0), 1e-12);
-  EXPECT_NEAR(row.spread.sd, 0.0, 1e-12);
-  EXPECT_NEAR(row.spread.mean, 1.49, 0.005);
-  EXPECT_NEAR(row.profit.mean, 67.21, mean_tolerance(row.profit.se(), 13.43));
-  EXPECT_NEAR(row.profit.sd, 13.43, 0.15 * 13.43);
-  EXPECT_NEAR(row.final_q.mean, 0.01, mean_tolerance(row.final_q.se(), 8.63));
-  EXPECT_NEAR(row.final_q.sd, 8.63, 0.15 * 8.63);
-  // Closed forms (quotes fixed at s +/- d, d = 0.7453852; the mid then moves by h = 0.1414214;
-  // a side at distance d -/+ h fills with p_-/+ = A e^(-k (d -/+ h)) dt):
-  //   E[profit] = N * [p_+ (d + h) + p_- (d - h)] (each fill earns its distance to the new mid,
-  //              later mid moves have mean 0) = 67.0024;
-  //   Var[q_T] = N * [2 pbar (1 - pbar) - 2 (p_+ p_- - pbar^2)], pbar = (p_+ + p_-) / 2
-  //              (the two sides of a step are tied by the shared mid move) = 8.5238^2.
-  const double d = (0.2 + 20.0 * std::log(16.0 / 15.0)) / 2.0;
-  const double h = 2.0 * std::sqrt(0.005);
-  const double p_plus = 140.0 * std::exp(-1.5 * (d + h)) * 0.005;
-  const double p_minus = 140.0 * std::exp(-1.5 * (d - h)) * 0.005;
-  const double pbar = (p_plus + p_minus) / 2.0;
-  const double expected_profit = 200.0 * (p_plus * (d + h) + p_minus * (d - h));
-  const double expected_q_sd =
-      std::sqrt(200.0 * (2.0 * pbar * (1.0 - pbar) - 2.0 * (p_plus * p_minus - pbar * pbar)));
-  EXPECT_NEAR(expected_profit, 67.0024, 1e-4);
-  EXPECT_NEAR(expected_q_sd, 8.5238, 1e-4);
-  EXPECT_NEAR(row.profit.mean, expected_profit, 3.0 * row.profit.se());
-  EXPECT_NEAR(row.final_q.mean, 0.0, 3.0 * row.final_q.se());
-  EXPECT_NEAR(row.final_q.sd, expected_q_sd, 4.0 * expected_q_sd / std::sqrt(2000.0));
+std::string label(const PaperRow& row) {
+  return "gamma " + std::to_string(row.gamma) +
+         (row.strategy == As2008Strategy::kInventory ? " inventory" : " symmetric");
+}
+
+// The three published cells this model does not reproduce (docs/model.md, "Known mismatches"):
+// each is checked against the independent NumPy simulation of the same model instead
+// (400,000 runs, numpy default_rng seed 3, the script in docs/model.md).
+struct Mismatch {
+  double gamma;
+  As2008Strategy strategy;
+  const char* column;
+  double numpy;
+};
+constexpr std::array<Mismatch, 3> kMismatches = {{
+    {0.1, As2008Strategy::kInventory, "profit", 62.222},
+    {0.01, As2008Strategy::kInventory, "sd_final_q", 5.261},
+    {0.5, As2008Strategy::kInventory, "profit", 20.937},
+}};
+
+const Mismatch* mismatch(const PaperRow& row, const std::string& column) {
+  for (const Mismatch& m : kMismatches) {
+    if (m.gamma == row.gamma && m.strategy == row.strategy && column == m.column) return &m;
+  }
+  return nullptr;
+}
+
+TEST(As2008, EveryPublishedRowWithinMonteCarloErrorExceptTheListedMismatches) {
+  for (const PaperRow& row : kPaper) {
+    SCOPED_TRACE(label(row));
+    As2008Spec spec;  // defaults: s0 100, T 1, sigma 2, dt 0.005, k 1.5, A 140, constant spread
+    spec.gamma = row.gamma;
+    spec.strategy = row.strategy;
+    const Simulated ours = simulate(spec);
+    // The spread is (2/gamma) ln(1 + gamma/k) at every step of every run.
+    const double arrival_spread = 2.0 / row.gamma * std::log1p(row.gamma / 1.5);
+    EXPECT_NEAR(ours.spread.mean, arrival_spread, 1e-12);
+    EXPECT_NEAR(ours.spread.sd, 0.0, 1e-12);
+    EXPECT_NEAR(ours.spread.mean, row.spread, 0.005);  // the paper rounds to 2 decimals
+
+    const double z_profit = mean_z(ours.profit, row.profit, row.sd_profit);
+    const double z_q = mean_z(ours.final_q, row.final_q, row.sd_final_q);
+    const double z_sd_profit = sd_z(ours.profit.sd, row.sd_profit);
+    const double z_sd_q = sd_z(ours.final_q.sd, row.sd_final_q);
+    const std::array<std::pair<const char*, double>, 4> cells = {{
+        {"profit", z_profit},
+        {"final_q", z_q},
+        {"sd_profit", z_sd_profit},
+        {"sd_final_q", z_sd_q},
+    }};
+    for (const auto& [column, z] : cells) {
+      SCOPED_TRACE(column);
+      if (const Mismatch* m = mismatch(row, column)) {
+        // Documented: the paper's value is out of reach, the model's is the NumPy one.
+        EXPECT_GT(z, 3.0);
+        const bool is_sd = std::string(column).starts_with("sd_");
+        const Summary& s = std::string(column).ends_with("profit") ? ours.profit : ours.final_q;
+        const double value = is_sd ? s.sd : s.mean;
+        const double se = is_sd ? s.sd / std::sqrt(2.0 * kReps) : s.sd / std::sqrt(kReps);
+        EXPECT_NEAR(value, m->numpy, 3.0 * se);
+        continue;
+      }
+      // Means within 3 standard errors of the difference, sds within 4 (heavier tails).
+      EXPECT_LT(z, std::string(column).starts_with("sd_") ? 4.0 : 3.0);
+    }
+  }
+}
+
+TEST(As2008, SymmetricStrategyMatchesItsClosedForms) {
+  // Quotes fixed at s +/- d, d = (1/gamma) ln(1 + gamma/k); the mid then moves by h = sigma
+  // sqrt(dt); a side at distance d -/+ h fills with p_-/+ = A e^(-k (d -/+ h)) dt:
+  //   E[profit] = N [p_+ (d + h) + p_- (d - h)] (each fill earns its distance to the new mid,
+  //               later mid moves have mean 0);
+  //   Var[q_T]  = N [2 pbar (1 - pbar) - 2 (p_+ p_- - pbar^2)], pbar = (p_+ + p_-) / 2.
+  // gamma 0.1: 66.9708 and 8.9708^2 (checked by hand against the NumPy run: 66.972, 8.968).
+  for (const double gamma : {0.1, 0.01, 0.5}) {
+    SCOPED_TRACE(gamma);
+    As2008Spec spec;
+    spec.gamma = gamma;
+    spec.strategy = As2008Strategy::kSymmetric;
+    const Simulated ours = simulate(spec);
+    const double d = std::log1p(gamma / 1.5) / gamma;
+    const double h = 2.0 * std::sqrt(0.005);
+    const double p_plus = 140.0 * std::exp(-1.5 * (d + h)) * 0.005;
+    const double p_minus = 140.0 * std::exp(-1.5 * (d - h)) * 0.005;
+    const double pbar = (p_plus + p_minus) / 2.0;
+    const double expected_profit = 200.0 * (p_plus * (d + h) + p_minus * (d - h));
+    const double expected_q_sd =
+        std::sqrt(200.0 * (2.0 * pbar * (1.0 - pbar) - 2.0 * (p_plus * p_minus - pbar * pbar)));
+    if (gamma == 0.1) {
+      EXPECT_NEAR(expected_profit, 66.9708, 1e-4);
+      EXPECT_NEAR(expected_q_sd, 8.9708, 1e-4);
+    }
+    EXPECT_NEAR(ours.profit.mean, expected_profit, 3.0 * ours.profit.sd / std::sqrt(kReps));
+    EXPECT_NEAR(ours.final_q.mean, 0.0, 3.0 * ours.final_q.sd / std::sqrt(kReps));
+    EXPECT_NEAR(ours.final_q.sd, expected_q_sd, 4.0 * expected_q_sd / std::sqrt(2.0 * kReps));
+  }
+}
+
+TEST(As2008, FiniteHorizonSpreadAddsTheInventoryRiskTerm) {
+  // spread = "finite_horizon": mean over steps i = 0..199 of gamma sigma^2 (T - i dt) +
+  // (2/gamma) ln(1 + gamma/k) = 0.4 * (1 - 0.005 * 99.5) + 20 ln(16/15) at gamma 0.1; the
+  // symmetric strategy quotes that average, 0.2 + 20 ln(16/15), at every step.
+  As2008Spec spec;
+  spec.spread = As2008Spread::kFiniteHorizon;
+  const RunResult inv = run_as2008(spec, RunKey{.master_seed = 1, .rep = 0});
+  EXPECT_NEAR(inv.metrics[2], 0.201 + 20.0 * std::log(16.0 / 15.0), 1e-12);
+  spec.strategy = As2008Strategy::kSymmetric;
+  const RunResult sym = run_as2008(spec, RunKey{.master_seed = 1, .rep = 0});
+  EXPECT_NEAR(sym.metrics[2], 0.2 + 20.0 * std::log(16.0 / 15.0), 1e-12);
 }
 
 TEST(As2008, RunIsAPureFunctionOfTheKey) {

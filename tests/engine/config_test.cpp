@@ -71,10 +71,10 @@ TEST(ConfigDefaults, EmptyTextYieldsTheStructDefaults) {
 
 TEST(ConfigDefaults, ResolvedKeysCoverEveryFieldWithCanonicalText) {
   const auto keys = resolved_keys(ScenarioSpec{});
-  // run 4 + market 6 + latent 10 + market maker 16+2+2 + informed 7+2+2 + noise 9
-  // + sniper 4+2 + latency 5 profiles * 4 channels * 6 + metrics 3 + as2008 8
-  // + mechanism: fba 3, dual_flow 4, rfq 3.
-  EXPECT_EQ(keys.size(), 212U);
+  // run 6 + market 8 + latent 11 + market maker 26+2+2 + informed 10+2+2 + noise 14
+  // + sniper 4+2 + latency 5 profiles * 4 channels * 6 + metrics 4 + as2008 9
+  // + mechanism: fba 3, dual_flow 4, rfq 3 + requester 6 + dealer 3.
+  EXPECT_EQ(keys.size(), 246U);
   EXPECT_EQ(keys.at("run.duration_s"), "60.0");
   EXPECT_EQ(keys.at("run.mechanism"), "\"clob\"");
   EXPECT_EQ(keys.at("run.seed"), "1");
@@ -88,6 +88,7 @@ TEST(ConfigDefaults, ResolvedKeysCoverEveryFieldWithCanonicalText) {
   EXPECT_EQ(keys.at("metrics.as_horizons_ms"), "[100.0, 1000.0, 10000.0]");
   EXPECT_EQ(keys.at("as2008.T"), "1.0");
   EXPECT_EQ(keys.at("as2008.A"), "140.0");
+  EXPECT_EQ(keys.at("as2008.spread"), "\"constant\"");
 }
 
 /// The scenario part of a sweep file (docs/sweep-config.md): the text without its [sweep] and
@@ -134,8 +135,25 @@ TEST(ConfigShipped, QuickstartHasDepthProvidingNoiseTraders) {
 TEST(ConfigShipped, PredecessorDefaultMatchesThePredecessorParameters) {
   const ScenarioSpec spec = load_scenario_file(kSourceDir / "configs/predecessor-default.toml");
   EXPECT_EQ(spec.run.duration_s, 20.0);
-  EXPECT_EQ(spec.market.lot_size, 0.5);
+  EXPECT_EQ(spec.run.book_delay, BookDelay::kSubmitPlusAck);
+  EXPECT_EQ(spec.run.after_horizon, AfterHorizon::kDrain);
+  EXPECT_EQ(spec.market.tick_size, 1e-6);
+  EXPECT_EQ(spec.market.lot_size, 1e-6);
+  EXPECT_EQ(spec.market.cash_per_unit, 1'000'000'000'000);
+  EXPECT_EQ(spec.market.self_trade, SelfTradeRule::kAllow);
+  EXPECT_EQ(spec.market.crossing, Crossing::kEndOfInstant);
+  EXPECT_EQ(spec.latent.first_step, LatentStart::kAtZero);
   const MarketMakerSpec& mm = spec.agents.market_maker;
+  EXPECT_EQ(mm.quotes, QuoteLifetime::kGtc);
+  EXPECT_EQ(mm.belief, BeliefRule::kSignalEwma);
+  EXPECT_EQ(mm.belief_alpha, 0.35);
+  EXPECT_EQ(mm.estimators, SpreadEstimators::kQuotesAndFills);
+  EXPECT_EQ(mm.a, 0.002);
+  EXPECT_EQ(mm.b, 0.5);
+  EXPECT_EQ(mm.c, 0.5);
+  EXPECT_EQ(mm.size_rule, QuoteSizeRule::kInventoryScaled);
+  EXPECT_EQ(mm.inventory_limit, InventoryLimit::kReached);
+  EXPECT_EQ(mm.signal.noise, 0.01);
   EXPECT_EQ(mm.count, 1);
   EXPECT_EQ(mm.h0, 0.02);
   EXPECT_EQ(mm.kappa, 0.01);
@@ -152,8 +170,21 @@ TEST(ConfigShipped, PredecessorDefaultMatchesThePredecessorParameters) {
   EXPECT_EQ(informed.signal.noise, 0.015);
   EXPECT_EQ(informed.activity, 0.06);
   EXPECT_EQ(informed.schedule.interval_ms, 100.0);
-  EXPECT_EQ(spec.agents.noise.count, 1);
-  EXPECT_EQ(spec.agents.noise.rate, 1.8);
+  EXPECT_EQ(informed.size_per_edge, 20.0);
+  EXPECT_EQ(informed.order, TakerOrder::kLimit);
+  EXPECT_EQ(informed.reference, PriceReference::kMmQuotes);
+  EXPECT_EQ(informed.activity_draw, ActivityDraw::kPerDecision);
+  const NoiseSpec& noise = spec.agents.noise;
+  EXPECT_EQ(noise.count, 1);
+  EXPECT_EQ(noise.rate, 1.8);
+  EXPECT_EQ(noise.arrivals, NoiseArrivals::kPerStep);
+  EXPECT_EQ(noise.limit_fraction, 1.0);
+  EXPECT_EQ(noise.limit_price, NoiseLimitPrice::kAroundMid);
+  EXPECT_EQ(noise.limit_offset_max, 0.05);
+  EXPECT_TRUE(noise.limit_gtc);
+  EXPECT_EQ(noise.reference, PriceReference::kMmQuotes);
+  EXPECT_EQ(noise.size_min, 0.25);
+  EXPECT_EQ(noise.size_max, 2.0);
   EXPECT_EQ(spec.latent.p0, 0.5);
   EXPECT_EQ(spec.latent.phi, 0.995);
   EXPECT_EQ(spec.latent.sigma_eta, 0.2);
@@ -257,10 +288,14 @@ TEST(ConfigErrors, EnumeratedStringsListTheirAllowedValues) {
       {"agents.market_maker.rule", "linear, avellaneda_stoikov"},
       {"agents.noise.size_dist", "uniform, geometric"},
       {"latent.jump_dist", "normal, symmetric"},
-      {"market.self_trade", "cancel_resting, cancel_incoming"},
+      {"market.self_trade", "cancel_resting, cancel_incoming, allow"},
+      {"market.crossing", "on_arrival, end_of_instant"},
+      {"agents.market_maker.quotes", "replace, gtc"},
+      {"agents.noise.arrivals", "poisson, per_step"},
       {"as2008.strategy", "inventory, symmetric"},
-      {"mechanism.fba.tie_rule", "imbalance, previous, midpoint"},
-      {"mechanism.dual_flow.allocation", "time, pro_rata, random"},
+      {"as2008.spread", "constant, finite_horizon"},
+      {"mechanism.fba.tie_rule", "imbalance, previous, midpoint, imbalance_midpoint"},
+      {"mechanism.dual_flow.allocation", "time, pro_rata, random, time_any_price"},
   };
   for (const Case& c : cases) {
     const ConfigError error = load_error("", {c.key + "=zzzzzzzz"});

@@ -410,7 +410,9 @@ TEST(FbaConfig, BadValuesNameTheKeyAndTheAllowedValues) {
     load_scenario("[mechanism.fba]\ntie_rule = \"imbalanse\"\n", "t.toml");
     FAIL() << "tie_rule = imbalanse loaded";
   } catch (const ConfigError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("imbalance, previous, midpoint (did you mean \"imbalance\"?)"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("imbalance, previous, midpoint, imbalance_midpoint (did you mean "
+                          "\"imbalance\"?)"));
   }
 }
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "engine/agents/market_maker.hpp"
+#include "engine/agents/rfq_agents.hpp"
 #include "engine/agents/traders.hpp"
 
 namespace proteus::engine {
@@ -38,21 +39,38 @@ std::vector<AgentSlot> make_agents(const ScenarioSpec& spec, std::uint64_t rep_k
   std::vector<AgentSlot> slots;
   // Each count is at most 100000 (the key table), so the int sum cannot overflow.
   const int agent_count = a.market_maker.count + a.informed.count + a.noise.count +
-                          (a.sniper.enabled ? a.sniper.count : 0);
+                          (a.sniper.enabled ? a.sniper.count : 0) + (a.requester.enabled ? 2 : 0);
   slots.reserve(static_cast<std::size_t>(agent_count));
   for (int i = 0; i < a.market_maker.count; ++i) {
-    slots.push_back(make_slot(std::make_unique<MarketMaker>(a.market_maker), Role::kMarketMaker,
-                              EntityClass::kMarketMaker, i, a.market_maker.signal,
-                              latency.market_maker, rep_key));
+    std::unique_ptr<Agent> mm;
+    if (a.dealer.enabled) {
+      mm = std::make_unique<LatentDealer>(a.dealer, i);
+    } else {
+      mm = std::make_unique<MarketMaker>(a.market_maker);
+    }
+    slots.push_back(make_slot(std::move(mm), Role::kMarketMaker, EntityClass::kMarketMaker, i,
+                              a.market_maker.signal, latency.market_maker, rep_key));
   }
+  // The requesters share one stream: the same draws decide which of them requests.
+  const RandomStream requests{rep_key, StreamId::kDecision, entity(EntityClass::kGlobal, 1)};
   for (int i = 0; i < a.informed.count; ++i) {
     slots.push_back(make_slot(std::make_unique<InformedTrader>(a.informed), Role::kInformed,
                               EntityClass::kInformed, i, a.informed.signal, latency.informed,
                               rep_key));
   }
+  if (a.requester.enabled) {
+    slots.push_back(make_slot(std::make_unique<Requester>(a.requester, Role::kInformed, requests),
+                              Role::kInformed, EntityClass::kInformed, a.informed.count,
+                              SignalSpec{}, latency.informed, rep_key));
+  }
   for (int i = 0; i < a.noise.count; ++i) {
     slots.push_back(make_slot(std::make_unique<NoiseTrader>(a.noise), Role::kNoise,
                               EntityClass::kNoise, i, SignalSpec{}, latency.noise, rep_key));
+  }
+  if (a.requester.enabled) {
+    slots.push_back(make_slot(std::make_unique<Requester>(a.requester, Role::kNoise, requests),
+                              Role::kNoise, EntityClass::kNoise, a.noise.count, SignalSpec{},
+                              latency.noise, rep_key));
   }
   if (a.sniper.enabled) {
     for (int i = 0; i < a.sniper.count; ++i) {

@@ -25,7 +25,21 @@ QuoteTarget avellaneda_stoikov_quote(const MarketMakerSpec& spec, double p_hat, 
 }
 
 void MarketMaker::on_start(AgentContext& ctx) {
+  // The reference quotes traders see before the first decision (the predecessor's initial
+  // quote event: 0.49 / 0.51 around its initial belief 0.5).
+  posted_.bid = to_tick_nearest(spec_.belief_init - 0.01, ctx.rules());
+  posted_.ask = to_tick_nearest(spec_.belief_init + 0.01, ctx.rules());
+  posted_before_ = posted_;
   ctx.wake_at(ctx.now());
+}
+
+void MarketMaker::observe_mid(double mid) {
+  if (has_last_mid_) {
+    sigma_hat_ =
+        (1.0 - spec_.sigma_alpha) * sigma_hat_ + spec_.sigma_alpha * std::fabs(mid - last_mid_);
+  }
+  last_mid_ = mid;
+  has_last_mid_ = true;
 }
 
 void MarketMaker::on_decision(AgentContext& ctx) {
@@ -44,9 +58,22 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
   const MarketRules& rules = ctx.rules();
   const double s = ctx.signal();
   const auto unit = static_cast<double>(rules.ticks_per_unit);
-  const double tape = view.last_price ? static_cast<double>(view.last_price->ticks) / unit : s;
-  const double p_hat = spec_.belief_weight * s + (1.0 - spec_.belief_weight) * tape;
-  if (p_hat_ >= 0.0) {
+  double p_hat = 0.0;
+  if (spec_.belief == BeliefRule::kSignalEwma) {
+    if (belief_ < 0.0) belief_ = spec_.belief_init;
+    belief_ = std::clamp((1.0 - spec_.belief_alpha) * belief_ + spec_.belief_alpha * s, 0.0, 1.0);
+    p_hat = belief_;
+  } else {
+    const double tape = view.last_price ? static_cast<double>(view.last_price->ticks) / unit : s;
+    p_hat = spec_.belief_weight * s + (1.0 - spec_.belief_weight) * tape;
+  }
+  if (spec_.estimators == SpreadEstimators::kQuotesAndFills) {
+    // The mid of its previous quotes (the predecessor's quote event, seen before it quotes).
+    observe_mid(0.5 * static_cast<double>(posted_.bid.ticks + posted_.ask.ticks) / unit);
+    pending_sgn_price_ = 0.0;
+    pending_sgn_ = 0.0;
+    pending_fills_ = 0;
+  } else if (p_hat_ >= 0.0) {
     sigma_hat_ =
         (1.0 - spec_.ewma_alpha) * sigma_hat_ + spec_.ewma_alpha * std::fabs(p_hat - p_hat_);
   }
@@ -82,24 +109,63 @@ void MarketMaker::decide(AgentContext& ctx, const PublicView& view) {
     else
       ask = Price{bid.ticks + 1};
   }
-  // Stop quoting the side that would push |inventory| beyond the limit.
-  if (inventory_ + spec_.size > spec_.max_inventory + 1e-9) bid = kNoQuote;
-  if (inventory_ - spec_.size < -spec_.max_inventory - 1e-9) ask = kNoQuote;
+  double size = spec_.size;
+  if (spec_.size_rule == QuoteSizeRule::kInventoryScaled) {
+    size *= std::max(spec_.size_floor, 1.0 - std::fabs(inventory_) / spec_.max_inventory);
+    lots_ = to_lots(size, ctx.lot_size());
+  }
+  if (spec_.inventory_limit == InventoryLimit::kReached) {
+    // At the limit, quote only the side that reduces |inventory|.
+    if (inventory_ >= spec_.max_inventory) bid = kNoQuote;
+    if (inventory_ <= -spec_.max_inventory) ask = kNoQuote;
+  } else {
+    // Stop quoting the side that would push |inventory| beyond the limit.
+    if (inventory_ + size > spec_.max_inventory + 1e-9) bid = kNoQuote;
+    if (inventory_ - size < -spec_.max_inventory - 1e-9) ask = kNoQuote;
+  }
+  spread_before_ = quoted_spread_ticks().value_or(-1);
   quoted_bid_ = bid;
   quoted_ask_ = ask;
-  requote(ctx, bid, ask);
+  posted_before_ = posted_;
+  posted_.at = ctx.now();
+  if (bid != kNoQuote) posted_.bid = bid;
+  if (ask != kNoQuote) posted_.ask = ask;
+  if (spec_.quotes == QuoteLifetime::kGtc) {
+    post(ctx, bid, ask);
+  } else {
+    requote(ctx, bid, ask);
+  }
+}
+
+void MarketMaker::post(AgentContext& ctx, Price bid, Price ask) {
+  const std::size_t n =
+      static_cast<std::size_t>(bid != kNoQuote) + static_cast<std::size_t>(ask != kNoQuote);
+  if (n == 0) return;
+  if (lots_.lots == 0) lots_ = to_lots(spec_.size, ctx.lot_size());
+  const std::span<MessageLeg> legs = ctx.compose(n);
+  std::size_t i = 0;
+  for (const auto& [side, price] : {std::pair{Side::kBuy, bid}, std::pair{Side::kSell, ask}}) {
+    if (price == kNoQuote) continue;
+    MessageLeg& leg = legs[i++];
+    leg.enter = true;
+    leg.order.side = side;
+    leg.order.kind = OrderKind::kLimit;
+    leg.order.limit = price;
+    leg.order.qty = lots_;
+  }
+  ctx.send_message();
 }
 
 void MarketMaker::requote(AgentContext& ctx, Price bid, Price ask) {
   // Both sides go in one message (a two-sided quote update); each changed side is one leg that
   // cancels the live quote, if any, and enters the new one, if any.
-  const auto unchanged = [](const Quote& q, Price target) {
-    return q.live ? q.price == target : target == kNoQuote;
+  if (lots_.lots == 0) lots_ = to_lots(spec_.size, ctx.lot_size());
+  const auto unchanged = [this](const Quote& q, Price target) {
+    return q.live ? q.price == target && q.lots == lots_ : target == kNoQuote;
   };
   const bool move_bid = !unchanged(bid_, bid);
   const bool move_ask = !unchanged(ask_, ask);
   if (!move_bid && !move_ask) return;
-  if (lots_.lots == 0) lots_ = to_lots(spec_.size, ctx.lot_size());
   const std::span<MessageLeg> legs =
       ctx.compose(static_cast<std::size_t>(move_bid) + static_cast<std::size_t>(move_ask));
   std::array<Quote*, 2> quotes{};
@@ -118,6 +184,7 @@ void MarketMaker::requote(AgentContext& ctx, Price bid, Price ask) {
       leg.order.limit = target;
       leg.order.qty = lots_;
       quote->price = target;
+      quote->lots = lots_;
     }
   }
   ctx.send_message();
@@ -160,6 +227,11 @@ void MarketMaker::on_notice(AgentContext& ctx, const Notice& n) {
       pending_sgn_price_ += sgn * price;
       pending_sgn_ += sgn;
       ++pending_fills_;
+      // quotes_and_fills: one update per trade, also when it is on both sides of it.
+      if (spec_.estimators == SpreadEstimators::kQuotesAndFills && !(n.self_trade && n.maker)) {
+        as_hat_ = (1.0 - spec_.as_alpha) * as_hat_ + spec_.as_alpha * std::fabs(p_hat_ - price);
+        observe_mid(price);
+      }
       if (current && n.remaining.lots == 0) quote.live = false;
       break;
     }

@@ -51,6 +51,15 @@ class MarketMaker final : public Agent {
     if (killed_ || quoted_bid_ == kNoQuote || quoted_ask_ == kNoQuote) return std::nullopt;
     return quoted_ask_.ticks - quoted_bid_.ticks;
   }
+  std::optional<std::int64_t> quoted_spread_ticks_before(SimTime t) const override {
+    if (posted_.at < t) return quoted_spread_ticks();
+    if (spread_before_ < 0) return std::nullopt;
+    return spread_before_;
+  }
+  std::optional<QuotePair> quotes_before(SimTime t) const override {
+    return posted_.at < t ? QuotePair{posted_.bid, posted_.ask}
+                          : QuotePair{posted_before_.bid, posted_before_.ask};
+  }
   std::optional<SimTime> killed_at() const override {
     return killed_ ? std::optional<SimTime>(kill_time_) : std::nullopt;
   }
@@ -66,7 +75,15 @@ class MarketMaker final : public Agent {
   struct Quote {
     OrderId id;
     Price price;
+    Qty lots;
     bool live = false;
+  };
+  /// The prices of one decision's quotes as traders see them (a withheld side keeps its
+  /// earlier price).
+  struct Posted {
+    SimTime at{INT64_MIN};
+    Price bid;
+    Price ask;
   };
 
   void decide(AgentContext& ctx, const PublicView& view);
@@ -75,6 +92,11 @@ class MarketMaker final : public Agent {
   static constexpr Price kNoQuote{0};
   /// Moves the bid and ask to these prices (kNoQuote: none on that side) in one message.
   void requote(AgentContext& ctx, Price bid, Price ask);
+  /// Quote lifetime "gtc": enters new limit orders at these prices (kNoQuote: none), cancels
+  /// nothing.
+  void post(AgentContext& ctx, Price bid, Price ask);
+  /// quotes_and_fills: one point of the mid series behind sigma_hat.
+  void observe_mid(double mid);
   void kill(AgentContext& ctx);
 
   MarketMakerSpec spec_;
@@ -94,6 +116,12 @@ class MarketMaker final : public Agent {
   int pending_fills_ = 0;
   Price quoted_bid_ = kNoQuote;  ///< the two sides of the last decision (kNoQuote: withheld)
   Price quoted_ask_ = kNoQuote;
+  Posted posted_;                    ///< of the last decision (initially belief_init -/+ 0.01)
+  Posted posted_before_;             ///< of the decision before
+  std::int64_t spread_before_ = -1;  ///< quoted spread of the decision before (< 0: none)
+  double belief_ = -1.0;             ///< signal_ewma belief; < 0 before the first signal
+  double last_mid_ = 0.0;            ///< quotes_and_fills: last point of the mid series
+  bool has_last_mid_ = false;
   bool killed_ = false;
   SimTime kill_time_;  ///< valid once killed_
   SimTime last_decision_{-1};

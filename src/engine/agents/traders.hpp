@@ -50,6 +50,8 @@ class NoiseTrader final : public Agent {
 
  private:
   void schedule_next(AgentContext& ctx);
+  /// One arrival: its side, size, order type and price draws, and the order.
+  void arrive(AgentContext& ctx);
   NoiseSpec spec_;
   bool geometric_size_;  // size distribution, read once
   struct Pending {

@@ -75,13 +75,26 @@ void Loader::check_cross_fields(const ScenarioSpec& s) const {
                            render_double(s.market.tick_size), ticks_per_unit));
   }
   const double cash_per_tick_lot =
-      static_cast<double>(kCashPerUnit) * s.market.tick_size * s.market.lot_size;
+      static_cast<double>(s.market.cash_per_unit) * s.market.tick_size * s.market.lot_size;
   if (!is_whole(cash_per_tick_lot) || std::round(cash_per_tick_lot) < 1.0) {
     fail_cross({"market.lot_size", "market.tick_size"},
                fmt::format("market.tick_size = {} and market.lot_size = {}: {} * tick_size * "
                            "lot_size = {} must be an integer >= 1 so cash stays exact",
                            render_double(s.market.tick_size), render_double(s.market.lot_size),
-                           kCashPerUnit, cash_per_tick_lot));
+                           s.market.cash_per_unit, cash_per_tick_lot));
+  }
+  if (s.market.cash_per_unit % kCashPerUnit != 0 &&
+      (s.market.maker_fee_micros != 0 || s.market.taker_fee_micros != 0)) {
+    fail_cross({"market.cash_per_unit", "market.maker_fee_micros"},
+               fmt::format("market.cash_per_unit = {} must be a multiple of {} when fees are set "
+                           "(fees are given in micro-units)",
+                           s.market.cash_per_unit, kCashPerUnit));
+  }
+  if (s.market.crossing == Crossing::kEndOfInstant &&
+      s.market.self_trade != SelfTradeRule::kAllow) {
+    fail_cross({"market.crossing", "market.self_trade"},
+               "market.crossing = \"end_of_instant\" needs market.self_trade = \"allow\" (the "
+               "crossing of one instant has no self-trade prevention)");
   }
 
   auto check_whole_lots = [&](std::string_view key, double size) {
@@ -105,6 +118,7 @@ void Loader::check_cross_fields(const ScenarioSpec& s) const {
   };
   check_min_max("agents.informed", s.agents.informed.size_min, s.agents.informed.size_max);
   check_min_max("agents.noise", s.agents.noise.size_min, s.agents.noise.size_max);
+  check_min_max("agents.requester", s.agents.requester.size_min, s.agents.requester.size_max);
 
   for (const auto& [profile_name, profile] : kLatencyProfiles) {
     for (const auto& [channel_name, channel] : kLatencyChannels) {

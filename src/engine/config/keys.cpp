@@ -74,6 +74,8 @@ const auto kRunMembers = std::to_array<Member<RunSpec>>({
     {"mechanism", &RunSpec::mechanism},
     {"environment", &RunSpec::environment},
     {"seed", &RunSpec::seed, closed(0, kMaxInt64AsDouble)},
+    {"book_delay", &RunSpec::book_delay},
+    {"after_horizon", &RunSpec::after_horizon},
 });
 
 const auto kMarketMembers = std::to_array<Member<MarketSpec>>({
@@ -83,6 +85,8 @@ const auto kMarketMembers = std::to_array<Member<MarketSpec>>({
     {"maker_fee_micros", &MarketSpec::maker_fee_micros, closed(-1e6, 1e6)},
     {"taker_fee_micros", &MarketSpec::taker_fee_micros, closed(-1e6, 1e6)},
     {"self_trade", &MarketSpec::self_trade},
+    {"crossing", &MarketSpec::crossing},
+    {"cash_per_unit", &MarketSpec::cash_per_unit, closed(1, 1e15)},
 });
 
 const auto kLatentMembers = std::to_array<Member<LatentSpec>>({
@@ -96,6 +100,7 @@ const auto kLatentMembers = std::to_array<Member<LatentSpec>>({
     {"jump_mean", &LatentSpec::jump_mean, closed(-50, 50)},
     {"jump_sd", &LatentSpec::jump_sd, closed(0, 50)},
     {"jump_size", &LatentSpec::jump_size, closed(0, 50)},
+    {"first_step", &LatentSpec::first_step},
 });
 
 const auto kSignalMembers = std::to_array<Member<SignalSpec>>({
@@ -125,6 +130,16 @@ const auto kMarketMakerMembers = std::to_array<Member<MarketMakerSpec>>({
     {"loss_limit", &MarketMakerSpec::loss_limit, above(0, 1e12)},
     {"belief_weight", &MarketMakerSpec::belief_weight, closed(0, 1)},
     {"ewma_alpha", &MarketMakerSpec::ewma_alpha, above(0, 1)},
+    {"quotes", &MarketMakerSpec::quotes},
+    {"belief", &MarketMakerSpec::belief},
+    {"belief_alpha", &MarketMakerSpec::belief_alpha, above(0, 1)},
+    {"belief_init", &MarketMakerSpec::belief_init, closed(0, 1)},
+    {"estimators", &MarketMakerSpec::estimators},
+    {"sigma_alpha", &MarketMakerSpec::sigma_alpha, above(0, 1)},
+    {"as_alpha", &MarketMakerSpec::as_alpha, above(0, 1)},
+    {"size_rule", &MarketMakerSpec::size_rule},
+    {"size_floor", &MarketMakerSpec::size_floor, above(0, 1)},
+    {"inventory_limit", &MarketMakerSpec::inventory_limit},
 });
 
 const auto kInformedMembers = std::to_array<Member<InformedSpec>>({
@@ -135,6 +150,9 @@ const auto kInformedMembers = std::to_array<Member<InformedSpec>>({
     {"size_min", &InformedSpec::size_min, above(0, kMaxContracts)},
     {"size_max", &InformedSpec::size_max, above(0, kMaxContracts)},
     {"size_per_edge", &InformedSpec::size_per_edge, closed(0, 1e9)},
+    {"order", &InformedSpec::order},
+    {"activity_draw", &InformedSpec::activity_draw},
+    {"reference", &InformedSpec::reference},
 });
 
 const auto kNoiseMembers = std::to_array<Member<NoiseSpec>>({
@@ -147,6 +165,11 @@ const auto kNoiseMembers = std::to_array<Member<NoiseSpec>>({
     {"limit_fraction", &NoiseSpec::limit_fraction, closed(0, 1)},
     {"limit_offset_max", &NoiseSpec::limit_offset_max, closed(0, 1)},
     {"limit_ttl_ms", &NoiseSpec::limit_ttl_ms, above(0, 1e9, ClockUse::kDurationMs)},
+    {"arrivals", &NoiseSpec::arrivals},
+    {"step_ms", &NoiseSpec::step_ms, above(0, kMaxMs, ClockUse::kStepMs)},
+    {"limit_price", &NoiseSpec::limit_price},
+    {"limit_gtc", &NoiseSpec::limit_gtc},
+    {"reference", &NoiseSpec::reference},
 });
 
 const auto kSniperMembers = std::to_array<Member<SniperSpec>>({
@@ -154,6 +177,21 @@ const auto kSniperMembers = std::to_array<Member<SniperSpec>>({
     {"count", &SniperSpec::count, closed(0, kMaxCount)},
     {"theta_snipe", &SniperSpec::theta_snipe, closed(0, 1)},
     {"size", &SniperSpec::size, above(0, kMaxContracts)},
+});
+
+const auto kRequesterMembers = std::to_array<Member<RequesterSpec>>({
+    {"enabled", &RequesterSpec::enabled},
+    {"interval_ms", &RequesterSpec::interval_ms, above(0, kMaxMs, ClockUse::kStepMs)},
+    {"probability", &RequesterSpec::probability, closed(0, 1)},
+    {"informed_share", &RequesterSpec::informed_share, closed(0, 1)},
+    {"size_min", &RequesterSpec::size_min, above(0, kMaxContracts)},
+    {"size_max", &RequesterSpec::size_max, above(0, kMaxContracts)},
+});
+
+const auto kDealerMembers = std::to_array<Member<DealerSpec>>({
+    {"enabled", &DealerSpec::enabled},
+    {"half_spread", &DealerSpec::half_spread, closed(0, 0.5)},
+    {"step", &DealerSpec::step, closed(0, 0.5)},
 });
 
 const auto kDelayMembers = std::to_array<Member<DelaySpec>>({
@@ -169,6 +207,7 @@ const auto kMetricsMembers = std::to_array<Member<MetricsSpec>>({
     {"as_horizons_ms", &MetricsSpec::as_horizons_ms, above(0, 1e9, ClockUse::kDurationMs)},
     {"sample_ms", &MetricsSpec::sample_ms, above(0, kMaxMs, ClockUse::kStepMs)},
     {"shock_threshold", &MetricsSpec::shock_threshold, above(0, 1)},
+    {"mm_quote_sample", &MetricsSpec::mm_quote_sample},
 });
 
 const auto kGlostenMilgromMembers = std::to_array<Member<GlostenMilgromSpec>>({
@@ -181,6 +220,7 @@ const auto kGlostenMilgromMembers = std::to_array<Member<GlostenMilgromSpec>>({
 
 const auto kAs2008Members = std::to_array<Member<As2008Spec>>({
     {"strategy", &As2008Spec::strategy},
+    {"spread", &As2008Spec::spread},
     {"s0", &As2008Spec::s0, above(0, 1e9)},
     {"T", &As2008Spec::T, above(0, 1e6)},
     {"sigma", &As2008Spec::sigma, closed(0, 1e6)},
@@ -267,6 +307,13 @@ Registry build_registry() {
   add_members(
       out, "agents.sniper.signal",
       [sniper](ScenarioSpec& s) -> SignalSpec& { return sniper(s).signal; }, kSignalMembers);
+
+  add_members(
+      out, "agents.requester", [](ScenarioSpec& s) -> RequesterSpec& { return s.agents.requester; },
+      kRequesterMembers);
+  add_members(
+      out, "agents.dealer", [](ScenarioSpec& s) -> DealerSpec& { return s.agents.dealer; },
+      kDealerMembers);
 
   for (const LatencyProfileName& p : kLatencyProfiles) {
     for (const LatencyChannelName& c : kLatencyChannels) {

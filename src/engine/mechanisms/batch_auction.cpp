@@ -65,6 +65,11 @@ void BatchAuction::on_timer(SimTime now, Outcomes& out) {
   next_clear_ = next_clear_ + params_.delta;
   if (live_ == 0) return;
   const std::optional<Price> previous = last_price_;
+  if (params_.flow == BatchFlow::kSingle && params_.tie == TieRule::kImbalanceMidpoint &&
+      clear_crossing(previous, out)) {
+    compact();
+    return;
+  }
   opposite_empty_.assign(orders_.size(), 0);
   auto& groups = groups_;
   for (auto& g : groups) g.clear();
@@ -94,6 +99,39 @@ void BatchAuction::on_timer(SimTime now, Outcomes& out) {
     --live_;
   }
   compact();
+}
+
+bool BatchAuction::clear_crossing(std::optional<Price> previous, Outcomes& out) {
+  // Limit orders only (otherwise the general path handles IOC and market remainders). A buy
+  // below every sell, or a sell above every buy, accepts no price at which anything can trade,
+  // so under this rule it changes neither the price, the volume nor the allocation; most
+  // carried orders are such, so the clear looks only at the crossing region.
+  std::int64_t highest_buy = -1;
+  std::int64_t lowest_sell = rules_.ticks_per_unit + 1;
+  for (const BatchOrder& o : orders_) {
+    if (o.open == 0) continue;
+    if (o.kind != OrderKind::kLimit) return false;
+    if (o.side == Side::kBuy) {
+      highest_buy = std::max(highest_buy, o.limit.ticks);
+    } else {
+      lowest_sell = std::min(lowest_sell, o.limit.ticks);
+    }
+  }
+  if (highest_buy < lowest_sell) return true;  // nothing crosses
+  auto& buys = groups_[0];
+  auto& sells = groups_[1];
+  buys.clear();
+  sells.clear();
+  for (std::uint32_t i = 0; i < orders_.size(); ++i) {
+    const BatchOrder& o = orders_[i];
+    if (o.open == 0) continue;
+    if (o.side == Side::kBuy ? o.limit.ticks >= lowest_sell : o.limit.ticks <= highest_buy) {
+      (o.side == Side::kBuy ? buys : sells).push_back(i);
+    }
+  }
+  opposite_empty_.resize(orders_.size());  // written for the group members before any read
+  clear_group(buys, sells, previous, out);
+  return true;
 }
 
 void BatchAuction::clear_group(const std::vector<std::uint32_t>& buys,
@@ -138,6 +176,10 @@ void BatchAuction::clear_group(const std::vector<std::uint32_t>& buys,
 }
 
 void BatchAuction::compact() {
+  // Dead entries are skipped everywhere; compacting (which rewrites the index of every moved
+  // order) only once they are at least half of the vector keeps it O(1) amortised per order
+  // when most orders rest for many batches. Compacting keeps arrival order either way.
+  if (2 * (orders_.size() - live_) < orders_.size()) return;
   std::size_t w = 0;
   for (std::size_t r = 0; r < orders_.size(); ++r) {
     if (orders_[r].open == 0) continue;

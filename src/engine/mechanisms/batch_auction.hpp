@@ -66,6 +66,7 @@ class BatchAuction : public Mechanism {
   void on_order(SimTime now, const OrderRequest& order, Outcomes& out) override;
   void on_cancel(SimTime now, AgentId owner, OrderId id, Outcomes& out) override;
   std::optional<SimTime> next_timer() const override { return next_clear_; }
+  bool clock_timers() const override { return true; }
   void on_timer(SimTime now, Outcomes& out) override;
   PublicView public_view() const override;
   BookSnapshot snapshot() const override;
@@ -79,6 +80,9 @@ class BatchAuction : public Mechanism {
   /// Clears the orders at `buys` x `sells` (indices into orders_) and reports the trades.
   void clear_group(const std::vector<std::uint32_t>& buys, const std::vector<std::uint32_t>& sells,
                    std::optional<Price> previous, Outcomes& out);
+  /// The imbalance_midpoint rule on one flow: clears only the orders that can cross, or
+  /// returns false (nothing done) when an IOC or market order is open.
+  bool clear_crossing(std::optional<Price> previous, Outcomes& out);
   void compact();
 
   MarketRules rules_;

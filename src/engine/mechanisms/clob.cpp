@@ -35,9 +35,10 @@ constexpr std::uint64_t kFibonacci = 0x9E37'79B9'7F4A'7C15ull;  // 2^64 / golden
 
 }  // namespace
 
-Clob::Clob(const MarketRules& rules, SelfTradeRule self_trade)
+Clob::Clob(const MarketRules& rules, SelfTradeRule self_trade, Crossing crossing)
     : rules_(rules),
       self_trade_(self_trade),
+      crossing_(crossing),
       ticks_per_unit_(rules.ticks_per_unit),
       levels_(std::make_unique_for_overwrite<PriceLevel[]>(
           static_cast<std::size_t>(rules.ticks_per_unit))),
@@ -71,6 +72,10 @@ void Clob::on_order(SimTime /*now*/, const OrderRequest& order, Outcomes& out) {
   if (const Reason invalid = check_order(order, rules_); invalid != Reason::kNone) {
     return reject(invalid);
   }
+  if (crossing_ == Crossing::kEndOfInstant && order.kind == OrderKind::kLimit) {
+    pending_.push_back(order);
+    return;
+  }
   if (order.side == Side::kBuy) {
     execute<Side::kBuy>(order, out);
   } else {
@@ -79,6 +84,13 @@ void Clob::on_order(SimTime /*now*/, const OrderRequest& order, Outcomes& out) {
 }
 
 void Clob::on_cancel(SimTime /*now*/, AgentId owner, OrderId id, Outcomes& out) {
+  for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    if (it->id != id || it->owner != owner) continue;
+    out.push_back(order_outcome(OutcomeKind::kCancelled, Reason::kUserCancel, it->side, owner, id,
+                                it->limit, it->qty));
+    pending_.erase(it);
+    return;
+  }
   const std::uint32_t s = find(id.value);
   if (s != kNil && slots_[s].owner == owner) {
     const Slot& slot = slots_[s];
@@ -142,7 +154,7 @@ std::int64_t Clob::match(const OrderRequest& order, std::int64_t limit, std::int
     while (s != kNil && open > 0) {
       Slot& resting = slots_[s];
       const std::uint32_t next = resting.next;
-      if (resting.owner == order.owner) {
+      if (resting.owner == order.owner && self_trade_ != SelfTradeRule::kAllow) {
         if (self_trade_ == SelfTradeRule::kCancelIncoming) {
           self_trade_stop = true;
           return open;

@@ -44,8 +44,10 @@ class Clob final : public Mechanism {
   /// Ids below the highest id received for which "too late" and "unknown" are told apart.
   static constexpr std::uint64_t kIdWindow = std::uint64_t{1} << 16;
 
-  /// Empty book for `rules`; ticks_per_unit must lie in [2, 2^31).
-  explicit Clob(const MarketRules& rules, SelfTradeRule self_trade = SelfTradeRule::kCancelResting);
+  /// Empty book for `rules`; ticks_per_unit must lie in [2, 2^31). With
+  /// Crossing::kEndOfInstant, limit orders wait for on_settle (self_trade must be kAllow).
+  explicit Clob(const MarketRules& rules, SelfTradeRule self_trade = SelfTradeRule::kCancelResting,
+                Crossing crossing = Crossing::kOnArrival);
 
   std::string_view name() const override { return "clob"; }
   bool has_timers() const override { return false; }
@@ -53,6 +55,12 @@ class Clob final : public Mechanism {
   void on_cancel(SimTime now, AgentId owner, OrderId id, Outcomes& out) override;
   PublicView public_view() const override;
   BookSnapshot snapshot() const override;
+  bool settle_pending() const override { return !pending_.empty(); }
+  /// Crossing::kEndOfInstant: the limit orders received since the last settle, with the book,
+  /// are crossed best bid against best ask (an order already resting before any new one at
+  /// the same price); each match trades at the price of the older order, the newer one being
+  /// the taker; what is left rests in arrival order (docs/clob.md).
+  void on_settle(SimTime now, Outcomes& out) override;
 
   /// Pre-sizes the order pool and id index for `orders` resting orders, so that the hot path
   /// does not allocate until the book holds more.
@@ -96,6 +104,9 @@ class Clob final : public Mechanism {
                      bool& self_trade_stop, Outcomes& out);
 
   std::uint32_t rest(const OrderRequest& order, std::int64_t lots);
+  /// Trades `lots` of the order at the head of the best level of side `maker` against `taker`.
+  void fill_resting(Side maker, const OrderRequest& taker, std::int64_t lots, std::int64_t open,
+                    Outcomes& out);
   void unlink(std::uint32_t slot);
   std::int64_t next_worse(Side side, std::int64_t price) const;
   std::int64_t no_price(Side side) const { return side == Side::kBuy ? 0 : ticks_per_unit_; }
@@ -115,6 +126,11 @@ class Clob final : public Mechanism {
 
   MarketRules rules_;
   SelfTradeRule self_trade_;
+  Crossing crossing_;
+  std::vector<OrderRequest> pending_;       // end_of_instant: limit orders waiting for on_settle
+  std::vector<std::int64_t> settle_open_;   // on_settle scratch: open lots per held order
+  std::vector<std::uint32_t> settle_bids_;  // on_settle scratch: held bids, best first
+  std::vector<std::uint32_t> settle_asks_;  // on_settle scratch: held asks, best first
   std::int64_t ticks_per_unit_;
 
   std::unique_ptr<PriceLevel[]> levels_;      // indexed by price in ticks; see PriceLevel

@@ -21,7 +21,8 @@ MarketRules market_rules(const MarketSpec& spec) {
   MarketRules r;
   r.ticks_per_unit = std::llround(1.0 / spec.tick_size);
   r.cash_per_tick_lot =
-      std::llround(static_cast<double>(kCashPerUnit) * spec.tick_size * spec.lot_size);
+      std::llround(static_cast<double>(spec.cash_per_unit) * spec.tick_size * spec.lot_size);
+  r.cash_per_unit = spec.cash_per_unit;
   r.max_order_lots = spec.max_order_lots;
   return r;
 }
@@ -44,7 +45,7 @@ std::unique_ptr<Mechanism> make_mechanism(const ScenarioSpec& spec, const Market
   const RandomStream own{rep_key, StreamId::kMechanism, entity(EntityClass::kGlobal, 0)};
   switch (spec.run.mechanism) {
     case MechanismKind::kClob:
-      return std::make_unique<Clob>(rules, spec.market.self_trade);
+      return std::make_unique<Clob>(rules, spec.market.self_trade, spec.market.crossing);
     case MechanismKind::kFba:
       return std::make_unique<BatchAuction>(rules, batch_params(spec.mechanism.fba), own);
     case MechanismKind::kDualFlow:

@@ -15,9 +15,10 @@ namespace proteus::engine {
 
 /// Trading rules shared by every mechanism of a run.
 struct MarketRules {
-  std::int64_t ticks_per_unit = 1000;     ///< price ticks in one unit of payoff (tick = 1/1000)
-  std::int64_t cash_per_tick_lot = 1000;  ///< micro-units of cash for one lot moved by one tick
-  std::int64_t max_order_lots = 1000;     ///< larger orders are rejected
+  std::int64_t ticks_per_unit = 1000;         ///< price ticks in one unit of payoff (tick = 1/1000)
+  std::int64_t cash_per_tick_lot = 1000;      ///< micro-units of cash for one lot moved by one tick
+  std::int64_t max_order_lots = 1000;         ///< larger orders are rejected
+  std::int64_t cash_per_unit = kCashPerUnit;  ///< cash units in one unit of payoff
 
   /// Exact cash of `qty` lots at `price`.
   constexpr Cash notional(Price price, Qty qty) const {
@@ -181,10 +182,19 @@ class Mechanism {
   /// Whether next_timer can ever return a time; false lets the simulation skip asking after
   /// every call (a CLOB).
   virtual bool has_timers() const { return true; }
+  /// Whether the timers are a fixed clock (batch ends) rather than deadlines of work in
+  /// flight (RFQ responses): run.after_horizon = "drain" runs deadlines after the horizon but
+  /// no clock timers, so a batch mechanism clears nothing after the horizon.
+  virtual bool clock_timers() const { return false; }
   /// Next time the mechanism needs on_timer (batch clears); none for a CLOB.
   virtual std::optional<SimTime> next_timer() const { return std::nullopt; }
   /// Runs the scheduled work due at `now`.
   virtual void on_timer(SimTime /*now*/, Outcomes& /*out*/) {}
+  /// Whether orders wait for on_settle, called once at the end of the arrivals of the instant
+  /// (after every call the simulation asks, and schedules one settle per instant).
+  virtual bool settle_pending() const { return false; }
+  /// Crosses what arrived at `now` (a CLOB with market.crossing = "end_of_instant").
+  virtual void on_settle(SimTime /*now*/, Outcomes& /*out*/) {}
   /// A dealer's answer to a kQuoteRequest emitted at `now`: a firm price for the whole request,
   /// or nullopt when the dealer declines. Only RFQ mechanisms use it; outcomes follow on timers.
   virtual void on_quote(SimTime /*now*/, AgentId /*dealer*/, OrderId /*request*/,

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "engine/mechanisms/predecessor_clearing.hpp"
+
 namespace proteus::engine {
 namespace {
 
@@ -112,6 +114,16 @@ void allocate(std::span<const BatchOrder> orders, std::int64_t price, std::int64
   for (std::uint32_t i = 0; i < orders.size(); ++i) {
     if (accepts(orders[i], price, tpu)) eligible.push_back(i);
   }
+  if (rules.allocation == Allocation::kTimeAnyPrice) {
+    // Time priority over every order that accepts the price, whatever its limit.
+    std::int64_t left = target;
+    for (std::uint32_t m : eligible) {
+      fills[m] = std::min(orders[m].open, left);
+      left -= fills[m];
+    }
+    assert(left == 0 && "allocation must place the whole volume");
+    return;
+  }
   // Best limit first (highest buy, lowest sell); stable, so time priority within a level.
   const bool buy = !orders.empty() && orders[0].side == Side::kBuy;
   std::stable_sort(eligible.begin(), eligible.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -142,6 +154,7 @@ void allocate(std::span<const BatchOrder> orders, std::int64_t price, std::int64
           }
           [[fallthrough]];
         case Allocation::kTime:
+        case Allocation::kTimeAnyPrice:  // handled above
           for (std::uint32_t m : members) {
             fills[m] = std::min(orders[m].open, left);
             left -= fills[m];
@@ -208,20 +221,29 @@ void clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder>
     lo = hi = previous->ticks;
   }
 
-  segments_of(buys, sells, lo, hi, tpu, scratch);
-  std::vector<Segment>& segments = scratch.segments;
   std::int64_t best_volume = 0;
-  for (const Segment& s : segments) best_volume = std::max(best_volume, volume(s));
-  if (best_volume == 0) return;
-  std::erase_if(segments, [&](const Segment& s) { return volume(s) != best_volume; });
-  if (rules.tie == TieRule::kImbalance) {
-    std::int64_t least = std::numeric_limits<std::int64_t>::max();
-    for (const Segment& s : segments) least = std::min(least, imbalance(s));
-    std::erase_if(segments, [&](const Segment& s) { return imbalance(s) != least; });
+  std::int64_t price = 0;
+  if (rules.tie == TieRule::kImbalanceMidpoint && lo <= hi) {
+    const auto chosen = imbalance_midpoint_price(buys, sells, tpu, scratch.buy_limits,
+                                                 scratch.sell_limits, scratch.starts);
+    if (!chosen) return;
+    price = chosen->first;
+    best_volume = chosen->second;
+  } else {
+    segments_of(buys, sells, lo, hi, tpu, scratch);
+    std::vector<Segment>& segments = scratch.segments;
+    for (const Segment& s : segments) best_volume = std::max(best_volume, volume(s));
+    if (best_volume == 0) return;
+    std::erase_if(segments, [&](const Segment& s) { return volume(s) != best_volume; });
+    if (rules.tie == TieRule::kImbalance) {
+      std::int64_t least = std::numeric_limits<std::int64_t>::max();
+      for (const Segment& s : segments) least = std::min(least, imbalance(s));
+      std::erase_if(segments, [&](const Segment& s) { return imbalance(s) != least; });
+    }
+    const bool use_previous = rules.tie != TieRule::kMidpoint &&
+                              rules.tie != TieRule::kImbalanceMidpoint && previous.has_value();
+    price = use_previous ? closest(segments, previous->ticks) : midpoint_choice(segments);
   }
-  const bool use_previous = rules.tie != TieRule::kMidpoint && previous.has_value();
-  const std::int64_t price =
-      use_previous ? closest(segments, previous->ticks) : midpoint_choice(segments);
 
   c.price = Price{price};
   c.volume = best_volume;
