@@ -8,7 +8,7 @@ PROTEUS := $(BUILD_DIR)/src/app/proteus
 export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 
-.PHONY: deps configure build run test test-slurm bench update-goldens clean
+.PHONY: deps configure build run test test-slurm tidy bench update-goldens clean
 
 deps:
 	./scripts/install-deps.sh
@@ -31,6 +31,13 @@ test: build
 # jobs/slurm/ against it: scripts/test-slurm.sh, docs/runbook.md.
 test-slurm: build
 	./scripts/test-slurm.sh $(PROTEUS)
+
+# clang-tidy (.clang-tidy) over every source of src/ tests/ bench/ through the tidy preset, whose
+# findings are errors: fails on any, after listing all of them (--keep-going). Incremental: a
+# file is checked again when it or a header it includes changes.
+tidy: deps
+	cmake --preset tidy
+	cmake --build --preset tidy -j $(JOBS) -- --keep-going
 
 # Rewrites tests/engine/golden/ from the current engine after an intended change (commit the
 # files with the reason); the golden tests themselves only compare.

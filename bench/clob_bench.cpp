@@ -221,14 +221,14 @@ void run(benchmark::State& state, const Workload& w) {
 }
 
 void BM_ClobMixedNearTouch(benchmark::State& state) {
-  static const Workload w = mixed_near_touch(static_cast<std::size_t>(state.range(0)));
-  run(state, w);
+  static const Workload kWorkload = mixed_near_touch(static_cast<std::size_t>(state.range(0)));
+  run(state, kWorkload);
 }
 BENCHMARK(BM_ClobMixedNearTouch)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
 
 void BM_ClobLiquibookInserts(benchmark::State& state) {
-  static const Workload w = liquibook_inserts(static_cast<std::size_t>(state.range(0)));
-  run(state, w);
+  static const Workload kWorkload = liquibook_inserts(static_cast<std::size_t>(state.range(0)));
+  run(state, kWorkload);
 }
 BENCHMARK(BM_ClobLiquibookInserts)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
 

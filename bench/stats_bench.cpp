@@ -20,14 +20,14 @@ constexpr std::size_t kChunk = 65536;  // rows per read, like an HDF5 chunk of o
 // One 80 MB column, larger than any cache, reused for every metric so that the benchmark's
 // memory stays flat on a shared machine; every pass still streams it from main memory.
 const std::vector<double>& column() {
-  static const std::vector<double> values = [] {
+  static const std::vector<double> kValues = [] {
     std::vector<double> xs(kRows);
     for (std::size_t i = 0; i < kRows; ++i) {
       xs[i] = static_cast<double>(proteus::stats::splitmix64(2026, i) >> 11) * 0x1.0p-53 - 0.5;
     }
     return xs;
   }();
-  return values;
+  return kValues;
 }
 
 // The split-invariant reduction a report uses (bits independent of chunking and rank count).

@@ -247,6 +247,7 @@ int run_list_command(const std::string& dir) {
   const auto files = experiment::list_experiments(dirs);
   if (files.empty()) {
     std::vector<std::string> names;
+    names.reserve(dirs.size());
     for (const auto& d : dirs) names.push_back(d.string());
     fmt::print(stderr, "error: no experiment files in {}\n", fmt::join(names, ", "));
     return kExitUsage;

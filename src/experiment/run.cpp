@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <exception>
 
 #include "engine/config.hpp"
@@ -80,7 +81,8 @@ ResolvedPreset resolve_preset(const ExperimentSpec& spec, const Preset& preset,
       int line = 0;
       int column = 0;
       if (at != std::string::npos) {
-        line = 1 + static_cast<int>(std::count(spec.text.begin(), spec.text.begin() + at, '\n'));
+        const auto upto = spec.text.begin() + static_cast<std::ptrdiff_t>(at);
+        line = 1 + static_cast<int>(std::count(spec.text.begin(), upto, '\n'));
         const auto start = spec.text.rfind('\n', at);
         column = static_cast<int>(at - (start == std::string::npos ? 0 : start + 1)) + 1;
       }

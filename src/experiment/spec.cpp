@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 
 #include "engine/config.hpp"
@@ -143,7 +144,7 @@ void parse_experiment_table(ExperimentSpec& spec, const toml::table& e, const to
   spec.name = required_string(f, e, node, "name", "experiment.name");
   if (spec.name != f.stem().string()) {
     fail(f, e.get("name"), "experiment.name",
-         fmt::format("experiment.name = \"{}\" must equal the file name \"{}\"",
+         fmt::format(R"(experiment.name = "{}" must equal the file name "{}")",
                      engine::excerpt(spec.name), f.stem().string()));
   }
   spec.description = optional_string(f, e, "description", "experiment.description").value_or("");
@@ -219,11 +220,13 @@ void parse_presets(ExperimentSpec& spec, const toml::table& presets) {
 /// Deep merge: tables merge key by key, anything else replaces.
 void merge(toml::table& into, const toml::table& from) {
   for (const auto& [k, v] : from) {
-    toml::node* existing = into.get(k.str());
+    // Captured by name: clang 14 does not let a lambda capture a structured binding.
+    const std::string_view name = k.str();
+    toml::node* existing = into.get(name);
     if (v.is_table() && existing != nullptr && existing->is_table()) {
       merge(*existing->as_table(), *v.as_table());
     } else {
-      v.visit([&](const auto& n) { into.insert_or_assign(k.str(), n); });
+      v.visit([&](const auto& n) { into.insert_or_assign(name, n); });
     }
   }
 }
@@ -348,11 +351,11 @@ ExperimentSpec load_experiment(const std::filesystem::path& file) {
 
 std::filesystem::path find_experiment(const std::string& name,
                                       const std::vector<std::filesystem::path>& dirs) {
-  const std::filesystem::path direct(name);
+  std::filesystem::path direct(name);
   if (direct.extension() == ".toml" && std::filesystem::is_regular_file(direct)) return direct;
   std::vector<std::string> searched;
   for (const auto& dir : dirs) {
-    const auto candidate = dir / (name + ".toml");
+    auto candidate = dir / (name + ".toml");
     if (std::filesystem::is_regular_file(candidate)) return candidate;
     searched.push_back(dir.string());
   }

@@ -28,19 +28,20 @@ constexpr SimTime kNow{};
 // ---------------------------------------------------------------------------------------------
 // Building and printing outcomes
 
-OrderRequest Limit(std::uint64_t id, AgentId owner, Side side, std::int64_t price,
-                   std::int64_t qty) {
+OrderRequest limit_order(std::uint64_t id, AgentId owner, Side side, std::int64_t price,
+                         std::int64_t qty) {
   return OrderRequest{OrderId{id}, owner, side, OrderKind::kLimit, Price{price}, Qty{qty}};
 }
-OrderRequest Ioc(std::uint64_t id, AgentId owner, Side side, std::int64_t price, std::int64_t qty) {
+OrderRequest ioc_order(std::uint64_t id, AgentId owner, Side side, std::int64_t price,
+                       std::int64_t qty) {
   return OrderRequest{OrderId{id}, owner, side, OrderKind::kIoc, Price{price}, Qty{qty}};
 }
-OrderRequest Market(std::uint64_t id, AgentId owner, Side side, std::int64_t qty) {
+OrderRequest market_order(std::uint64_t id, AgentId owner, Side side, std::int64_t qty) {
   return OrderRequest{OrderId{id}, owner, side, OrderKind::kMarket, Price{}, Qty{qty}};
 }
 
-Outcome Make(OutcomeKind kind, Reason reason, Side side, AgentId agent, std::uint64_t order,
-             std::int64_t price, std::int64_t qty) {
+Outcome make_outcome(OutcomeKind kind, Reason reason, Side side, AgentId agent, std::uint64_t order,
+                     std::int64_t price, std::int64_t qty) {
   Outcome o;
   o.kind = kind;
   o.reason = reason;
@@ -51,35 +52,35 @@ Outcome Make(OutcomeKind kind, Reason reason, Side side, AgentId agent, std::uin
   o.qty = Qty{qty};
   return o;
 }
-Outcome Trade(AgentId taker, std::uint64_t order, Side side, std::int64_t price, std::int64_t qty,
+Outcome trade(AgentId taker, std::uint64_t order, Side side, std::int64_t price, std::int64_t qty,
               std::int64_t remaining, AgentId maker, std::uint64_t maker_order,
               std::int64_t maker_remaining) {
-  Outcome o = Make(OutcomeKind::kTrade, Reason::kNone, side, taker, order, price, qty);
+  Outcome o = make_outcome(OutcomeKind::kTrade, Reason::kNone, side, taker, order, price, qty);
   o.remaining = Qty{remaining};
   o.counter_agent = maker;
   o.counter_order = OrderId{maker_order};
   o.counter_remaining = Qty{maker_remaining};
   return o;
 }
-Outcome Accepted(AgentId agent, std::uint64_t order, Side side, std::int64_t price,
+Outcome accepted(AgentId agent, std::uint64_t order, Side side, std::int64_t price,
                  std::int64_t qty) {
-  Outcome o = Make(OutcomeKind::kAccepted, Reason::kNone, side, agent, order, price, qty);
+  Outcome o = make_outcome(OutcomeKind::kAccepted, Reason::kNone, side, agent, order, price, qty);
   o.remaining = Qty{qty};
   return o;
 }
-Outcome Cancelled(Reason reason, AgentId agent, std::uint64_t order, Side side, std::int64_t price,
+Outcome cancelled(Reason reason, AgentId agent, std::uint64_t order, Side side, std::int64_t price,
                   std::int64_t qty) {
-  return Make(OutcomeKind::kCancelled, reason, side, agent, order, price, qty);
+  return make_outcome(OutcomeKind::kCancelled, reason, side, agent, order, price, qty);
 }
-Outcome Rejected(Reason reason, const OrderRequest& o) {
-  return Make(OutcomeKind::kRejected, reason, o.side, o.owner, o.id.value, o.limit.ticks,
-              o.qty.lots);
+Outcome rejected(Reason reason, const OrderRequest& o) {
+  return make_outcome(OutcomeKind::kRejected, reason, o.side, o.owner, o.id.value, o.limit.ticks,
+                      o.qty.lots);
 }
-Outcome CancelRejected(Reason reason, AgentId agent, std::uint64_t order) {
-  return Make(OutcomeKind::kCancelRejected, reason, Side::kBuy, agent, order, 0, 0);
+Outcome cancel_rejected(Reason reason, AgentId agent, std::uint64_t order) {
+  return make_outcome(OutcomeKind::kCancelRejected, reason, Side::kBuy, agent, order, 0, 0);
 }
 
-std::string Describe(const Outcome& o) {
+std::string describe(const Outcome& o) {
   std::ostringstream s;
   s << "kind=" << static_cast<int>(o.kind) << " reason=" << to_string(o.reason)
     << " side=" << to_string(o.side) << " agent=" << o.agent.value << " order=" << o.order.value
@@ -88,14 +89,14 @@ std::string Describe(const Outcome& o) {
     << " counter_remaining=" << o.counter_remaining.lots;
   return s.str();
 }
-std::vector<std::string> Describe(const Outcomes& outcomes) {
+std::vector<std::string> describe(const Outcomes& outcomes) {
   std::vector<std::string> lines;
-  for (const Outcome& o : outcomes) lines.push_back(Describe(o));
+  for (const Outcome& o : outcomes) lines.push_back(describe(o));
   return lines;
 }
 
 using Entry = BookSnapshot::Entry;
-Entry Resting(std::uint64_t id, AgentId owner, std::int64_t price, std::int64_t qty) {
+Entry resting_entry(std::uint64_t id, AgentId owner, std::int64_t price, std::int64_t qty) {
   return Entry{OrderId{id}, owner, Price{price}, Qty{qty}};
 }
 
@@ -114,17 +115,17 @@ class ClobScenario : public ::testing::Test {
     return r;
   }
 
-  std::vector<std::string> Send(const OrderRequest& o) {
+  std::vector<std::string> send(const OrderRequest& o) {
     Outcomes out;
     book_.on_order(kNow, o, out);
-    return Describe(out);
+    return describe(out);
   }
-  std::vector<std::string> Cancel(AgentId owner, std::uint64_t id) {
+  std::vector<std::string> cancel(AgentId owner, std::uint64_t id) {
     Outcomes out;
     book_.on_cancel(kNow, owner, OrderId{id}, out);
-    return Describe(out);
+    return describe(out);
   }
-  static std::vector<std::string> Expect(const Outcomes& expected) { return Describe(expected); }
+  static std::vector<std::string> expected(const Outcomes& outcomes) { return describe(outcomes); }
 
   Clob book_;
 };
@@ -135,67 +136,67 @@ class ClobCancelIncoming : public ClobScenario {
 };
 
 TEST_F(ClobScenario, FillsOldestOrderAtBestPriceFirst) {
-  Send(Limit(1, kAlice, Side::kSell, 500, 5));
-  Send(Limit(2, kBob, Side::kSell, 499, 5));
-  Send(Limit(3, kCarol, Side::kSell, 499, 5));
+  send(limit_order(1, kAlice, Side::kSell, 500, 5));
+  send(limit_order(2, kBob, Side::kSell, 499, 5));
+  send(limit_order(3, kCarol, Side::kSell, 499, 5));
   // 7 lots: all of Bob's 5 at 499 (older), then 2 of Carol's at 499; Alice at 500 untouched.
-  EXPECT_EQ(Send(Limit(4, kDave, Side::kBuy, 500, 7)),
-            Expect({Trade(kDave, 4, Side::kBuy, 499, 5, 2, kBob, 2, 0),
-                    Trade(kDave, 4, Side::kBuy, 499, 2, 0, kCarol, 3, 3)}));
+  EXPECT_EQ(send(limit_order(4, kDave, Side::kBuy, 500, 7)),
+            expected({trade(kDave, 4, Side::kBuy, 499, 5, 2, kBob, 2, 0),
+                      trade(kDave, 4, Side::kBuy, 499, 2, 0, kCarol, 3, 3)}));
   const BookSnapshot snap = book_.snapshot();
   EXPECT_TRUE(snap.bids.empty());
-  EXPECT_EQ(snap.asks,
-            (std::vector<Entry>{Resting(3, kCarol, 499, 3), Resting(1, kAlice, 500, 5)}));
+  EXPECT_EQ(snap.asks, (std::vector<Entry>{resting_entry(3, kCarol, 499, 3),
+                                           resting_entry(1, kAlice, 500, 5)}));
 }
 
 TEST_F(ClobScenario, OrderJoiningLevelWaitsBehindEarlierOrders) {
-  Send(Limit(1, kAlice, Side::kBuy, 300, 2));
-  Send(Limit(2, kBob, Side::kBuy, 300, 2));
-  Send(Limit(3, kAlice, Side::kBuy, 300, 2));
-  EXPECT_EQ(Send(Limit(4, kCarol, Side::kSell, 300, 3)),
-            Expect({Trade(kCarol, 4, Side::kSell, 300, 2, 1, kAlice, 1, 0),
-                    Trade(kCarol, 4, Side::kSell, 300, 1, 0, kBob, 2, 1)}));
+  send(limit_order(1, kAlice, Side::kBuy, 300, 2));
+  send(limit_order(2, kBob, Side::kBuy, 300, 2));
+  send(limit_order(3, kAlice, Side::kBuy, 300, 2));
+  EXPECT_EQ(send(limit_order(4, kCarol, Side::kSell, 300, 3)),
+            expected({trade(kCarol, 4, Side::kSell, 300, 2, 1, kAlice, 1, 0),
+                      trade(kCarol, 4, Side::kSell, 300, 1, 0, kBob, 2, 1)}));
   EXPECT_EQ(book_.snapshot().bids,
-            (std::vector<Entry>{Resting(2, kBob, 300, 1), Resting(3, kAlice, 300, 2)}));
+            (std::vector<Entry>{resting_entry(2, kBob, 300, 1), resting_entry(3, kAlice, 300, 2)}));
 }
 
 TEST_F(ClobScenario, CancelLetsLaterOrderMoveUpTheQueue) {
-  Send(Limit(1, kAlice, Side::kSell, 600, 4));
-  Send(Limit(2, kBob, Side::kSell, 600, 4));
-  EXPECT_EQ(Cancel(kAlice, 1),
-            Expect({Cancelled(Reason::kUserCancel, kAlice, 1, Side::kSell, 600, 4)}));
-  EXPECT_EQ(Send(Limit(3, kCarol, Side::kBuy, 600, 1)),
-            Expect({Trade(kCarol, 3, Side::kBuy, 600, 1, 0, kBob, 2, 3)}));
+  send(limit_order(1, kAlice, Side::kSell, 600, 4));
+  send(limit_order(2, kBob, Side::kSell, 600, 4));
+  EXPECT_EQ(cancel(kAlice, 1),
+            expected({cancelled(Reason::kUserCancel, kAlice, 1, Side::kSell, 600, 4)}));
+  EXPECT_EQ(send(limit_order(3, kCarol, Side::kBuy, 600, 1)),
+            expected({trade(kCarol, 3, Side::kBuy, 600, 1, 0, kBob, 2, 3)}));
 }
 
 TEST_F(ClobScenario, PartialFillOfTakerRestsRemainderAfterTrades) {
-  Send(Limit(1, kAlice, Side::kSell, 450, 3));
-  EXPECT_EQ(Send(Limit(2, kBob, Side::kBuy, 460, 10)),
-            Expect({Trade(kBob, 2, Side::kBuy, 450, 3, 7, kAlice, 1, 0),
-                    Accepted(kBob, 2, Side::kBuy, 460, 7)}));
-  EXPECT_EQ(book_.snapshot().bids, (std::vector<Entry>{Resting(2, kBob, 460, 7)}));
+  send(limit_order(1, kAlice, Side::kSell, 450, 3));
+  EXPECT_EQ(send(limit_order(2, kBob, Side::kBuy, 460, 10)),
+            expected({trade(kBob, 2, Side::kBuy, 450, 3, 7, kAlice, 1, 0),
+                      accepted(kBob, 2, Side::kBuy, 460, 7)}));
+  EXPECT_EQ(book_.snapshot().bids, (std::vector<Entry>{resting_entry(2, kBob, 460, 7)}));
   EXPECT_TRUE(book_.snapshot().asks.empty());
 }
 
 TEST_F(ClobScenario, PartialFillOfMakerKeepsItsPlace) {
-  Send(Limit(1, kAlice, Side::kBuy, 450, 10));
-  Send(Limit(2, kBob, Side::kBuy, 450, 1));
-  EXPECT_EQ(Send(Limit(3, kCarol, Side::kSell, 440, 4)),
-            Expect({Trade(kCarol, 3, Side::kSell, 450, 4, 0, kAlice, 1, 6)}));
+  send(limit_order(1, kAlice, Side::kBuy, 450, 10));
+  send(limit_order(2, kBob, Side::kBuy, 450, 1));
+  EXPECT_EQ(send(limit_order(3, kCarol, Side::kSell, 440, 4)),
+            expected({trade(kCarol, 3, Side::kSell, 450, 4, 0, kAlice, 1, 6)}));
   EXPECT_EQ(book_.snapshot().bids,
-            (std::vector<Entry>{Resting(1, kAlice, 450, 6), Resting(2, kBob, 450, 1)}));
+            (std::vector<Entry>{resting_entry(1, kAlice, 450, 6), resting_entry(2, kBob, 450, 1)}));
 }
 
 TEST_F(ClobScenario, TakerWalksSeveralLevelsUpToItsLimit) {
-  Send(Limit(1, kAlice, Side::kSell, 501, 2));
-  Send(Limit(2, kBob, Side::kSell, 503, 2));
-  Send(Limit(3, kCarol, Side::kSell, 502, 2));
-  Send(Limit(4, kAlice, Side::kSell, 504, 2));
-  EXPECT_EQ(Send(Limit(5, kDave, Side::kBuy, 503, 9)),
-            Expect({Trade(kDave, 5, Side::kBuy, 501, 2, 7, kAlice, 1, 0),
-                    Trade(kDave, 5, Side::kBuy, 502, 2, 5, kCarol, 3, 0),
-                    Trade(kDave, 5, Side::kBuy, 503, 2, 3, kBob, 2, 0),
-                    Accepted(kDave, 5, Side::kBuy, 503, 3)}));
+  send(limit_order(1, kAlice, Side::kSell, 501, 2));
+  send(limit_order(2, kBob, Side::kSell, 503, 2));
+  send(limit_order(3, kCarol, Side::kSell, 502, 2));
+  send(limit_order(4, kAlice, Side::kSell, 504, 2));
+  EXPECT_EQ(send(limit_order(5, kDave, Side::kBuy, 503, 9)),
+            expected({trade(kDave, 5, Side::kBuy, 501, 2, 7, kAlice, 1, 0),
+                      trade(kDave, 5, Side::kBuy, 502, 2, 5, kCarol, 3, 0),
+                      trade(kDave, 5, Side::kBuy, 503, 2, 3, kBob, 2, 0),
+                      accepted(kDave, 5, Side::kBuy, 503, 3)}));
   const PublicView view = book_.public_view();
   EXPECT_EQ(view.best_bid, (Level{Price{503}, Qty{3}}));
   EXPECT_EQ(view.best_ask, (Level{Price{504}, Qty{2}}));
@@ -204,175 +205,177 @@ TEST_F(ClobScenario, TakerWalksSeveralLevelsUpToItsLimit) {
 }
 
 TEST_F(ClobScenario, IocRemainderIsCancelledNotRested) {
-  Send(Limit(1, kAlice, Side::kBuy, 200, 3));
-  Send(Limit(2, kAlice, Side::kBuy, 190, 3));
-  EXPECT_EQ(Send(Ioc(3, kBob, Side::kSell, 195, 5)),
-            Expect({Trade(kBob, 3, Side::kSell, 200, 3, 2, kAlice, 1, 0),
-                    Cancelled(Reason::kUnfilledIoc, kBob, 3, Side::kSell, 195, 2)}));
+  send(limit_order(1, kAlice, Side::kBuy, 200, 3));
+  send(limit_order(2, kAlice, Side::kBuy, 190, 3));
+  EXPECT_EQ(send(ioc_order(3, kBob, Side::kSell, 195, 5)),
+            expected({trade(kBob, 3, Side::kSell, 200, 3, 2, kAlice, 1, 0),
+                      cancelled(Reason::kUnfilledIoc, kBob, 3, Side::kSell, 195, 2)}));
   EXPECT_TRUE(book_.snapshot().asks.empty());
-  EXPECT_EQ(Send(Ioc(4, kBob, Side::kSell, 191, 1)),
-            Expect({Cancelled(Reason::kUnfilledIoc, kBob, 4, Side::kSell, 191, 1)}));
+  EXPECT_EQ(send(ioc_order(4, kBob, Side::kSell, 191, 1)),
+            expected({cancelled(Reason::kUnfilledIoc, kBob, 4, Side::kSell, 191, 1)}));
 }
 
 TEST_F(ClobScenario, MarketOrderMatchesAtAnyPriceAndCancelsRemainder) {
-  Send(Limit(1, kAlice, Side::kSell, 10, 1));
-  Send(Limit(2, kBob, Side::kSell, 990, 1));
-  EXPECT_EQ(Send(Market(3, kCarol, Side::kBuy, 5)),
-            Expect({Trade(kCarol, 3, Side::kBuy, 10, 1, 4, kAlice, 1, 0),
-                    Trade(kCarol, 3, Side::kBuy, 990, 1, 3, kBob, 2, 0),
-                    Cancelled(Reason::kUnfilledIoc, kCarol, 3, Side::kBuy, 0, 3)}));
+  send(limit_order(1, kAlice, Side::kSell, 10, 1));
+  send(limit_order(2, kBob, Side::kSell, 990, 1));
+  EXPECT_EQ(send(market_order(3, kCarol, Side::kBuy, 5)),
+            expected({trade(kCarol, 3, Side::kBuy, 10, 1, 4, kAlice, 1, 0),
+                      trade(kCarol, 3, Side::kBuy, 990, 1, 3, kBob, 2, 0),
+                      cancelled(Reason::kUnfilledIoc, kCarol, 3, Side::kBuy, 0, 3)}));
 }
 
 TEST_F(ClobScenario, MarketOrderOnEmptySideReportsNoLiquidity) {
-  Send(Limit(1, kAlice, Side::kBuy, 10, 1));
-  EXPECT_EQ(Send(Market(2, kBob, Side::kBuy, 5)),
-            Expect({Cancelled(Reason::kNoLiquidity, kBob, 2, Side::kBuy, 0, 5)}));
-  EXPECT_EQ(Send(Market(3, kBob, Side::kSell, 1)),
-            Expect({Trade(kBob, 3, Side::kSell, 10, 1, 0, kAlice, 1, 0)}));
+  send(limit_order(1, kAlice, Side::kBuy, 10, 1));
+  EXPECT_EQ(send(market_order(2, kBob, Side::kBuy, 5)),
+            expected({cancelled(Reason::kNoLiquidity, kBob, 2, Side::kBuy, 0, 5)}));
+  EXPECT_EQ(send(market_order(3, kBob, Side::kSell, 1)),
+            expected({trade(kBob, 3, Side::kSell, 10, 1, 0, kAlice, 1, 0)}));
 }
 
 TEST_F(ClobScenario, RejectsPricesOutsideTheOpenUnitInterval) {
   for (const std::int64_t price : {0, -5, 1000, 1001}) {
     const OrderRequest o =
-        Limit(static_cast<std::uint64_t>(10 + price + 100), kAlice, Side::kBuy, price, 1);
-    EXPECT_EQ(Send(o), Expect({Rejected(Reason::kPriceOutOfRange, o)})) << price;
+        limit_order(static_cast<std::uint64_t>(10 + price + 100), kAlice, Side::kBuy, price, 1);
+    EXPECT_EQ(send(o), expected({rejected(Reason::kPriceOutOfRange, o)})) << price;
   }
-  const OrderRequest ioc = Ioc(2000, kAlice, Side::kSell, 0, 1);
-  EXPECT_EQ(Send(ioc), Expect({Rejected(Reason::kPriceOutOfRange, ioc)}));
-  EXPECT_EQ(Send(Limit(2001, kAlice, Side::kSell, 1, 1)),
-            Expect({Accepted(kAlice, 2001, Side::kSell, 1, 1)}));
-  EXPECT_EQ(Send(Limit(2002, kAlice, Side::kSell, 999, 1)),
-            Expect({Accepted(kAlice, 2002, Side::kSell, 999, 1)}));
+  const OrderRequest ioc = ioc_order(2000, kAlice, Side::kSell, 0, 1);
+  EXPECT_EQ(send(ioc), expected({rejected(Reason::kPriceOutOfRange, ioc)}));
+  EXPECT_EQ(send(limit_order(2001, kAlice, Side::kSell, 1, 1)),
+            expected({accepted(kAlice, 2001, Side::kSell, 1, 1)}));
+  EXPECT_EQ(send(limit_order(2002, kAlice, Side::kSell, 999, 1)),
+            expected({accepted(kAlice, 2002, Side::kSell, 999, 1)}));
 }
 
 TEST_F(ClobScenario, RejectsQuantitiesOutsideOneToMaxOrderLots) {
   for (const std::int64_t qty : {0, -1, 101}) {
-    const OrderRequest o = Limit(static_cast<std::uint64_t>(qty + 10), kAlice, Side::kBuy, 5, qty);
-    EXPECT_EQ(Send(o), Expect({Rejected(Reason::kBadQuantity, o)})) << qty;
+    const OrderRequest o =
+        limit_order(static_cast<std::uint64_t>(qty + 10), kAlice, Side::kBuy, 5, qty);
+    EXPECT_EQ(send(o), expected({rejected(Reason::kBadQuantity, o)})) << qty;
   }
-  const OrderRequest market = Market(20, kAlice, Side::kBuy, 0);
-  EXPECT_EQ(Send(market), Expect({Rejected(Reason::kBadQuantity, market)}));
-  EXPECT_EQ(Send(Limit(21, kAlice, Side::kBuy, 5, 100)),
-            Expect({Accepted(kAlice, 21, Side::kBuy, 5, 100)}));
+  const OrderRequest market = market_order(20, kAlice, Side::kBuy, 0);
+  EXPECT_EQ(send(market), expected({rejected(Reason::kBadQuantity, market)}));
+  EXPECT_EQ(send(limit_order(21, kAlice, Side::kBuy, 5, 100)),
+            expected({accepted(kAlice, 21, Side::kBuy, 5, 100)}));
   EXPECT_TRUE(book_.snapshot().asks.empty());
   EXPECT_EQ(book_.snapshot().bids.size(), 1u);
 }
 
 TEST_F(ClobScenario, RejectsDuplicateIdOfLiveAndOfFinishedOrders) {
-  Send(Limit(1, kAlice, Side::kBuy, 5, 1));
-  const OrderRequest again = Limit(1, kBob, Side::kSell, 900, 1);
-  EXPECT_EQ(Send(again), Expect({Rejected(Reason::kDuplicateOrderId, again)}));
-  Send(Limit(2, kBob, Side::kSell, 5, 1));  // fills order 1 completely
-  const OrderRequest third = Limit(1, kCarol, Side::kBuy, 7, 1);
-  EXPECT_EQ(Send(third), Expect({Rejected(Reason::kDuplicateOrderId, third)}));
-  const OrderRequest rejected_before = Limit(3, kAlice, Side::kBuy, 0, 1);
-  Send(rejected_before);
-  const OrderRequest reuse = Limit(3, kAlice, Side::kBuy, 8, 1);
-  EXPECT_EQ(Send(reuse), Expect({Rejected(Reason::kDuplicateOrderId, reuse)}));
+  send(limit_order(1, kAlice, Side::kBuy, 5, 1));
+  const OrderRequest again = limit_order(1, kBob, Side::kSell, 900, 1);
+  EXPECT_EQ(send(again), expected({rejected(Reason::kDuplicateOrderId, again)}));
+  send(limit_order(2, kBob, Side::kSell, 5, 1));  // fills order 1 completely
+  const OrderRequest third = limit_order(1, kCarol, Side::kBuy, 7, 1);
+  EXPECT_EQ(send(third), expected({rejected(Reason::kDuplicateOrderId, third)}));
+  const OrderRequest rejected_before = limit_order(3, kAlice, Side::kBuy, 0, 1);
+  send(rejected_before);
+  const OrderRequest reuse = limit_order(3, kAlice, Side::kBuy, 8, 1);
+  EXPECT_EQ(send(reuse), expected({rejected(Reason::kDuplicateOrderId, reuse)}));
 }
 
 TEST_F(ClobScenario, CancelAfterCompleteFillIsTooLate) {
-  Send(Limit(1, kAlice, Side::kBuy, 5, 2));
-  Send(Limit(2, kBob, Side::kSell, 5, 2));
-  EXPECT_EQ(Cancel(kAlice, 1), Expect({CancelRejected(Reason::kTooLate, kAlice, 1)}));
-  EXPECT_EQ(Cancel(kBob, 2), Expect({CancelRejected(Reason::kTooLate, kBob, 2)}));
+  send(limit_order(1, kAlice, Side::kBuy, 5, 2));
+  send(limit_order(2, kBob, Side::kSell, 5, 2));
+  EXPECT_EQ(cancel(kAlice, 1), expected({cancel_rejected(Reason::kTooLate, kAlice, 1)}));
+  EXPECT_EQ(cancel(kBob, 2), expected({cancel_rejected(Reason::kTooLate, kBob, 2)}));
 }
 
 // A two-sided quote message: the bid leg replaces a resting bid, the ask leg's cancel comes too
 // late (its order filled) and its new ask still enters; legs apply in order in one call.
 TEST_F(ClobScenario, MessageAppliesLegsInOrderAndEntersOrdersWhoseCancelFailed) {
-  Send(Limit(1, kAlice, Side::kBuy, 5, 2));
-  Send(Limit(2, kAlice, Side::kSell, 9, 1));
-  Send(Limit(3, kBob, Side::kBuy, 9, 1));  // fills Alice's ask completely
+  send(limit_order(1, kAlice, Side::kBuy, 5, 2));
+  send(limit_order(2, kAlice, Side::kSell, 9, 1));
+  send(limit_order(3, kBob, Side::kBuy, 9, 1));  // fills Alice's ask completely
   std::array<MessageLeg, 2> legs{};
   legs[0].cancel = OrderId{1};
   legs[0].enter = true;
-  legs[0].order = Limit(4, kAlice, Side::kBuy, 6, 2);
+  legs[0].order = limit_order(4, kAlice, Side::kBuy, 6, 2);
   legs[1].cancel = OrderId{2};
   legs[1].enter = true;
-  legs[1].order = Limit(5, kAlice, Side::kSell, 8, 1);
+  legs[1].order = limit_order(5, kAlice, Side::kSell, 8, 1);
   Outcomes out;
   book_.on_message(kNow, legs, out);
-  EXPECT_EQ(Describe(out), Expect({Cancelled(Reason::kUserCancel, kAlice, 1, Side::kBuy, 5, 2),
-                                   Accepted(kAlice, 4, Side::kBuy, 6, 2),
-                                   CancelRejected(Reason::kTooLate, kAlice, 2),
-                                   Accepted(kAlice, 5, Side::kSell, 8, 1)}));
-  EXPECT_EQ(book_.snapshot().bids, (std::vector<Entry>{Resting(4, kAlice, 6, 2)}));
-  EXPECT_EQ(book_.snapshot().asks, (std::vector<Entry>{Resting(5, kAlice, 8, 1)}));
+  EXPECT_EQ(describe(out), expected({cancelled(Reason::kUserCancel, kAlice, 1, Side::kBuy, 5, 2),
+                                     accepted(kAlice, 4, Side::kBuy, 6, 2),
+                                     cancel_rejected(Reason::kTooLate, kAlice, 2),
+                                     accepted(kAlice, 5, Side::kSell, 8, 1)}));
+  EXPECT_EQ(book_.snapshot().bids, (std::vector<Entry>{resting_entry(4, kAlice, 6, 2)}));
+  EXPECT_EQ(book_.snapshot().asks, (std::vector<Entry>{resting_entry(5, kAlice, 8, 1)}));
 }
 
 TEST_F(ClobScenario, CancelOfPartlyFilledOrderRemovesOpenLots) {
-  Send(Limit(1, kAlice, Side::kBuy, 5, 6));
-  Send(Limit(2, kBob, Side::kSell, 5, 2));
-  EXPECT_EQ(Cancel(kAlice, 1),
-            Expect({Cancelled(Reason::kUserCancel, kAlice, 1, Side::kBuy, 5, 4)}));
-  EXPECT_EQ(Cancel(kAlice, 1), Expect({CancelRejected(Reason::kTooLate, kAlice, 1)}));
+  send(limit_order(1, kAlice, Side::kBuy, 5, 6));
+  send(limit_order(2, kBob, Side::kSell, 5, 2));
+  EXPECT_EQ(cancel(kAlice, 1),
+            expected({cancelled(Reason::kUserCancel, kAlice, 1, Side::kBuy, 5, 4)}));
+  EXPECT_EQ(cancel(kAlice, 1), expected({cancel_rejected(Reason::kTooLate, kAlice, 1)}));
   EXPECT_FALSE(book_.public_view().best_bid.has_value());
 }
 
 TEST_F(ClobScenario, CancelOfNeverSeenIdIsUnknown) {
-  Send(Limit(1, kAlice, Side::kBuy, 5, 1));
-  Send(Limit(3, kAlice, Side::kBuy, 5, 1));
-  EXPECT_EQ(Cancel(kAlice, 4), Expect({CancelRejected(Reason::kUnknownOrder, kAlice, 4)}));
+  send(limit_order(1, kAlice, Side::kBuy, 5, 1));
+  send(limit_order(3, kAlice, Side::kBuy, 5, 1));
+  EXPECT_EQ(cancel(kAlice, 4), expected({cancel_rejected(Reason::kUnknownOrder, kAlice, 4)}));
   // Id 2 was skipped: it lies inside the window of remembered ids.
-  EXPECT_EQ(Cancel(kAlice, 2), Expect({CancelRejected(Reason::kUnknownOrder, kAlice, 2)}));
+  EXPECT_EQ(cancel(kAlice, 2), expected({cancel_rejected(Reason::kUnknownOrder, kAlice, 2)}));
 }
 
 TEST_F(ClobScenario, CancelOfSomeoneElsesOrderIsUnknownAndLeavesIt) {
-  Send(Limit(1, kAlice, Side::kSell, 700, 3));
-  EXPECT_EQ(Cancel(kBob, 1), Expect({CancelRejected(Reason::kUnknownOrder, kBob, 1)}));
-  EXPECT_EQ(book_.snapshot().asks, (std::vector<Entry>{Resting(1, kAlice, 700, 3)}));
+  send(limit_order(1, kAlice, Side::kSell, 700, 3));
+  EXPECT_EQ(cancel(kBob, 1), expected({cancel_rejected(Reason::kUnknownOrder, kBob, 1)}));
+  EXPECT_EQ(book_.snapshot().asks, (std::vector<Entry>{resting_entry(1, kAlice, 700, 3)}));
 }
 
 TEST_F(ClobScenario, IdsArrivingOutOfOrderAreAccepted) {
-  Send(Limit(5, kAlice, Side::kBuy, 5, 1));
-  EXPECT_EQ(Send(Limit(4, kBob, Side::kBuy, 5, 1)), Expect({Accepted(kBob, 4, Side::kBuy, 5, 1)}));
+  send(limit_order(5, kAlice, Side::kBuy, 5, 1));
+  EXPECT_EQ(send(limit_order(4, kBob, Side::kBuy, 5, 1)),
+            expected({accepted(kBob, 4, Side::kBuy, 5, 1)}));
   EXPECT_EQ(book_.snapshot().bids,
-            (std::vector<Entry>{Resting(5, kAlice, 5, 1), Resting(4, kBob, 5, 1)}));
+            (std::vector<Entry>{resting_entry(5, kAlice, 5, 1), resting_entry(4, kBob, 5, 1)}));
 }
 
 TEST_F(ClobScenario, IdsOlderThanWindowAreTooLateToCancelAndAcceptedAsNew) {
-  Send(Limit(1, kAlice, Side::kBuy, 5, 1));
-  Send(Limit(3, kAlice, Side::kBuy, 5, 1));
-  Send(Limit(Clob::kIdWindow + 10, kBob, Side::kBuy, 6, 1));
+  send(limit_order(1, kAlice, Side::kBuy, 5, 1));
+  send(limit_order(3, kAlice, Side::kBuy, 5, 1));
+  send(limit_order(Clob::kIdWindow + 10, kBob, Side::kBuy, 6, 1));
   // Order 1 is live: found by id even though the window has moved past it.
-  EXPECT_EQ(Cancel(kAlice, 1),
-            Expect({Cancelled(Reason::kUserCancel, kAlice, 1, Side::kBuy, 5, 1)}));
+  EXPECT_EQ(cancel(kAlice, 1),
+            expected({cancelled(Reason::kUserCancel, kAlice, 1, Side::kBuy, 5, 1)}));
   // Id 2 was never sent, but it is no longer remembered: reported too late.
-  EXPECT_EQ(Cancel(kAlice, 2), Expect({CancelRejected(Reason::kTooLate, kAlice, 2)}));
-  EXPECT_EQ(Send(Limit(2, kCarol, Side::kBuy, 4, 1)),
-            Expect({Accepted(kCarol, 2, Side::kBuy, 4, 1)}));
-  const OrderRequest live_dup = Limit(3, kCarol, Side::kBuy, 4, 1);
-  EXPECT_EQ(Send(live_dup), Expect({Rejected(Reason::kDuplicateOrderId, live_dup)}));
+  EXPECT_EQ(cancel(kAlice, 2), expected({cancel_rejected(Reason::kTooLate, kAlice, 2)}));
+  EXPECT_EQ(send(limit_order(2, kCarol, Side::kBuy, 4, 1)),
+            expected({accepted(kCarol, 2, Side::kBuy, 4, 1)}));
+  const OrderRequest live_dup = limit_order(3, kCarol, Side::kBuy, 4, 1);
+  EXPECT_EQ(send(live_dup), expected({rejected(Reason::kDuplicateOrderId, live_dup)}));
 }
 
 TEST_F(ClobScenario, SelfTradeCancelsRestingOrderAndKeepsMatching) {
-  Send(Limit(1, kBob, Side::kSell, 500, 2));
-  Send(Limit(2, kAlice, Side::kSell, 500, 3));
-  Send(Limit(3, kCarol, Side::kSell, 500, 2));
-  Send(Limit(4, kAlice, Side::kSell, 501, 4));
-  EXPECT_EQ(Send(Limit(5, kAlice, Side::kBuy, 501, 6)),
-            Expect({Trade(kAlice, 5, Side::kBuy, 500, 2, 4, kBob, 1, 0),
-                    Cancelled(Reason::kSelfTrade, kAlice, 2, Side::kSell, 500, 3),
-                    Trade(kAlice, 5, Side::kBuy, 500, 2, 2, kCarol, 3, 0),
-                    Cancelled(Reason::kSelfTrade, kAlice, 4, Side::kSell, 501, 4),
-                    Accepted(kAlice, 5, Side::kBuy, 501, 2)}));
+  send(limit_order(1, kBob, Side::kSell, 500, 2));
+  send(limit_order(2, kAlice, Side::kSell, 500, 3));
+  send(limit_order(3, kCarol, Side::kSell, 500, 2));
+  send(limit_order(4, kAlice, Side::kSell, 501, 4));
+  EXPECT_EQ(send(limit_order(5, kAlice, Side::kBuy, 501, 6)),
+            expected({trade(kAlice, 5, Side::kBuy, 500, 2, 4, kBob, 1, 0),
+                      cancelled(Reason::kSelfTrade, kAlice, 2, Side::kSell, 500, 3),
+                      trade(kAlice, 5, Side::kBuy, 500, 2, 2, kCarol, 3, 0),
+                      cancelled(Reason::kSelfTrade, kAlice, 4, Side::kSell, 501, 4),
+                      accepted(kAlice, 5, Side::kBuy, 501, 2)}));
   EXPECT_TRUE(book_.snapshot().asks.empty());
-  EXPECT_EQ(book_.snapshot().bids, (std::vector<Entry>{Resting(5, kAlice, 501, 2)}));
+  EXPECT_EQ(book_.snapshot().bids, (std::vector<Entry>{resting_entry(5, kAlice, 501, 2)}));
 }
 
 TEST_F(ClobCancelIncoming, SelfTradeCancelsIncomingRemainderAndKeepsRestingOrder) {
-  Send(Limit(1, kBob, Side::kBuy, 500, 2));
-  Send(Limit(2, kAlice, Side::kBuy, 500, 3));
-  Send(Limit(3, kCarol, Side::kBuy, 500, 2));
-  EXPECT_EQ(Send(Limit(4, kAlice, Side::kSell, 400, 6)),
-            Expect({Trade(kAlice, 4, Side::kSell, 500, 2, 4, kBob, 1, 0),
-                    Cancelled(Reason::kSelfTrade, kAlice, 4, Side::kSell, 400, 4)}));
-  EXPECT_EQ(book_.snapshot().bids,
-            (std::vector<Entry>{Resting(2, kAlice, 500, 3), Resting(3, kCarol, 500, 2)}));
+  send(limit_order(1, kBob, Side::kBuy, 500, 2));
+  send(limit_order(2, kAlice, Side::kBuy, 500, 3));
+  send(limit_order(3, kCarol, Side::kBuy, 500, 2));
+  EXPECT_EQ(send(limit_order(4, kAlice, Side::kSell, 400, 6)),
+            expected({trade(kAlice, 4, Side::kSell, 500, 2, 4, kBob, 1, 0),
+                      cancelled(Reason::kSelfTrade, kAlice, 4, Side::kSell, 400, 4)}));
+  EXPECT_EQ(book_.snapshot().bids, (std::vector<Entry>{resting_entry(2, kAlice, 500, 3),
+                                                       resting_entry(3, kCarol, 500, 2)}));
   EXPECT_TRUE(book_.snapshot().asks.empty());
-  EXPECT_EQ(Send(Market(5, kAlice, Side::kSell, 1)),
-            Expect({Cancelled(Reason::kSelfTrade, kAlice, 5, Side::kSell, 0, 1)}));
+  EXPECT_EQ(send(market_order(5, kAlice, Side::kSell, 1)),
+            expected({cancelled(Reason::kSelfTrade, kAlice, 5, Side::kSell, 0, 1)}));
 }
 
 TEST_F(ClobScenario, PublicViewShowsLotsAtTheTouchAndLastTrade) {
@@ -381,11 +384,11 @@ TEST_F(ClobScenario, PublicViewShowsLotsAtTheTouchAndLastTrade) {
   EXPECT_FALSE(empty.best_ask.has_value());
   EXPECT_FALSE(empty.last_price.has_value());
   EXPECT_EQ(empty.last_qty, Qty{0});
-  Send(Limit(1, kAlice, Side::kBuy, 400, 3));
-  Send(Limit(2, kBob, Side::kBuy, 400, 4));
-  Send(Limit(3, kBob, Side::kBuy, 399, 9));
-  Send(Limit(4, kCarol, Side::kSell, 420, 5));
-  Send(Limit(5, kCarol, Side::kSell, 400, 2));
+  send(limit_order(1, kAlice, Side::kBuy, 400, 3));
+  send(limit_order(2, kBob, Side::kBuy, 400, 4));
+  send(limit_order(3, kBob, Side::kBuy, 399, 9));
+  send(limit_order(4, kCarol, Side::kSell, 420, 5));
+  send(limit_order(5, kCarol, Side::kSell, 400, 2));
   const PublicView view = book_.public_view();
   EXPECT_EQ(view.best_bid, (Level{Price{400}, Qty{5}}));
   EXPECT_EQ(view.best_ask, (Level{Price{420}, Qty{5}}));
@@ -398,14 +401,14 @@ TEST(ClobWideGrid, FindsNextLevelAcrossDistantPrices) {
   rules.ticks_per_unit = 1'000'000;
   Clob book(rules);
   Outcomes out;
-  book.on_order(kNow, Limit(1, kAlice, Side::kSell, 999'999, 1), out);
-  book.on_order(kNow, Limit(2, kAlice, Side::kSell, 3, 1), out);
-  book.on_order(kNow, Limit(3, kAlice, Side::kBuy, 1, 1), out);
-  book.on_order(kNow, Limit(4, kAlice, Side::kBuy, 2, 1), out);
+  book.on_order(kNow, limit_order(1, kAlice, Side::kSell, 999'999, 1), out);
+  book.on_order(kNow, limit_order(2, kAlice, Side::kSell, 3, 1), out);
+  book.on_order(kNow, limit_order(3, kAlice, Side::kBuy, 1, 1), out);
+  book.on_order(kNow, limit_order(4, kAlice, Side::kBuy, 2, 1), out);
   out.clear();
-  book.on_order(kNow, Limit(5, kBob, Side::kBuy, 999'999, 2), out);
-  EXPECT_EQ(Describe(out), Describe({Trade(kBob, 5, Side::kBuy, 3, 1, 1, kAlice, 2, 0),
-                                     Trade(kBob, 5, Side::kBuy, 999'999, 1, 0, kAlice, 1, 0)}));
+  book.on_order(kNow, limit_order(5, kBob, Side::kBuy, 999'999, 2), out);
+  EXPECT_EQ(describe(out), describe({trade(kBob, 5, Side::kBuy, 3, 1, 1, kAlice, 2, 0),
+                                     trade(kBob, 5, Side::kBuy, 999'999, 1, 0, kAlice, 1, 0)}));
   EXPECT_EQ(book.public_view().best_bid, (Level{Price{2}, Qty{1}}));
   out.clear();
   book.on_cancel(kNow, kAlice, OrderId{4}, out);
@@ -421,14 +424,14 @@ class ReferenceBook {
   ReferenceBook(const MarketRules& rules, SelfTradeRule rule) : rules_(rules), rule_(rule) {}
 
   void on_order(const OrderRequest& o, Outcomes& out) {
-    if (seen_.count(o.id.value) != 0) return out.push_back(Rejected(Reason::kDuplicateOrderId, o));
+    if (seen_.count(o.id.value) != 0) return out.push_back(rejected(Reason::kDuplicateOrderId, o));
     seen_.insert(o.id.value);
     if (o.kind != OrderKind::kMarket &&
         (o.limit.ticks <= 0 || o.limit.ticks >= rules_.ticks_per_unit)) {
-      return out.push_back(Rejected(Reason::kPriceOutOfRange, o));
+      return out.push_back(rejected(Reason::kPriceOutOfRange, o));
     }
     if (o.qty.lots < 1 || o.qty.lots > rules_.max_order_lots) {
-      return out.push_back(Rejected(Reason::kBadQuantity, o));
+      return out.push_back(rejected(Reason::kBadQuantity, o));
     }
     const bool buy = o.side == Side::kBuy;
     Book& opposite_book = buy ? asks_ : bids_;
@@ -450,14 +453,14 @@ class ReferenceBook {
             break;
           }
           out.push_back(
-              Cancelled(Reason::kSelfTrade, maker.owner, maker.id, maker.side, price, maker.lots));
+              cancelled(Reason::kSelfTrade, maker.owner, maker.id, maker.side, price, maker.lots));
           queue.pop_front();
           continue;
         }
         const std::int64_t fill = std::min(open, maker.lots);
         open -= fill;
         maker.lots -= fill;
-        out.push_back(Trade(o.owner, o.id.value, o.side, price, fill, open, maker.owner, maker.id,
+        out.push_back(trade(o.owner, o.id.value, o.side, price, fill, open, maker.owner, maker.id,
                             maker.lots));
         last_ = Level{Price{price}, Qty{fill}};
         if (maker.lots == 0) queue.pop_front();
@@ -468,12 +471,12 @@ class ReferenceBook {
     if (o.kind == OrderKind::kLimit && !stopped) {
       (buy ? bids_ : asks_)[o.limit.ticks].push_back(
           Order{o.id.value, o.owner, o.side, o.limit.ticks, open});
-      return out.push_back(Accepted(o.owner, o.id.value, o.side, o.limit.ticks, open));
+      return out.push_back(accepted(o.owner, o.id.value, o.side, o.limit.ticks, open));
     }
     const Reason reason = stopped                                       ? Reason::kSelfTrade
                           : (o.kind == OrderKind::kMarket && was_empty) ? Reason::kNoLiquidity
                                                                         : Reason::kUnfilledIoc;
-    out.push_back(Cancelled(reason, o.owner, o.id.value, o.side,
+    out.push_back(cancelled(reason, o.owner, o.id.value, o.side,
                             o.kind == OrderKind::kMarket ? 0 : o.limit.ticks, open));
   }
 
@@ -484,28 +487,30 @@ class ReferenceBook {
         for (auto it = queue.begin(); it != queue.end(); ++it) {
           if (it->id != id) continue;
           if (it->owner != owner) {
-            return out.push_back(CancelRejected(Reason::kUnknownOrder, owner, id));
+            return out.push_back(cancel_rejected(Reason::kUnknownOrder, owner, id));
           }
           out.push_back(
-              Cancelled(Reason::kUserCancel, owner, id, it->side, level->first, it->lots));
+              cancelled(Reason::kUserCancel, owner, id, it->side, level->first, it->lots));
           queue.erase(it);
           if (queue.empty()) book->erase(level);
           return;
         }
       }
     }
-    out.push_back(
-        CancelRejected(seen_.count(id) != 0 ? Reason::kTooLate : Reason::kUnknownOrder, owner, id));
+    out.push_back(cancel_rejected(seen_.count(id) != 0 ? Reason::kTooLate : Reason::kUnknownOrder,
+                                  owner, id));
   }
 
   BookSnapshot snapshot() const {
     BookSnapshot snap;
-    for (auto level = bids_.rbegin(); level != bids_.rend(); ++level) {
-      for (const Order& o : level->second)
-        snap.bids.push_back(Resting(o.id, o.owner, o.price, o.lots));
-    }
+    // Best (highest) bid first.
+    std::for_each(bids_.rbegin(), bids_.rend(), [&snap](const auto& level) {
+      for (const Order& o : level.second)
+        snap.bids.push_back(resting_entry(o.id, o.owner, o.price, o.lots));
+    });
     for (const auto& [price, queue] : asks_) {
-      for (const Order& o : queue) snap.asks.push_back(Resting(o.id, o.owner, o.price, o.lots));
+      for (const Order& o : queue)
+        snap.asks.push_back(resting_entry(o.id, o.owner, o.price, o.lots));
     }
     return snap;
   }
@@ -617,7 +622,7 @@ TEST_P(ClobProperty, MatchesReferenceBookAndKeepsInvariants) {
       reference.on_order(o, want);
       if (orders.count(o.id.value) == 0) orders[o.id.value].request = o;
     }
-    ASSERT_EQ(Describe(got), Describe(want)) << "step " << step;
+    ASSERT_EQ(describe(got), describe(want)) << "step " << step;
 
     // Ledger of every order from the outcomes; checks the reported remainders on the way.
     for (const Outcome& e : got) {

@@ -517,7 +517,7 @@ TEST(ConfigResolvedKeys, RoundTripThroughTomlIsExact) {
       load_scenario_file(kSourceDir / "configs/predecessor-default.toml", overrides);
   const auto keys = resolved_keys(original);
   std::string text;
-  for (const auto& [key, value] : keys) text += key + " = " + value + "\n";
+  for (const auto& [key, value] : keys) text.append(key).append(" = ").append(value).append("\n");
   const auto reloaded = resolved_keys(load_scenario(text, "resolved.toml"));
   EXPECT_EQ(reloaded, keys);
   EXPECT_EQ(keys.at("latency.informed.fill.median_ms"), "3.5");

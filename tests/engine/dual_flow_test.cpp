@@ -22,8 +22,8 @@ constexpr AgentId kC{3};
 constexpr AgentId kD{4};
 constexpr SimTime kDelta = SimTime::from_ms(100);
 
-OrderRequest Req(std::uint64_t id, AgentId owner, Side side, OrderKind kind, std::int64_t price,
-                 std::int64_t lots) {
+OrderRequest request(std::uint64_t id, AgentId owner, Side side, OrderKind kind, std::int64_t price,
+                     std::int64_t lots) {
   return OrderRequest{OrderId{id}, owner, side, kind, Price{price}, Qty{lots}};
 }
 
@@ -35,8 +35,8 @@ class DualFlowBatch : public ::testing::Test {
 };
 
 TEST_F(DualFlowBatch, CrossedMakerOrdersNeverTradeWithEachOther) {
-  mech.on_order(SimTime::from_ms(1), Req(1, kA, Side::kBuy, OrderKind::kLimit, 495, 1), out);
-  mech.on_order(SimTime::from_ms(2), Req(2, kB, Side::kSell, OrderKind::kLimit, 490, 1), out);
+  mech.on_order(SimTime::from_ms(1), request(1, kA, Side::kBuy, OrderKind::kLimit, 495, 1), out);
+  mech.on_order(SimTime::from_ms(2), request(2, kB, Side::kSell, OrderKind::kLimit, 490, 1), out);
   out.clear();
   mech.on_timer(kDelta, out);
   EXPECT_TRUE(out.empty());
@@ -45,10 +45,10 @@ TEST_F(DualFlowBatch, CrossedMakerOrdersNeverTradeWithEachOther) {
 }
 
 TEST_F(DualFlowBatch, BuyTakersMeetMakerAsksAndSellTakersMakerBidsInSeparateClears) {
-  mech.on_order(SimTime::from_ms(1), Req(1, kA, Side::kBuy, OrderKind::kLimit, 495, 1), out);
-  mech.on_order(SimTime::from_ms(2), Req(2, kB, Side::kSell, OrderKind::kLimit, 490, 1), out);
-  mech.on_order(SimTime::from_ms(3), Req(3, kC, Side::kBuy, OrderKind::kIoc, 520, 2), out);
-  mech.on_order(SimTime::from_ms(4), Req(4, kD, Side::kSell, OrderKind::kMarket, 0, 1), out);
+  mech.on_order(SimTime::from_ms(1), request(1, kA, Side::kBuy, OrderKind::kLimit, 495, 1), out);
+  mech.on_order(SimTime::from_ms(2), request(2, kB, Side::kSell, OrderKind::kLimit, 490, 1), out);
+  mech.on_order(SimTime::from_ms(3), request(3, kC, Side::kBuy, OrderKind::kIoc, 520, 2), out);
+  mech.on_order(SimTime::from_ms(4), request(4, kD, Side::kSell, OrderKind::kMarket, 0, 1), out);
   out.clear();
   mech.on_timer(kDelta, out);
   ASSERT_EQ(out.size(), 3u);
@@ -74,8 +74,8 @@ TEST_F(DualFlowBatch, BuyTakersMeetMakerAsksAndSellTakersMakerBidsInSeparateClea
 }
 
 TEST_F(DualFlowBatch, TakersNeverTradeWithEachOther) {
-  mech.on_order(SimTime::from_ms(1), Req(1, kA, Side::kBuy, OrderKind::kIoc, 510, 1), out);
-  mech.on_order(SimTime::from_ms(2), Req(2, kB, Side::kSell, OrderKind::kMarket, 0, 1), out);
+  mech.on_order(SimTime::from_ms(1), request(1, kA, Side::kBuy, OrderKind::kIoc, 510, 1), out);
+  mech.on_order(SimTime::from_ms(2), request(2, kB, Side::kSell, OrderKind::kMarket, 0, 1), out);
   out.clear();
   mech.on_timer(kDelta, out);
   ASSERT_EQ(out.size(), 2u);

@@ -37,7 +37,7 @@ struct Moments {
 Moments moments(const std::vector<double>& x) {
   double sum = 0.0, sq = 0.0;
   for (double v : x) sum += v;
-  const double n = static_cast<double>(x.size());
+  const auto n = static_cast<double>(x.size());
   const double mean = sum / n;
   for (double v : x) sq += (v - mean) * (v - mean);
   return {mean, std::sqrt(sq / (n - 1.0) / n)};
@@ -45,6 +45,7 @@ Moments moments(const std::vector<double>& x) {
 
 std::vector<std::vector<double>> runs(const GlostenMilgromSpec& spec, int n) {
   std::vector<std::vector<double>> out;
+  out.reserve(static_cast<std::size_t>(n));
   for (int rep = 0; rep < n; ++rep) {
     const RunResult r = run_glosten_milgrom(spec, RunKey{1985, static_cast<std::uint64_t>(rep)});
     EXPECT_EQ(r.status, RunStatus::kOk) << r.message;
@@ -55,6 +56,7 @@ std::vector<std::vector<double>> runs(const GlostenMilgromSpec& spec, int n) {
 
 std::vector<double> column(const std::vector<std::vector<double>>& rows, std::size_t j) {
   std::vector<double> out;
+  out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(r[j]);
   return out;
 }

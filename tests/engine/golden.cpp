@@ -1,6 +1,8 @@
 // Golden runs and their text (golden.hpp).
 #include "golden.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <sstream>
 
@@ -38,8 +40,8 @@ std::vector<GoldenCase> golden_cases(const std::string& source_dir) {
                    source_dir + "/tests/engine/golden/quickstart_rep0.txt"});
   for (const std::string& m : kMechanisms) {
     cases.push_back({m, with_mechanism(small_market(), m), RunKey{2024, 0},
-                     source_dir + "/tests/engine/golden/mechanism_" + m + "_v" +
-                         std::to_string(kGoldenVersion) + ".txt"});
+                     fmt::format("{}/tests/engine/golden/mechanism_{}_v{}.txt", source_dir, m,
+                                 kGoldenVersion)});
   }
   return cases;
 }

@@ -21,6 +21,7 @@ constexpr int kN = 20000;
 std::vector<double> sample_ms(const DelaySpec& spec, std::uint64_t key) {
   DelaySampler sampler(spec, RandomStream{key});
   std::vector<double> out;
+  out.reserve(kN);
   for (int i = 0; i < kN; ++i) out.push_back(static_cast<double>(sampler.sample().ns) * 1e-6);
   return out;
 }

@@ -53,6 +53,7 @@ TEST(LatentProcess, RandomWalkVarianceIsStepsTimesSigmaSquaredDt) {
   constexpr int kSteps = 50;
   constexpr int kReps = 4000;
   std::vector<double> xs;
+  xs.reserve(kReps);
   for (int r = 0; r < kReps; ++r) xs.push_back(x_after(spec, repetition_key(11, r), kSteps));
   const Moments m = moments(xs);
   // Var x_n = n sigma^2 dt = 50 * 0.04 * 0.1 = 0.2; the sample variance of a normal has
@@ -68,6 +69,7 @@ TEST(LatentProcess, MeanRevertingVarianceReachesStationaryValue) {
   spec.phi = 0.9;
   constexpr int kReps = 3000;
   std::vector<double> xs;
+  xs.reserve(kReps);
   // 0.9^400 is below 1e-18: the start no longer matters.
   for (int r = 0; r < kReps; ++r) xs.push_back(x_after(spec, repetition_key(12, r), 200));
   const Moments m = moments(xs);

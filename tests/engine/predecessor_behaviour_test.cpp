@@ -392,7 +392,7 @@ TEST(PredecessorRun, OrdersReachTheBookTwoMillisecondsAfterEachDecision) {
   run_scenario(spec, RunKey{7, 0}, &events);
   int orders = 0;
   for (const std::string& line : events.lines) {
-    if (line.find("\"type\":\"order\"") == std::string::npos) continue;
+    if (line.find(R"("type":"order")") == std::string::npos) continue;
     ++orders;
     const auto t = std::stoll(line.substr(line.find("\"t\":") + 4));
     EXPECT_EQ(t % 100'000'000, 2'000'000) << line;  // decision + 1 ms submit + 1 ms ack
@@ -427,7 +427,7 @@ TEST(PredecessorRun, SelfTradesHappenAndTheLedgerNetsThem) {
   ASSERT_EQ(r.status, RunStatus::kOk);  // ledger invariants hold
   int self = 0;
   for (const std::string& line : events.lines) {
-    if (line.find("\"type\":\"trade\",\"agent\":0,") != std::string::npos &&
+    if (line.find(R"("type":"trade","agent":0,)") != std::string::npos &&
         line.find("\"counter_agent\":0,") != std::string::npos)
       ++self;
   }

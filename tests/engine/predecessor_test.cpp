@@ -21,7 +21,7 @@ namespace {
 
 using ::testing::ElementsAre;
 
-BatchOrder Limit(std::uint64_t id, Side side, std::int64_t price, std::int64_t lots) {
+BatchOrder limit_order(std::uint64_t id, Side side, std::int64_t price, std::int64_t lots) {
   return BatchOrder{OrderId{id},
                     AgentId{static_cast<std::uint32_t>(id)},
                     side,
@@ -31,17 +31,18 @@ BatchOrder Limit(std::uint64_t id, Side side, std::int64_t price, std::int64_t l
                     id};
 }
 
-Clearing Clear(const std::vector<BatchOrder>& buys, const std::vector<BatchOrder>& sells,
-               TieRule tie, Allocation alloc) {
+Clearing clear_orders(const std::vector<BatchOrder>& buys, const std::vector<BatchOrder>& sells,
+                      TieRule tie, Allocation alloc) {
   RandomStream rng{7, StreamId::kMechanism, 0};
   return clear_uniform(buys, sells, ClearingRules{tie, alloc, 1000}, std::nullopt, rng);
 }
 
 TEST(PredecessorClear, CandidatesAreLimitsThenLeastImbalanceThenMidpoint) {
   // Limits 500, 520, 530, 540: volume 2 at each; imbalance 3 at 500 and 520, 4 above.
-  const std::vector buys{Limit(1, Side::kBuy, 520, 3), Limit(2, Side::kBuy, 540, 2)};
-  const std::vector sells{Limit(3, Side::kSell, 500, 2), Limit(4, Side::kSell, 530, 4)};
-  const Clearing c = Clear(buys, sells, TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice);
+  const std::vector buys{limit_order(1, Side::kBuy, 520, 3), limit_order(2, Side::kBuy, 540, 2)};
+  const std::vector sells{limit_order(3, Side::kSell, 500, 2), limit_order(4, Side::kSell, 530, 4)};
+  const Clearing c =
+      clear_orders(buys, sells, TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice);
   ASSERT_TRUE(c.price.has_value());
   EXPECT_EQ(c.price->ticks, 510);
   EXPECT_EQ(c.volume, 2);
@@ -49,13 +50,15 @@ TEST(PredecessorClear, CandidatesAreLimitsThenLeastImbalanceThenMidpoint) {
   EXPECT_THAT(c.buy_fills, ElementsAre(2, 0));
   EXPECT_THAT(c.sell_fills, ElementsAre(2, 0));
   // Price priority (allocation "time") gives the lots to the 540 buy instead.
-  const Clearing by_price = Clear(buys, sells, TieRule::kImbalanceMidpoint, Allocation::kTime);
+  const Clearing by_price =
+      clear_orders(buys, sells, TieRule::kImbalanceMidpoint, Allocation::kTime);
   EXPECT_THAT(by_price.buy_fills, ElementsAre(0, 2));
 }
 
 TEST(PredecessorClear, MidpointBetweenTicksIsFloored) {
-  const Clearing c = Clear({Limit(1, Side::kBuy, 503, 1)}, {Limit(2, Side::kSell, 500, 1)},
-                           TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice);
+  const Clearing c =
+      clear_orders({limit_order(1, Side::kBuy, 503, 1)}, {limit_order(2, Side::kSell, 500, 1)},
+                   TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice);
   ASSERT_TRUE(c.price.has_value());
   EXPECT_EQ(c.price->ticks, 501);  // the predecessor's 0.5015, floored to a whole tick
   EXPECT_EQ(c.volume, 1);
@@ -63,9 +66,10 @@ TEST(PredecessorClear, MidpointBetweenTicksIsFloored) {
 
 TEST(PredecessorClear, LeastImbalancePicksASingleLimit) {
   // Volume 4 at 450, 550 and 600; imbalance 2, 2 and 1: the price is 600.
-  const Clearing c = Clear({Limit(1, Side::kBuy, 600, 5), Limit(4, Side::kBuy, 550, 1)},
-                           {Limit(2, Side::kSell, 400, 2), Limit(3, Side::kSell, 450, 2)},
-                           TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice);
+  const Clearing c =
+      clear_orders({limit_order(1, Side::kBuy, 600, 5), limit_order(4, Side::kBuy, 550, 1)},
+                   {limit_order(2, Side::kSell, 400, 2), limit_order(3, Side::kSell, 450, 2)},
+                   TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice);
   ASSERT_TRUE(c.price.has_value());
   EXPECT_EQ(c.price->ticks, 600);
   EXPECT_EQ(c.volume, 4);
@@ -74,13 +78,14 @@ TEST(PredecessorClear, LeastImbalancePicksASingleLimit) {
 }
 
 TEST(PredecessorClear, UncrossedLimitsTradeNothing) {
-  const Clearing c = Clear({Limit(1, Side::kBuy, 480, 1)}, {Limit(2, Side::kSell, 500, 1)},
-                           TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice);
+  const Clearing c =
+      clear_orders({limit_order(1, Side::kBuy, 480, 1)}, {limit_order(2, Side::kSell, 500, 1)},
+                   TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice);
   EXPECT_FALSE(c.price.has_value());
   EXPECT_EQ(c.volume, 0);
 }
 
-OrderRequest Order(std::uint64_t id, Side side, std::int64_t price, std::int64_t lots) {
+OrderRequest order_request(std::uint64_t id, Side side, std::int64_t price, std::int64_t lots) {
   return OrderRequest{OrderId{id},  AgentId{static_cast<std::uint32_t>(id)},
                       side,         OrderKind::kLimit,
                       Price{price}, Qty{lots}};
@@ -93,13 +98,13 @@ TEST(PredecessorBatch, CarriedOrdersOutsideTheCrossingAndStillCrossedOnesClearAs
       RandomStream{1, StreamId::kMechanism, 0}};
   Outcomes out;
   // Resting far from the action: a bid at 400 and an ask at 700 never take part.
-  fba.on_order(SimTime::from_ms(1), Order(10, Side::kBuy, 400, 5), out);
-  fba.on_order(SimTime::from_ms(2), Order(11, Side::kSell, 700, 5), out);
+  fba.on_order(SimTime::from_ms(1), order_request(10, Side::kBuy, 400, 5), out);
+  fba.on_order(SimTime::from_ms(2), order_request(11, Side::kSell, 700, 5), out);
   // The book of PredecessorClear.CandidatesAreLimits...: 2 lots at 510 to the earlier buy.
-  fba.on_order(SimTime::from_ms(3), Order(1, Side::kBuy, 520, 3), out);
-  fba.on_order(SimTime::from_ms(4), Order(2, Side::kBuy, 540, 2), out);
-  fba.on_order(SimTime::from_ms(5), Order(3, Side::kSell, 500, 2), out);
-  fba.on_order(SimTime::from_ms(6), Order(4, Side::kSell, 530, 4), out);
+  fba.on_order(SimTime::from_ms(3), order_request(1, Side::kBuy, 520, 3), out);
+  fba.on_order(SimTime::from_ms(4), order_request(2, Side::kBuy, 540, 2), out);
+  fba.on_order(SimTime::from_ms(5), order_request(3, Side::kSell, 500, 2), out);
+  fba.on_order(SimTime::from_ms(6), order_request(4, Side::kSell, 530, 4), out);
   out.clear();
   fba.on_timer(SimTime::from_ms(100), out);
   ASSERT_EQ(out.size(), 1u);

@@ -17,21 +17,21 @@ namespace {
 constexpr AgentId kTaker{9};
 constexpr SimTime kT0 = SimTime::from_ms(1000);
 
-OrderRequest Ioc(std::uint64_t id, Side side, std::int64_t limit, std::int64_t lots = 2) {
+OrderRequest ioc_order(std::uint64_t id, Side side, std::int64_t limit, std::int64_t lots = 2) {
   return OrderRequest{OrderId{id}, kTaker, side, OrderKind::kIoc, Price{limit}, Qty{lots}};
 }
-OrderRequest Mkt(std::uint64_t id, Side side, std::int64_t lots = 2) {
+OrderRequest market_order(std::uint64_t id, Side side, std::int64_t lots = 2) {
   return OrderRequest{OrderId{id}, kTaker, side, OrderKind::kMarket, Price{}, Qty{lots}};
 }
 
-RfqParams Params(int competition, std::int64_t response_ms = 5, std::int64_t ttl_ms = 50) {
+RfqParams rfq_params(int competition, std::int64_t response_ms = 5, std::int64_t ttl_ms = 50) {
   return RfqParams{{AgentId{0}, AgentId{1}, AgentId{2}},
                    competition,
                    SimTime::from_ms(response_ms),
                    SimTime::from_ms(ttl_ms)};
 }
 
-std::vector<std::uint32_t> AskedDealers(const Outcomes& out) {
+std::vector<std::uint32_t> asked_dealers(const Outcomes& out) {
   std::vector<std::uint32_t> d;
   for (const Outcome& o : out) {
     if (o.kind == OutcomeKind::kQuoteRequest) d.push_back(o.agent.value);
@@ -40,12 +40,12 @@ std::vector<std::uint32_t> AskedDealers(const Outcomes& out) {
 }
 
 TEST(RfqDealers, RoundRobinByRequestNumberWrapsAroundTheDealerList) {
-  Rfq rfq(MarketRules{}, Params(2));
+  Rfq rfq(MarketRules{}, rfq_params(2));
   std::vector<std::vector<std::uint32_t>> asked;
   for (std::uint64_t id = 1; id <= 4; ++id) {
     Outcomes out;
-    rfq.on_order(kT0, Ioc(id, Side::kBuy, 600), out);
-    asked.push_back(AskedDealers(out));
+    rfq.on_order(kT0, ioc_order(id, Side::kBuy, 600), out);
+    asked.push_back(asked_dealers(out));
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0].order.value, id);
     EXPECT_EQ(out[0].side, Side::kBuy);
@@ -57,16 +57,16 @@ TEST(RfqDealers, RoundRobinByRequestNumberWrapsAroundTheDealerList) {
 }
 
 TEST(RfqDealers, CompetitionAboveTheDealerCountAsksEveryone) {
-  Rfq rfq(MarketRules{}, Params(10));
+  Rfq rfq(MarketRules{}, rfq_params(10));
   Outcomes out;
-  rfq.on_order(kT0, Ioc(1, Side::kBuy, 600), out);
-  EXPECT_THAT(AskedDealers(out), ::testing::ElementsAre(0u, 1u, 2u));
+  rfq.on_order(kT0, ioc_order(1, Side::kBuy, 600), out);
+  EXPECT_THAT(asked_dealers(out), ::testing::ElementsAre(0u, 1u, 2u));
 }
 
 TEST(RfqQuotes, TakerBuysFromTheLowestValidQuoteWithinItsLimit) {
-  Rfq rfq(MarketRules{}, Params(3));
+  Rfq rfq(MarketRules{}, rfq_params(3));
   Outcomes out;
-  rfq.on_order(kT0, Ioc(1, Side::kBuy, 508), out);
+  rfq.on_order(kT0, ioc_order(1, Side::kBuy, 508), out);
   rfq.on_quote(kT0, AgentId{0}, OrderId{1}, Price{510});  // above the limit
   rfq.on_quote(kT0, AgentId{1}, OrderId{1}, Price{506});
   rfq.on_quote(kT0, AgentId{2}, OrderId{1}, Price{507});
@@ -92,9 +92,9 @@ TEST(RfqQuotes, TakerBuysFromTheLowestValidQuoteWithinItsLimit) {
 }
 
 TEST(RfqQuotes, SellerTakesTheHighestBidAndTheEarlierDealerOnEqualPrices) {
-  Rfq rfq(MarketRules{}, Params(3));
+  Rfq rfq(MarketRules{}, rfq_params(3));
   Outcomes out;
-  rfq.on_order(kT0, Mkt(1, Side::kSell), out);
+  rfq.on_order(kT0, market_order(1, Side::kSell), out);
   rfq.on_quote(kT0, AgentId{0}, OrderId{1}, Price{480});
   rfq.on_quote(kT0, AgentId{1}, OrderId{1}, Price{490});
   rfq.on_quote(kT0, AgentId{2}, OrderId{1}, Price{490});
@@ -106,9 +106,9 @@ TEST(RfqQuotes, SellerTakesTheHighestBidAndTheEarlierDealerOnEqualPrices) {
 }
 
 TEST(RfqQuotes, NoAcceptableQuoteExpiresTheRequest) {
-  Rfq rfq(MarketRules{}, Params(2));
+  Rfq rfq(MarketRules{}, rfq_params(2));
   Outcomes out;
-  rfq.on_order(kT0, Ioc(1, Side::kBuy, 500), out);
+  rfq.on_order(kT0, ioc_order(1, Side::kBuy, 500), out);
   rfq.on_quote(kT0, AgentId{0}, OrderId{1}, Price{501});
   rfq.on_quote(kT0, AgentId{1}, OrderId{1}, std::nullopt);  // declined
   out.clear();
@@ -120,10 +120,10 @@ TEST(RfqQuotes, NoAcceptableQuoteExpiresTheRequest) {
   EXPECT_FALSE(rfq.public_view().last_price.has_value());
 }
 
-Outcomes RunOne(std::int64_t response_ns, std::int64_t ttl_ns) {
+Outcomes run_one(std::int64_t response_ns, std::int64_t ttl_ns) {
   Rfq rfq(MarketRules{}, RfqParams{{AgentId{0}}, 1, SimTime{response_ns}, SimTime{ttl_ns}});
   Outcomes out;
-  rfq.on_order(kT0, Mkt(1, Side::kBuy), out);
+  rfq.on_order(kT0, market_order(1, Side::kBuy), out);
   rfq.on_quote(kT0, AgentId{0}, OrderId{1}, Price{520});
   out.clear();
   rfq.on_timer(kT0 + SimTime{response_ns}, out);
@@ -132,30 +132,30 @@ Outcomes RunOne(std::int64_t response_ns, std::int64_t ttl_ns) {
 
 TEST(RfqTtl, QuoteIsFirmUpToButExcludingRequestPlusTtl) {
   // Quotes reach the taker at t0 + response and are firm while t < t0 + ttl.
-  const Outcomes before = RunOne(49'999'999, 50'000'000);
+  const Outcomes before = run_one(49'999'999, 50'000'000);
   ASSERT_EQ(before.size(), 1u);
   EXPECT_EQ(before[0].kind, OutcomeKind::kTrade);
-  const Outcomes at = RunOne(50'000'000, 50'000'000);
+  const Outcomes at = run_one(50'000'000, 50'000'000);
   ASSERT_EQ(at.size(), 1u);
   EXPECT_EQ(at[0].kind, OutcomeKind::kCancelled);
   EXPECT_EQ(at[0].reason, Reason::kExpired);
 }
 
 TEST(RfqTtl, ResponseLatencyLongerThanTtlAlwaysExpires) {
-  const Outcomes out = RunOne(80'000'000, 50'000'000);
+  const Outcomes out = run_one(80'000'000, 50'000'000);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].reason, Reason::kExpired);
 }
 
 TEST(RfqOrders, LimitOrdersAreUnsupportedAndBadRequestsRejected) {
-  Rfq rfq(MarketRules{}, Params(1));
+  Rfq rfq(MarketRules{}, rfq_params(1));
   Outcomes out;
   rfq.on_order(kT0,
                OrderRequest{OrderId{1}, kTaker, Side::kBuy, OrderKind::kLimit, Price{500}, Qty{1}},
                out);
-  rfq.on_order(kT0, Ioc(2, Side::kBuy, 0), out);
-  rfq.on_order(kT0, Mkt(3, Side::kBuy, 0), out);
-  rfq.on_order(kT0, Mkt(3, Side::kBuy, 1), out);
+  rfq.on_order(kT0, ioc_order(2, Side::kBuy, 0), out);
+  rfq.on_order(kT0, market_order(3, Side::kBuy, 0), out);
+  rfq.on_order(kT0, market_order(3, Side::kBuy, 1), out);
   ASSERT_EQ(out.size(), 4u);
   EXPECT_EQ(out[0].reason, Reason::kUnsupportedOrder);
   EXPECT_EQ(out[1].reason, Reason::kPriceOutOfRange);
@@ -167,16 +167,16 @@ TEST(RfqOrders, LimitOrdersAreUnsupportedAndBadRequestsRejected) {
 TEST(RfqOrders, NoDealersMeansNoLiquidityAtOnce) {
   Rfq rfq(MarketRules{}, RfqParams{{}, 1, SimTime::from_ms(5), SimTime::from_ms(50)});
   Outcomes out;
-  rfq.on_order(kT0, Mkt(1, Side::kBuy), out);
+  rfq.on_order(kT0, market_order(1, Side::kBuy), out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].kind, OutcomeKind::kCancelled);
   EXPECT_EQ(out[0].reason, Reason::kNoLiquidity);
 }
 
 TEST(RfqOrders, TakerCancelsAPendingRequest) {
-  Rfq rfq(MarketRules{}, Params(1));
+  Rfq rfq(MarketRules{}, rfq_params(1));
   Outcomes out;
-  rfq.on_order(kT0, Mkt(1, Side::kBuy), out);
+  rfq.on_order(kT0, market_order(1, Side::kBuy), out);
   rfq.on_quote(kT0, AgentId{0}, OrderId{1}, Price{520});
   out.clear();
   rfq.on_cancel(kT0, AgentId{0}, OrderId{1}, out);  // the dealer cannot cancel it
@@ -198,8 +198,8 @@ TEST(RfqOrders, TakerCancelsAPendingRequest) {
 class CountingSink final : public EventSink {
  public:
   void write(std::string_view line) override {
-    trades += line.find("\"type\":\"trade\"") != std::string_view::npos ? 1 : 0;
-    expired += line.find("\"reason\":\"expired\"") != std::string_view::npos ? 1 : 0;
+    trades += line.find(R"("type":"trade")") != std::string_view::npos ? 1 : 0;
+    expired += line.find(R"("reason":"expired")") != std::string_view::npos ? 1 : 0;
   }
   int trades = 0;
   int expired = 0;

@@ -9,7 +9,7 @@
 namespace proteus::stats::testing {
 
 /// Passes when |actual - expected| <= tolerance * max(1, |expected|).
-inline ::testing::AssertionResult Close(double actual, double expected, double tolerance) {
+inline ::testing::AssertionResult is_close(double actual, double expected, double tolerance) {
   const double scale = std::max(1.0, std::fabs(expected));
   if (std::fabs(actual - expected) <= tolerance * scale) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()

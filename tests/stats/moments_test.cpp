@@ -18,7 +18,7 @@
 namespace proteus::stats {
 namespace {
 
-using testing::Close;
+using testing::is_close;
 
 // Skewed, offset test data from the library's own counter-based generator.
 std::vector<double> column(std::size_t n, std::uint64_t seed) {
@@ -45,19 +45,19 @@ TEST(Moments, WelfordAndChanMergeAgreeWithTwoPassFormula) {
   const auto [mean, variance] = two_pass(xs);
   Moments whole;
   whole.add(xs);
-  EXPECT_TRUE(Close(whole.mean(), mean, 1e-14));
-  EXPECT_TRUE(Close(whole.variance(), variance, 1e-12));
+  EXPECT_TRUE(is_close(whole.mean(), mean, 1e-14));
+  EXPECT_TRUE(is_close(whole.variance(), variance, 1e-12));
   Moments left;
   Moments right;
   left.add(std::span<const double>(xs).first(3001));
   right.add(std::span<const double>(xs).subspan(3001));
   left.merge(right);
   EXPECT_EQ(left.count(), xs.size());
-  EXPECT_TRUE(Close(left.mean(), mean, 1e-14));
-  EXPECT_TRUE(Close(left.variance(), variance, 1e-12));
+  EXPECT_TRUE(is_close(left.mean(), mean, 1e-14));
+  EXPECT_TRUE(is_close(left.variance(), variance, 1e-12));
   const Moments canonical = moments_of(xs);
-  EXPECT_TRUE(Close(canonical.mean(), mean, 1e-14));
-  EXPECT_TRUE(Close(canonical.variance(), variance, 1e-12));
+  EXPECT_TRUE(is_close(canonical.mean(), mean, 1e-14));
+  EXPECT_TRUE(is_close(canonical.variance(), variance, 1e-12));
 }
 
 TEST(Moments, MergingEmptyIsIdentity) {

@@ -39,8 +39,8 @@ double Reference::value(const std::string& name, std::size_t index) const {
 }
 
 const Reference& scipy_reference() {
-  static const Reference reference(PROTEUS_STATS_REFERENCE);
-  return reference;
+  static const Reference kReference(PROTEUS_STATS_REFERENCE);
+  return kReference;
 }
 
 }  // namespace proteus::stats::testing

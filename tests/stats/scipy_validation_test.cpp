@@ -2,6 +2,7 @@
 // on seeded fixtures (the fixture file carries both the inputs and SciPy's answers).
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,7 +20,7 @@
 namespace proteus::stats {
 namespace {
 
-using testing::Close;
+using testing::is_close;
 using testing::scipy_reference;
 
 // Boost.Math and SciPy's special functions agree to ~1e-14; sums differ in order.
@@ -29,32 +30,32 @@ TEST(ScipySummary, MatchesStdSemAndTInterval) {
   const auto& ref = scipy_reference();
   const Summary s95 = summarize(ref.at("summary.x"), 0.95);
   EXPECT_EQ(s95.n, 30u);
-  EXPECT_TRUE(Close(s95.mean, ref.value("summary.expected", 0), kTol));
-  EXPECT_TRUE(Close(s95.sd, ref.value("summary.expected", 1), kTol));
-  EXPECT_TRUE(Close(s95.se, ref.value("summary.expected", 2), kTol));
-  EXPECT_TRUE(Close(s95.ci_low, ref.value("summary.ci95", 0), kTol));
-  EXPECT_TRUE(Close(s95.ci_high, ref.value("summary.ci95", 1), kTol));
+  EXPECT_TRUE(is_close(s95.mean, ref.value("summary.expected", 0), kTol));
+  EXPECT_TRUE(is_close(s95.sd, ref.value("summary.expected", 1), kTol));
+  EXPECT_TRUE(is_close(s95.se, ref.value("summary.expected", 2), kTol));
+  EXPECT_TRUE(is_close(s95.ci_low, ref.value("summary.ci95", 0), kTol));
+  EXPECT_TRUE(is_close(s95.ci_high, ref.value("summary.ci95", 1), kTol));
   const Summary s90 = summarize(ref.at("summary.x"), 0.90);
-  EXPECT_TRUE(Close(s90.ci_low, ref.value("summary.ci90", 0), kTol));
-  EXPECT_TRUE(Close(s90.ci_high, ref.value("summary.ci90", 1), kTol));
+  EXPECT_TRUE(is_close(s90.ci_low, ref.value("summary.ci90", 0), kTol));
+  EXPECT_TRUE(is_close(s90.ci_high, ref.value("summary.ci90", 1), kTol));
 }
 
 TEST(ScipyPaired, MatchesTtestRel) {
   const auto& ref = scipy_reference();
   const PairedContrast c = paired_contrast(ref.at("paired.a"), ref.at("paired.b"), 0.95);
   EXPECT_EQ(c.n, 25u);
-  EXPECT_TRUE(Close(c.t, ref.value("paired.t_p", 0), kTol));
-  EXPECT_TRUE(Close(c.p_value, ref.value("paired.t_p", 1), kTol));
-  EXPECT_TRUE(Close(c.mean_diff, ref.value("paired.mean_sd", 0), kTol));
-  EXPECT_TRUE(Close(c.sd_diff, ref.value("paired.mean_sd", 1), kTol));
-  EXPECT_TRUE(Close(c.ci_low, ref.value("paired.ci95", 0), kTol));
-  EXPECT_TRUE(Close(c.ci_high, ref.value("paired.ci95", 1), kTol));
-  EXPECT_TRUE(Close(c.d_z, ref.value("paired.d_z"), kTol));
-  EXPECT_TRUE(Close(c.vrf, ref.value("paired.vrf"), kTol));
+  EXPECT_TRUE(is_close(c.t, ref.value("paired.t_p", 0), kTol));
+  EXPECT_TRUE(is_close(c.p_value, ref.value("paired.t_p", 1), kTol));
+  EXPECT_TRUE(is_close(c.mean_diff, ref.value("paired.mean_sd", 0), kTol));
+  EXPECT_TRUE(is_close(c.sd_diff, ref.value("paired.mean_sd", 1), kTol));
+  EXPECT_TRUE(is_close(c.ci_low, ref.value("paired.ci95", 0), kTol));
+  EXPECT_TRUE(is_close(c.ci_high, ref.value("paired.ci95", 1), kTol));
+  EXPECT_TRUE(is_close(c.d_z, ref.value("paired.d_z"), kTol));
+  EXPECT_TRUE(is_close(c.vrf, ref.value("paired.vrf"), kTol));
   EXPECT_GT(c.vrf, 1.0);  // the shared base makes pairing pay
   const PairedContrast c99 = paired_contrast(ref.at("paired.a"), ref.at("paired.b"), 0.99);
-  EXPECT_TRUE(Close(c99.ci_low, ref.value("paired.ci99", 0), kTol));
-  EXPECT_TRUE(Close(c99.ci_high, ref.value("paired.ci99", 1), kTol));
+  EXPECT_TRUE(is_close(c99.ci_low, ref.value("paired.ci99", 0), kTol));
+  EXPECT_TRUE(is_close(c99.ci_high, ref.value("paired.ci99", 1), kTol));
 }
 
 TEST(ScipyWelch, MatchesTtestIndUnequalVariance) {
@@ -62,13 +63,13 @@ TEST(ScipyWelch, MatchesTtestIndUnequalVariance) {
   const WelchContrast c = welch_contrast(ref.at("welch.a"), ref.at("welch.b"), 0.95);
   EXPECT_EQ(c.n_a, 18u);
   EXPECT_EQ(c.n_b, 27u);
-  EXPECT_TRUE(Close(c.t, ref.value("welch.t_p_df", 0), kTol));
-  EXPECT_TRUE(Close(c.p_value, ref.value("welch.t_p_df", 1), kTol));
-  EXPECT_TRUE(Close(c.df, ref.value("welch.t_p_df", 2), kTol));
-  EXPECT_TRUE(Close(c.ci_low, ref.value("welch.ci95", 0), kTol));
-  EXPECT_TRUE(Close(c.ci_high, ref.value("welch.ci95", 1), kTol));
-  EXPECT_TRUE(Close(c.cohens_d, ref.value("welch.cohen_hedges", 0), kTol));
-  EXPECT_TRUE(Close(c.hedges_g, ref.value("welch.cohen_hedges", 1), kTol));
+  EXPECT_TRUE(is_close(c.t, ref.value("welch.t_p_df", 0), kTol));
+  EXPECT_TRUE(is_close(c.p_value, ref.value("welch.t_p_df", 1), kTol));
+  EXPECT_TRUE(is_close(c.df, ref.value("welch.t_p_df", 2), kTol));
+  EXPECT_TRUE(is_close(c.ci_low, ref.value("welch.ci95", 0), kTol));
+  EXPECT_TRUE(is_close(c.ci_high, ref.value("welch.ci95", 1), kTol));
+  EXPECT_TRUE(is_close(c.cohens_d, ref.value("welch.cohen_hedges", 0), kTol));
+  EXPECT_TRUE(is_close(c.hedges_g, ref.value("welch.cohen_hedges", 1), kTol));
 }
 
 TEST(ScipyHedges, ExactCorrectionMatchesLogGammaDefinition) {
@@ -76,7 +77,7 @@ TEST(ScipyHedges, ExactCorrectionMatchesLogGammaDefinition) {
   const auto& dfs = ref.at("hedges_j.df");
   ASSERT_EQ(dfs.size(), ref.at("hedges_j.value").size());
   for (std::size_t i = 0; i < dfs.size(); ++i) {
-    EXPECT_TRUE(Close(hedges_correction(dfs[i]), ref.value("hedges_j.value", i), 1e-13))
+    EXPECT_TRUE(is_close(hedges_correction(dfs[i]), ref.value("hedges_j.value", i), 1e-13))
         << "df = " << dfs[i];
   }
 }
@@ -88,13 +89,13 @@ TEST(ScipyBootstrap, BcaOnFixedDistributionMatchesScipyBootstrap) {
   const std::vector<double> jack = jackknife(data, mean_statistic);
   for (const auto& [level, tag] : {std::pair{0.95, "95"}, std::pair{0.90, "90"}}) {
     const BcaInterval bca = bca_interval(boot, mean_statistic(data), jack, level);
-    EXPECT_TRUE(Close(bca.z0, ref.value(std::string("bca.z0_a") + tag, 0), kTol)) << tag;
-    EXPECT_TRUE(Close(bca.acceleration, ref.value(std::string("bca.z0_a") + tag, 1), kTol));
-    EXPECT_TRUE(Close(bca.interval.low, ref.value(std::string("bca.bca") + tag, 0), kTol));
-    EXPECT_TRUE(Close(bca.interval.high, ref.value(std::string("bca.bca") + tag, 1), kTol));
+    EXPECT_TRUE(is_close(bca.z0, ref.value(std::string("bca.z0_a") + tag, 0), kTol)) << tag;
+    EXPECT_TRUE(is_close(bca.acceleration, ref.value(std::string("bca.z0_a") + tag, 1), kTol));
+    EXPECT_TRUE(is_close(bca.interval.low, ref.value(std::string("bca.bca") + tag, 0), kTol));
+    EXPECT_TRUE(is_close(bca.interval.high, ref.value(std::string("bca.bca") + tag, 1), kTol));
     const Interval pct = percentile_interval(boot, level);
-    EXPECT_TRUE(Close(pct.low, ref.value(std::string("bca.percentile") + tag, 0), kTol));
-    EXPECT_TRUE(Close(pct.high, ref.value(std::string("bca.percentile") + tag, 1), kTol));
+    EXPECT_TRUE(is_close(pct.low, ref.value(std::string("bca.percentile") + tag, 0), kTol));
+    EXPECT_TRUE(is_close(pct.high, ref.value(std::string("bca.percentile") + tag, 1), kTol));
   }
 }
 
@@ -105,7 +106,7 @@ TEST(ScipyBootstrap, SplitMix64MatchesIndependentPython) {
   for (int s = 0; s < 3; ++s) {
     const auto& halves = ref.at("splitmix.seed" + std::to_string(s));
     ASSERT_EQ(halves.size(), 10u);
-    for (int i = 0; i < 5; ++i) {
+    for (std::size_t i = 0; i < 5; ++i) {
       const auto expected = (static_cast<std::uint64_t>(halves[2 * i]) << 32) |
                             static_cast<std::uint64_t>(halves[2 * i + 1]);
       EXPECT_EQ(splitmix64(seeds[s], indices[i]), expected) << "seed " << s << " index " << i;
@@ -120,10 +121,10 @@ TEST(ScipyBootstrap, WholePipelineMatchesPythonResamplingAndScipyBca) {
   options.resamples = static_cast<std::uint64_t>(ref.value("pipeline.seed_resamples", 1));
   options.level = 0.95;
   const BootstrapResult r = bootstrap(ref.at("pipeline.data"), mean_statistic, options);
-  EXPECT_TRUE(Close(r.percentile.low, ref.value("pipeline.percentile95", 0), 1e-10));
-  EXPECT_TRUE(Close(r.percentile.high, ref.value("pipeline.percentile95", 1), 1e-10));
-  EXPECT_TRUE(Close(r.bca.interval.low, ref.value("pipeline.bca95", 0), 1e-10));
-  EXPECT_TRUE(Close(r.bca.interval.high, ref.value("pipeline.bca95", 1), 1e-10));
+  EXPECT_TRUE(is_close(r.percentile.low, ref.value("pipeline.percentile95", 0), 1e-10));
+  EXPECT_TRUE(is_close(r.percentile.high, ref.value("pipeline.percentile95", 1), 1e-10));
+  EXPECT_TRUE(is_close(r.bca.interval.low, ref.value("pipeline.bca95", 0), 1e-10));
+  EXPECT_TRUE(is_close(r.bca.interval.high, ref.value("pipeline.bca95", 1), 1e-10));
 }
 
 TEST(ScipyWilson, MatchesBinomtestProportionCi) {
@@ -135,8 +136,8 @@ TEST(ScipyWilson, MatchesBinomtestProportionCi) {
     const auto& v = ref.at(name);
     const Proportion p =
         wilson_interval(static_cast<std::uint64_t>(v[0]), static_cast<std::uint64_t>(v[1]), v[2]);
-    EXPECT_TRUE(Close(p.ci_low, v[3], 1e-12)) << name;
-    EXPECT_TRUE(Close(p.ci_high, v[4], 1e-12)) << name;
+    EXPECT_TRUE(is_close(p.ci_low, v[3], 1e-12)) << name;
+    EXPECT_TRUE(is_close(p.ci_high, v[4], 1e-12)) << name;
   }
 }
 
@@ -147,7 +148,7 @@ TEST(ScipyQuantile, MatchesNumpyDefaultMethod) {
     const std::vector<double> got = quantiles(ref.at(data), ref.at("quantile.q"));
     ASSERT_EQ(got.size(), ref.at(expected).size());
     for (std::size_t i = 0; i < got.size(); ++i) {
-      EXPECT_TRUE(Close(got[i], ref.value(expected, i), 1e-14))
+      EXPECT_TRUE(is_close(got[i], ref.value(expected, i), 1e-14))
           << data << " q=" << ref.value("quantile.q", i);
     }
   }
@@ -158,15 +159,16 @@ TEST(ScipyTail, VarAndCvarMatchNumpyDefinitions) {
   for (const char* tag : {"tail.var_cvar95", "tail.var_cvar99", "tail.var_cvar50"}) {
     const auto& v = ref.at(tag);
     const TailRisk r = tail_risk(ref.at("tail.pnl"), v[0]);
-    EXPECT_TRUE(Close(r.var, v[1], 1e-13)) << tag;
-    EXPECT_TRUE(Close(r.cvar, v[2], 1e-12)) << tag;
+    EXPECT_TRUE(is_close(r.var, v[1], 1e-13)) << tag;
+    EXPECT_TRUE(is_close(r.cvar, v[2], 1e-12)) << tag;
     EXPECT_GE(r.cvar, r.var);
   }
 }
 
 TEST(ScipyTail, MaxDrawdownMatchesNumpyRunningMaximum) {
   const auto& ref = scipy_reference();
-  EXPECT_TRUE(Close(max_drawdown(ref.at("drawdown.path")), ref.value("drawdown.expected"), 1e-13));
+  EXPECT_TRUE(
+      is_close(max_drawdown(ref.at("drawdown.path")), ref.value("drawdown.expected"), 1e-13));
 }
 
 TEST(ScipyMultiple, HolmAndBenjaminiHochbergMatchDefinitions) {
@@ -176,8 +178,8 @@ TEST(ScipyMultiple, HolmAndBenjaminiHochbergMatchDefinitions) {
   ASSERT_EQ(holm.size(), ref.at("multiple.holm").size());
   ASSERT_EQ(bh.size(), ref.at("multiple.bh").size());
   for (std::size_t i = 0; i < holm.size(); ++i) {
-    EXPECT_TRUE(Close(holm[i], ref.value("multiple.holm", i), 1e-15)) << i;
-    EXPECT_TRUE(Close(bh[i], ref.value("multiple.bh", i), 1e-15)) << i;
+    EXPECT_TRUE(is_close(holm[i], ref.value("multiple.holm", i), 1e-15)) << i;
+    EXPECT_TRUE(is_close(bh[i], ref.value("multiple.bh", i), 1e-15)) << i;
   }
 }
 

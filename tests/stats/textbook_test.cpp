@@ -17,7 +17,7 @@
 namespace proteus::stats {
 namespace {
 
-using testing::Close;
+using testing::is_close;
 
 // Student's (1908) sleep data (Cushny & Peebles): extra hours of sleep under two drugs, the
 // `sleep` data set of R. Published results from R's t.test documentation examples.
@@ -27,22 +27,22 @@ const std::vector<double> kDrug2 = {1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6
 TEST(Textbook, SleepDataPairedTMatchesPublishedValues) {
   // R: t = -4.0621, df = 9, p-value = 0.002833, 95% CI -2.4598858 -0.7001142, mean -1.58.
   const PairedContrast c = paired_contrast(kDrug1, kDrug2, 0.95);
-  EXPECT_TRUE(Close(c.mean_diff, -1.58, 1e-12));
+  EXPECT_TRUE(is_close(c.mean_diff, -1.58, 1e-12));
   EXPECT_DOUBLE_EQ(c.df, 9.0);
-  EXPECT_TRUE(Close(c.t, -4.0621, 5e-5));
-  EXPECT_TRUE(Close(c.p_value, 0.002833, 5e-7));
-  EXPECT_TRUE(Close(c.ci_low, -2.4598858, 5e-8));
-  EXPECT_TRUE(Close(c.ci_high, -0.7001142, 5e-8));
+  EXPECT_TRUE(is_close(c.t, -4.0621, 5e-5));
+  EXPECT_TRUE(is_close(c.p_value, 0.002833, 5e-7));
+  EXPECT_TRUE(is_close(c.ci_low, -2.4598858, 5e-8));
+  EXPECT_TRUE(is_close(c.ci_high, -0.7001142, 5e-8));
 }
 
 TEST(Textbook, SleepDataWelchTMatchesPublishedValues) {
   // R: t = -1.8608, df = 17.776, p-value = 0.07939, 95% CI -3.3654832 0.2054832.
   const WelchContrast c = welch_contrast(kDrug1, kDrug2, 0.95);
-  EXPECT_TRUE(Close(c.t, -1.8608, 5e-5));
-  EXPECT_TRUE(Close(c.df, 17.776, 5e-4));
-  EXPECT_TRUE(Close(c.p_value, 0.07939, 5e-6));
-  EXPECT_TRUE(Close(c.ci_low, -3.3654832, 5e-8));
-  EXPECT_TRUE(Close(c.ci_high, 0.2054832, 5e-8));
+  EXPECT_TRUE(is_close(c.t, -1.8608, 5e-5));
+  EXPECT_TRUE(is_close(c.df, 17.776, 5e-4));
+  EXPECT_TRUE(is_close(c.p_value, 0.07939, 5e-6));
+  EXPECT_TRUE(is_close(c.ci_low, -3.3654832, 5e-8));
+  EXPECT_TRUE(is_close(c.ci_high, 0.2054832, 5e-8));
 }
 
 TEST(Textbook, WilsonMatchesNewcombe1998Examples) {
@@ -55,18 +55,18 @@ TEST(Textbook, WilsonMatchesNewcombe1998Examples) {
   for (const Case& c : {Case{81, 263, 0.2553, 0.3662}, Case{15, 148, 0.0624, 0.1605},
                         Case{0, 20, 0.0, 0.1611}, Case{1, 29, 0.0061, 0.1718}}) {
     const Proportion p = wilson_interval(c.k, c.n, 0.95);
-    EXPECT_TRUE(Close(p.ci_low, c.low, 5e-5)) << c.k << "/" << c.n;
-    EXPECT_TRUE(Close(p.ci_high, c.high, 5e-5)) << c.k << "/" << c.n;
+    EXPECT_TRUE(is_close(p.ci_low, c.low, 5e-5)) << c.k << "/" << c.n;
+    EXPECT_TRUE(is_close(p.ci_high, c.high, 5e-5)) << c.k << "/" << c.n;
   }
 }
 
 TEST(Textbook, HedgesCorrectionHasClosedFormsAtSmallDf) {
   // J(2) = Gamma(1) / (1 * Gamma(1/2)) = 1/sqrt(pi); J(3) = Gamma(3/2) / sqrt(3/2) = sqrt(pi/6).
-  EXPECT_TRUE(Close(hedges_correction(2.0), 1.0 / std::sqrt(std::numbers::pi), 1e-15));
-  EXPECT_TRUE(Close(hedges_correction(3.0), std::sqrt(std::numbers::pi / 6.0), 1e-15));
+  EXPECT_TRUE(is_close(hedges_correction(2.0), 1.0 / std::sqrt(std::numbers::pi), 1e-15));
+  EXPECT_TRUE(is_close(hedges_correction(3.0), std::sqrt(std::numbers::pi / 6.0), 1e-15));
   // Hedges (1981) tabulates J(10) = .9227; and J(m) ~ 1 - 3 / (4m - 1) for large m.
-  EXPECT_TRUE(Close(hedges_correction(10.0), 0.9227, 5e-5));
-  EXPECT_TRUE(Close(hedges_correction(1000.0), 1.0 - 3.0 / 3999.0, 1e-7));
+  EXPECT_TRUE(is_close(hedges_correction(10.0), 0.9227, 5e-5));
+  EXPECT_TRUE(is_close(hedges_correction(1000.0), 1.0 - 3.0 / 3999.0, 1e-7));
 }
 
 TEST(Textbook, WelfordVarianceOfTheClassicExample) {

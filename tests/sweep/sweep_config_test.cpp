@@ -347,6 +347,7 @@ namespace proteus::sweep {
 namespace {
 
 TEST(PlanMetrics, PanelColumnsAreTheUnionOfTheCellsHorizonsAscending) {
+  constexpr std::size_t kColumnsPerHorizon = 4;  // as_loss + 3 classes
   SweepPlan plan = load_sweep(R"(
 [sweep]
 master_seed = 3
@@ -360,7 +361,7 @@ as_horizons_ms = [1000.0, 20000.0]
   std::vector<std::string> columns;
   for (const auto& m : plan.metrics) columns.push_back(m.name);
   EXPECT_EQ(plan.as_horizons_ms, (std::vector<double>{1000.0, 20000.0}));
-  EXPECT_EQ(columns.size(), engine::kMarketMetricCount + 4 * 2);  // as_loss + 3 classes
+  EXPECT_EQ(columns.size(), engine::kMarketMetricCount + kColumnsPerHorizon * 2);
   EXPECT_EQ(columns[engine::as_loss_index(0)], "as_loss_1s");
   EXPECT_EQ(columns[engine::as_loss_index(1)], "as_loss_20s");
   // A cell with other horizons (as a programmatic plan may have) widens the panel; each cell
@@ -368,7 +369,7 @@ as_horizons_ms = [1000.0, 20000.0]
   plan.cells[1].spec.metrics.as_horizons_ms = {100.0, 1000.0};
   set_plan_metrics(plan);
   EXPECT_EQ(plan.as_horizons_ms, (std::vector<double>{100.0, 1000.0, 20000.0}));
-  ASSERT_EQ(plan.metrics.size(), engine::kMarketMetricCount + 4 * 3);
+  ASSERT_EQ(plan.metrics.size(), engine::kMarketMetricCount + kColumnsPerHorizon * 3);
   for (const auto& cell : plan.cells) {
     const engine::MetricRegistry own = engine::metric_registry(cell.spec);
     ASSERT_EQ(cell.metric_columns.size(), own.size());

@@ -163,7 +163,7 @@ TEST(SweepLimits, ADirectoryAsTheSweepFileIsNamedAsSuch) {
 TEST(SweepLimits, ALongGridStringIsCutInTheCellError) {
   const std::string huge(2'000'000, 'z');
   const SweepPlan plan =
-      parse_sweep(sweep_with("1", "\"run.environment\" = [\"" + huge + "\"]\n"), "l.toml");
+      parse_sweep(sweep_with("1", R"("run.environment" = [")" + huge + "\"]\n"), "l.toml");
   try {
     SweepPlan copy = plan;
     resolve_cells(copy);
