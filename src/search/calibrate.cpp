@@ -75,7 +75,7 @@ void write_outputs(const CalibrateOptions& o, const CalibrateResult& r) {
                     "mean P&L {:.4g} > {:g}.",
                     o.informed_key, o.informed, c.stats.kill_p, c.stats.kill_high, o.kill_max,
                     c.stats.pnl_mean, o.pnl_floor));
-    header.push_back("Use: proteus experiment run NAME --preset P --regime regime.toml");
+    header.emplace_back("Use: proteus experiment run NAME --preset P --regime regime.toml");
     std::string text;
     for (const auto& h : header) text += h + "\n";
     text.pop_back();
@@ -116,7 +116,7 @@ CalibrateResult run_calibrate(const sweep::MpiSession& mpi, const CalibrateOptio
          latin_hypercube(o.candidates, o.space.size(), o.master_seed, 0xCA11B000ULL)) {
       std::vector<sweep::AxisValue> point;
       for (const auto& s : o.fixed) point.push_back(s.value);
-      point.push_back(o.informed);
+      point.emplace_back(o.informed);
       std::vector<sweep::AxisValue> values;
       for (std::size_t d = 0; d < o.space.size(); ++d)
         values.push_back(axis_value(o.space[d], from_unit(o.space[d], u[d])));
@@ -175,8 +175,8 @@ CalibrateResult run_calibrate(const sweep::MpiSession& mpi, const CalibrateOptio
         for (double latency : o.sensitivity_latency) {
           std::vector<sweep::AxisValue> point;
           for (const auto& s : result.regime) point.push_back(s.value);
-          point.push_back(informed);
-          for (std::size_t k = 0; k < o.latency_keys.size(); ++k) point.push_back(latency);
+          point.emplace_back(informed);
+          for (std::size_t k = 0; k < o.latency_keys.size(); ++k) point.emplace_back(latency);
           sens.points.push_back(std::move(point));
         }
       }

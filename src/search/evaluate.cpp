@@ -70,6 +70,7 @@ std::string generation_sweep_text(const Generation& gen) {
   out += fmt::format("\n[sweep]\nname = {}\nmaster_seed = {}\nrepetitions = {}\n\n[[grid.zip]]\n",
                      engine::quote_string(gen.name), gen.master_seed, gen.repetitions);
   std::vector<std::string> keys;
+  keys.reserve(gen.keys.size());
   for (const auto& k : gen.keys) keys.push_back(engine::quote_string(k));
   out += fmt::format("keys = [{}]\nvalues = [\n", fmt::join(keys, ", "));
   for (const auto& point : gen.points) {
@@ -86,7 +87,7 @@ GenerationResult run_generation(const sweep::MpiSession& mpi, const Generation& 
                                 const std::function<void(const sweep::Progress&)>& progress) {
   GenerationResult result;
   std::string text;
-  std::uint64_t mode = static_cast<std::uint64_t>(Mode::kFresh);
+  auto mode = static_cast<std::uint64_t>(Mode::kFresh);
   std::exception_ptr failure;
   if (mpi.rank() == 0 && gen.error) {
     failure = gen.error;
@@ -184,6 +185,7 @@ CandidateStats candidate_stats(const CandidateRuns& runs, double level) {
   } else {
     // A drawdown is a loss already: its CVaR is the P&L CVaR of its negation.
     std::vector<double> negated;
+    negated.reserve(drawdown.size());
     for (double d : drawdown) negated.push_back(-d);
     s.drawdown_cvar = stats::tail_risk(negated, 0.95).cvar;
   }

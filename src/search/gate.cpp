@@ -72,6 +72,7 @@ stats::PairedContrast paired(const std::vector<double>& a, const std::vector<dou
 
 std::vector<double> killed(const std::vector<double>& survival) {
   std::vector<double> out;
+  out.reserve(survival.size());
   for (double s : survival) out.push_back(std::isfinite(s) ? 1.0 - s : s);
   return out;
 }
@@ -84,7 +85,6 @@ json contrast_json(const stats::PairedContrast& c) {
               {"p_value", number_or_null(c.p_value)},
               {"level", c.level}};
 }
-
 
 void write_reports(const GateOptions& o, const GateResult& r) {
   json doc;

@@ -120,7 +120,7 @@ void table_text(const toml::table& table, const std::string& path, std::string& 
   for (const auto& [k, v] : table) {
     if (const toml::table* t = v.as_table()) {
       const std::string key = key_text(k.str());
-      table_text(*t, path.empty() ? key : path + "." + key, out);
+      table_text(*t, path.empty() ? key : fmt::format("{}.{}", path, key), out);
     }
   }
 }

@@ -23,7 +23,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::filesystem::path temp_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("proteus_search_test_" + name);
+  auto dir = std::filesystem::temp_directory_path() / ("proteus_search_test_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -215,6 +215,7 @@ TEST(Pareto, KeepsTheNonDominatedAndTiesOrderedByPnl) {
   };
   const auto front = pareto_front(all);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ids;
+  ids.reserve(front.size());
   for (const auto& f : front) ids.emplace_back(f.generation, f.index);
   EXPECT_THAT(ids, ::testing::ElementsAre(std::pair<std::uint64_t, std::uint64_t>{1, 1},
                                           std::pair<std::uint64_t, std::uint64_t>{0, 1},
