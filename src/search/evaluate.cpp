@@ -75,6 +75,7 @@ std::string generation_sweep_text(const Generation& gen) {
   out += fmt::format("keys = [{}]\nvalues = [\n", fmt::join(keys, ", "));
   for (const auto& point : gen.points) {
     std::vector<std::string> values;
+    values.reserve(point.size());
     for (const auto& v : point) values.push_back(toml_literal(v));
     out += fmt::format("  [{}],\n", fmt::join(values, ", "));
   }
