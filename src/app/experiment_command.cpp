@@ -16,6 +16,7 @@
 #include "app/exit_codes.hpp"
 #include "app/experiment_output.hpp"
 #include "app/option_checks.hpp"
+#include "app/search_options.hpp"
 #include "experiment/run.hpp"
 #include "experiment/spec.hpp"
 #include "sweep/mpi_session.hpp"
@@ -35,29 +36,6 @@ struct ExperimentArgs {
   std::uint64_t batch = 0;
   bool quiet = false;
 };
-
-/// Where experiment files are looked for: --experiments, $PROTEUS_EXPERIMENTS, ./configs/
-/// experiments, then the source tree the binary was built in (<repo>/build/<preset>/src/app).
-std::vector<std::filesystem::path> search_dirs(const std::string& explicit_dir) {
-  if (!explicit_dir.empty()) return {explicit_dir};
-  std::vector<std::filesystem::path> dirs;
-  if (const char* env = std::getenv("PROTEUS_EXPERIMENTS"); env != nullptr && *env != '\0') {
-    dirs.emplace_back(env);
-  }
-  dirs.emplace_back("configs/experiments");
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    auto dir = exe.parent_path();
-    for (int up = 0; up < 5 && !dir.empty(); ++up, dir = dir.parent_path()) {
-      if (std::filesystem::is_directory(dir / "configs/experiments")) {
-        dirs.push_back(dir / "configs/experiments");
-        break;
-      }
-    }
-  }
-  return dirs;
-}
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
@@ -139,7 +117,7 @@ int run_experiment_command(const ExperimentArgs& args) {
   options.preset = args.preset;
   options.out_dir = args.out;
   options.regime = args.regime;
-  options.search_dirs = search_dirs(args.experiments_dir);
+  options.search_dirs = experiment_search_dirs(args.experiments_dir);
   options.batch = args.batch;
   try {
     for (const auto& t : args.targets) options.goals.push_back(sweep::parse_goal(t));
@@ -210,7 +188,8 @@ int run_experiment_command(const ExperimentArgs& args) {
 /// `proteus experiment validate NAME [--preset P]`: every preset (or one) resolved and checked.
 int run_validate_command(const ExperimentArgs& args) {
   try {
-    const auto file = experiment::find_experiment(args.name, search_dirs(args.experiments_dir));
+    const auto file =
+        experiment::find_experiment(args.name, experiment_search_dirs(args.experiments_dir));
     const experiment::ExperimentSpec spec = experiment::load_experiment(file);
     fmt::print("experiment {} ({})\n{}\ndecision rule: {}\n", spec.name, file.string(),
                spec.description, spec.decision_rule());
@@ -243,7 +222,7 @@ int run_validate_command(const ExperimentArgs& args) {
 }
 
 int run_list_command(const std::string& dir) {
-  const auto dirs = search_dirs(dir);
+  const auto dirs = experiment_search_dirs(dir);
   const auto files = experiment::list_experiments(dirs);
   if (files.empty()) {
     std::vector<std::string> names;
