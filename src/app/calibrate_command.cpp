@@ -48,11 +48,7 @@ int run_calibrate_command(const CalibrateArgs& args) {
           search::load_base(args.target, args.preset, experiment_search_dirs(args.experiments_dir));
     }
   } catch (const std::exception& e) {
-    if (mpi.rank() == 0 && mpi.size() > 1) {
-      report_error(e);
-      mpi.abort(exit_code_of(e));
-    }
-    return report_error(e);
+    return fail_setup(mpi, e);
   }
   o.target =
       args.preset.empty() ? args.target : fmt::format("{} --preset {}", args.target, args.preset);
@@ -90,10 +86,7 @@ int run_calibrate_command(const CalibrateArgs& args) {
                (o.out / "calibration.md").string());
     return kExitOk;
   } catch (const std::exception& e) {
-    const int code = exit_code_of(e);
-    if (code == kExitUsage || mpi.size() == 1) return report_error(e);
-    report_error(e, fmt::format("rank {}", mpi.rank()));
-    mpi.abort(code);
+    return fail_collective(mpi, e);
   }
 }
 

@@ -35,14 +35,6 @@ struct AdversarialArgs {
   bool quiet = false;
 };
 
-/// Ends a collective command after an exception: one error line, every rank stopped.
-int fail(const sweep::MpiSession& mpi, const std::exception& e) {
-  const int code = exit_code_of(e);
-  if (code == kExitUsage || mpi.size() == 1) return report_error(e);
-  report_error(e, fmt::format("rank {}", mpi.rank()));
-  mpi.abort(code);
-}
-
 /// The exit code of a search whose last sweep did not complete (rank 0 explains).
 int incomplete(const sweep::MpiSession& mpi, const sweep::SweepSummary& s, const std::string& out) {
   if (s.outcome == sweep::SweepOutcome::kPeerFailed)
@@ -83,11 +75,7 @@ int run_pareto_command(const ParetoArgs& args) {
                                  experiment_search_dirs(args.experiments_dir));
     }
   } catch (const std::exception& e) {
-    if (mpi.rank() == 0 && mpi.size() > 1) {
-      report_error(e);
-      mpi.abort(exit_code_of(e));
-    }
-    return report_error(e);
+    return fail_setup(mpi, e);
   }
   o.generations = args.generations;
   o.population = args.population;
@@ -109,7 +97,7 @@ int run_pareto_command(const ParetoArgs& args) {
                (o.out / "frontier.csv").string());
     return kExitOk;
   } catch (const std::exception& e) {
-    return fail(mpi, e);
+    return fail_collective(mpi, e);
   }
 }
 
@@ -125,12 +113,7 @@ int run_adversarial_command(const AdversarialArgs& args) {
                                  experiment_search_dirs(args.experiments_dir), regime);
     }
   } catch (const std::exception& e) {
-    // Rank 0 alone reads files; the other ranks wait in the first sweep's broadcast.
-    if (mpi.rank() == 0 && mpi.size() > 1) {
-      report_error(e);
-      mpi.abort(exit_code_of(e));
-    }
-    return report_error(e);
+    return fail_setup(mpi, e);
   }
   o.generations = args.generations;
   o.population = args.population;
@@ -158,7 +141,7 @@ int run_adversarial_command(const AdversarialArgs& args) {
     }
     return kExitOk;
   } catch (const std::exception& e) {
-    return fail(mpi, e);
+    return fail_collective(mpi, e);
   }
 }
 

@@ -5,6 +5,9 @@
 
 #include <cstdlib>
 
+#include "app/errors.hpp"
+#include "app/exit_codes.hpp"
+
 namespace proteus::app {
 
 std::vector<std::filesystem::path> experiment_search_dirs(const std::string& explicit_dir) {
@@ -40,6 +43,21 @@ std::function<void(const sweep::Progress&)> progress_printer(bool quiet) {
 
 void print_search_line(const std::string& line) {
   fmt::print(stderr, "search: {}\n", line);
+}
+
+int fail_setup(const sweep::MpiSession& mpi, const std::exception& e) {
+  if (mpi.rank() == 0 && mpi.size() > 1) {
+    report_error(e);
+    mpi.abort(exit_code_of(e));
+  }
+  return report_error(e);
+}
+
+int fail_collective(const sweep::MpiSession& mpi, const std::exception& e) {
+  const int code = exit_code_of(e);
+  if (code == kExitUsage || mpi.size() == 1) return report_error(e);
+  report_error(e, fmt::format("rank {}", mpi.rank()));
+  mpi.abort(code);
 }
 
 }  // namespace proteus::app
