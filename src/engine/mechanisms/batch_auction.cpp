@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "engine/mechanisms/predecessor_clearing.hpp"
+
 namespace proteus::engine {
 
 BatchAuction::BatchAuction(const MarketRules& rules, const BatchParams& params, RandomStream rng)
@@ -12,8 +14,47 @@ BatchAuction::BatchAuction(const MarketRules& rules, const BatchParams& params, 
       params_(params),
       clearing_{params.tie, params.allocation, rules.ticks_per_unit},
       rng_(rng),
-      next_clear_(params.delta) {
+      next_clear_(params.delta),
+      sorted_(params.flow == BatchFlow::kSingle && params.tie == TieRule::kImbalanceMidpoint) {
   assert(params.delta.ns > 0 && "a batch must last at least 1 ns");
+}
+
+namespace {
+
+// Bids best (highest) first, asks best (lowest) first; arrival order within a price.
+template <Side S, typename R>
+bool better(const R& a, const R& b) {
+  if (a.limit != b.limit) return S == Side::kBuy ? a.limit > b.limit : a.limit < b.limit;
+  return a.seq < b.seq;
+}
+
+template <Side S, typename R>
+void sorted_insert(std::vector<R>& side, const R& r) {
+  side.insert(std::upper_bound(side.begin(), side.end(), r, better<S, R>), r);
+}
+
+template <Side S, typename R>
+void sorted_erase(std::vector<R>& side, const R& r) {
+  const auto it = std::lower_bound(side.begin(), side.end(), r, better<S, R>);
+  assert(it != side.end() && it->seq == r.seq && "BatchAuction: resting order not listed");
+  side.erase(it);
+}
+
+}  // namespace
+
+void BatchAuction::close(const BatchOrder& order) {
+  index_.erase(order.id.value);
+  --live_;
+  if (order.kind != OrderKind::kLimit) {
+    --open_non_limit_;
+  } else if (sorted_) {
+    const Resting r{order.limit.ticks, order.seq, 0};
+    if (order.side == Side::kBuy) {
+      sorted_erase<Side::kBuy>(bids_, r);
+    } else {
+      sorted_erase<Side::kSell>(asks_, r);
+    }
+  }
 }
 
 std::string_view BatchAuction::name() const {
@@ -31,18 +72,29 @@ void BatchAuction::on_order(SimTime /*now*/, const OrderRequest& order, Outcomes
     out.push_back(o);
     return;
   }
-  index_.emplace(order.id.value, static_cast<std::uint32_t>(orders_.size()));
+  index_.insert(order.id.value, static_cast<std::uint32_t>(orders_.size()));
   orders_.push_back(BatchOrder{order.id, order.owner, order.side, order.kind, o.price,
                                order.qty.lots, next_seq_++});
   ++live_;
+  const BatchOrder& added = orders_.back();
+  if (added.kind != OrderKind::kLimit) {
+    ++open_non_limit_;
+  } else if (sorted_) {
+    const Resting r{added.limit.ticks, added.seq, static_cast<std::uint32_t>(orders_.size() - 1)};
+    if (added.side == Side::kBuy) {
+      sorted_insert<Side::kBuy>(bids_, r);
+    } else {
+      sorted_insert<Side::kSell>(asks_, r);
+    }
+  }
   o.kind = OutcomeKind::kAccepted;
   o.remaining = order.qty;
   out.push_back(o);
 }
 
 void BatchAuction::on_cancel(SimTime /*now*/, AgentId owner, OrderId id, Outcomes& out) {
-  if (auto it = index_.find(id.value); it != index_.end()) {
-    BatchOrder& order = orders_[it->second];
+  if (const std::uint32_t at = index_.find(id.value); at != IdIndex::kNil) {
+    BatchOrder& order = orders_[at];
     if (order.owner != owner) {
       out.push_back(order_outcome(OutcomeKind::kCancelRejected, Reason::kUnknownOrder, Side::kBuy,
                                   owner, id, Price{}, Qty{}));
@@ -51,8 +103,7 @@ void BatchAuction::on_cancel(SimTime /*now*/, AgentId owner, OrderId id, Outcome
     out.push_back(order_outcome(OutcomeKind::kCancelled, Reason::kUserCancel, order.side, owner, id,
                                 order.limit, Qty{order.open}));
     order.open = 0;
-    index_.erase(it);
-    --live_;
+    close(order);
     return;
   }
   const Reason reason = seen_.contains(id.value) ? Reason::kTooLate : Reason::kUnknownOrder;
@@ -65,8 +116,7 @@ void BatchAuction::on_timer(SimTime now, Outcomes& out) {
   next_clear_ = next_clear_ + params_.delta;
   if (live_ == 0) return;
   const std::optional<Price> previous = last_price_;
-  if (params_.flow == BatchFlow::kSingle && params_.tie == TieRule::kImbalanceMidpoint &&
-      clear_crossing(previous, out)) {
+  if (sorted_ && clear_crossing(out)) {
     compact();
     return;
   }
@@ -95,43 +145,58 @@ void BatchAuction::on_timer(SimTime now, Outcomes& out) {
     out.push_back(order_outcome(OutcomeKind::kCancelled, reason, o.side, o.owner, o.id, o.limit,
                                 Qty{o.open}));
     o.open = 0;
-    index_.erase(o.id.value);
-    --live_;
+    close(o);
   }
   compact();
 }
 
-bool BatchAuction::clear_crossing(std::optional<Price> previous, Outcomes& out) {
+bool BatchAuction::clear_crossing(Outcomes& out) {
   // Limit orders only (otherwise the general path handles IOC and market remainders). A buy
   // below every sell, or a sell above every buy, accepts no price at which anything can trade,
   // so under this rule it changes neither the price, the volume nor the allocation; most
-  // carried orders are such, so the clear looks only at the crossing region.
-  std::int64_t highest_buy = -1;
-  std::int64_t lowest_sell = rules_.ticks_per_unit + 1;
-  for (const BatchOrder& o : orders_) {
-    if (o.open == 0) continue;
-    if (o.kind != OrderKind::kLimit) return false;
-    if (o.side == Side::kBuy) {
-      highest_buy = std::max(highest_buy, o.limit.ticks);
-    } else {
-      lowest_sell = std::min(lowest_sell, o.limit.ticks);
-    }
-  }
+  // carried orders are such, so the clear reads only the crossing region: a prefix of each
+  // price-sorted side.
+  assert(sorted_ && "clear_crossing needs the price-sorted sides");
+  if (open_non_limit_ != 0) return false;
+  if (bids_.empty() || asks_.empty()) return true;
+  const std::int64_t highest_buy = bids_.front().limit;
+  const std::int64_t lowest_sell = asks_.front().limit;
   if (highest_buy < lowest_sell) return true;  // nothing crosses
   auto& buys = groups_[0];
   auto& sells = groups_[1];
   buys.clear();
   sells.clear();
-  for (std::uint32_t i = 0; i < orders_.size(); ++i) {
-    const BatchOrder& o = orders_[i];
-    if (o.open == 0) continue;
-    if (o.side == Side::kBuy ? o.limit.ticks >= lowest_sell : o.limit.ticks <= highest_buy) {
-      (o.side == Side::kBuy ? buys : sells).push_back(i);
-    }
+  bid_levels_.clear();
+  ask_levels_.clear();
+  for (const Resting& r : bids_) {
+    if (r.limit < lowest_sell) break;
+    buys.push_back(r.position);
+    bid_levels_.emplace_back(r.limit, orders_[r.position].open);
   }
-  opposite_empty_.resize(orders_.size());  // written for the group members before any read
-  clear_group(buys, sells, previous, out);
+  for (const Resting& r : asks_) {
+    if (r.limit > highest_buy) break;
+    sells.push_back(r.position);
+    ask_levels_.emplace_back(r.limit, orders_[r.position].open);
+  }
+  const auto chosen = imbalance_midpoint_price_sorted(bid_levels_, ask_levels_, scratch_.buy_limits,
+                                                      scratch_.starts);
+  if (!chosen) return true;
+  // Allocation and pairing take the orders in arrival (time) order, as the general path.
+  std::sort(buys.begin(), buys.end());
+  std::sort(sells.begin(), sells.end());
+  load_group(buys, sells);
+  clear_at(buy_scratch_, sell_scratch_, Price{chosen->first}, chosen->second, clearing_, rng_,
+           clearing_result_, scratch_);
+  report_group(buys, sells, out);
   return true;
+}
+
+void BatchAuction::load_group(const std::vector<std::uint32_t>& buys,
+                              const std::vector<std::uint32_t>& sells) {
+  buy_scratch_.clear();
+  sell_scratch_.clear();
+  for (std::uint32_t i : buys) buy_scratch_.push_back(orders_[i]);
+  for (std::uint32_t i : sells) sell_scratch_.push_back(orders_[i]);
 }
 
 void BatchAuction::clear_group(const std::vector<std::uint32_t>& buys,
@@ -140,11 +205,13 @@ void BatchAuction::clear_group(const std::vector<std::uint32_t>& buys,
   for (std::uint32_t i : buys) opposite_empty_[i] = sells.empty() ? 1 : 0;
   for (std::uint32_t i : sells) opposite_empty_[i] = buys.empty() ? 1 : 0;
   if (buys.empty() || sells.empty()) return;
-  buy_scratch_.clear();
-  sell_scratch_.clear();
-  for (std::uint32_t i : buys) buy_scratch_.push_back(orders_[i]);
-  for (std::uint32_t i : sells) sell_scratch_.push_back(orders_[i]);
+  load_group(buys, sells);
   clear_uniform(buy_scratch_, sell_scratch_, clearing_, previous, rng_, clearing_result_, scratch_);
+  report_group(buys, sells, out);
+}
+
+void BatchAuction::report_group(const std::vector<std::uint32_t>& buys,
+                                const std::vector<std::uint32_t>& sells, Outcomes& out) {
   const Clearing& c = clearing_result_;
   if (c.volume == 0) return;
   for (const Clearing::Match& m : c.matches) {
@@ -166,9 +233,7 @@ void BatchAuction::clear_group(const std::vector<std::uint32_t>& buys,
   }
   for (const auto* group : {&buys, &sells}) {
     for (std::uint32_t i : *group) {
-      if (orders_[i].open != 0) continue;
-      index_.erase(orders_[i].id.value);
-      --live_;
+      if (orders_[i].open == 0) close(orders_[i]);
     }
   }
   last_price_ = c.price;
@@ -180,16 +245,22 @@ void BatchAuction::compact() {
   // order) only once they are at least half of the vector keeps it O(1) amortised per order
   // when most orders rest for many batches. Compacting keeps arrival order either way.
   if (2 * (orders_.size() - live_) < orders_.size()) return;
+  if (sorted_) moved_to_.resize(orders_.size());
   std::size_t w = 0;
   for (std::size_t r = 0; r < orders_.size(); ++r) {
     if (orders_[r].open == 0) continue;
     if (w != r) {
       orders_[w] = orders_[r];
-      index_[orders_[w].id.value] = static_cast<std::uint32_t>(w);
+      index_.update(orders_[w].id.value, static_cast<std::uint32_t>(w));
     }
+    if (sorted_) moved_to_[r] = static_cast<std::uint32_t>(w);
     ++w;
   }
   orders_.resize(w);
+  if (!sorted_) return;
+  for (auto* side : {&bids_, &asks_}) {
+    for (Resting& r : *side) r.position = moved_to_[r.position];
+  }
 }
 
 PublicView BatchAuction::public_view() const {

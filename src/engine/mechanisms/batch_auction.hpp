@@ -7,11 +7,11 @@
 #include <optional>
 #include <span>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "engine/choices.hpp"
+#include "engine/mechanisms/id_index.hpp"
 #include "engine/mechanisms/mechanism.hpp"
 #include "engine/mechanisms/order_check.hpp"
 #include "engine/mechanisms/uniform_clearing.hpp"
@@ -82,8 +82,22 @@ class BatchAuction : public Mechanism {
                    std::optional<Price> previous, Outcomes& out);
   /// The imbalance_midpoint rule on one flow: clears only the orders that can cross, or
   /// returns false (nothing done) when an IOC or market order is open.
-  bool clear_crossing(std::optional<Price> previous, Outcomes& out);
+  bool clear_crossing(Outcomes& out);
+  /// Copies the orders at `buys` x `sells` into the clearing scratch, in that order.
+  void load_group(const std::vector<std::uint32_t>& buys, const std::vector<std::uint32_t>& sells);
+  /// Applies clearing_result_ (of the orders load_group copied) and reports its trades.
+  void report_group(const std::vector<std::uint32_t>& buys, const std::vector<std::uint32_t>& sells,
+                    Outcomes& out);
   void compact();
+  /// Bookkeeping of an order whose open lots reached 0 (filled, cancelled or expired).
+  void close(const BatchOrder& order);
+
+  /// An open limit order in the price-sorted lists that clear_crossing reads.
+  struct Resting {
+    std::int64_t limit = 0;
+    std::uint64_t seq = 0;
+    std::uint32_t position = 0;  ///< in orders_ (rewritten by compact())
+  };
 
   MarketRules rules_;
   BatchParams params_;
@@ -91,9 +105,19 @@ class BatchAuction : public Mechanism {
   RandomStream rng_;
   SimTime next_clear_;
   std::vector<BatchOrder> orders_;  // in arrival order; open == 0 marks a dead entry
-  std::unordered_map<std::uint64_t, std::uint32_t> index_;  // lookups only, never iterated
-  SeenIds seen_;  // every id received (duplicates, too-late cancels)
+  IdIndex index_;                   // id -> position in orders_ of every open order
+  SeenIds seen_;                    // every id received (duplicates, too-late cancels)
   std::size_t live_ = 0;
+  std::size_t open_non_limit_ = 0;  // open IOC and market orders
+  // Only under the single-flow imbalance_midpoint rule: open limit orders by price, best
+  // first (bids descending, asks ascending), so a clear reads the crossing region directly.
+  bool sorted_ = false;
+  std::vector<Resting> bids_;
+  std::vector<Resting> asks_;
+  std::vector<std::uint32_t> moved_to_;
+  std::vector<std::pair<std::int64_t, std::int64_t>> bid_levels_;  // crossing bids: limit, lots
+  std::vector<std::pair<std::int64_t, std::int64_t>>
+      ask_levels_;  // compact()'s old -> new positions
   std::uint64_t next_seq_ = 0;
   std::optional<Price> last_price_;
   std::int64_t last_lots_ = 0;

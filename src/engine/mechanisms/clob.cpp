@@ -30,9 +30,6 @@ constexpr bool better(Side s, std::int64_t a, std::int64_t b) {
   return s == Side::kBuy ? a > b : a < b;
 }
 
-constexpr std::size_t kMinIndexCapacity = 64;
-constexpr std::uint64_t kFibonacci = 0x9E37'79B9'7F4A'7C15ull;  // 2^64 / golden ratio
-
 }  // namespace
 
 Clob::Clob(const MarketRules& rules, SelfTradeRule self_trade, Crossing crossing)
@@ -47,14 +44,11 @@ Clob::Clob(const MarketRules& rules, SelfTradeRule self_trade, Crossing crossing
       seen_(kIdWindow / 64, 0) {
   assert(rules.ticks_per_unit >= 2 && rules.ticks_per_unit < (std::int64_t{1} << 31) &&
          "Clob: ticks_per_unit must lie in [2, 2^31)");
-  index_.resize(kMinIndexCapacity);
-  index_mask_ = kMinIndexCapacity - 1;
-  index_shift_ = 64 - std::countr_zero(kMinIndexCapacity);
 }
 
 void Clob::reserve(std::size_t orders) {
   slots_.reserve(orders);
-  while (index_.size() < 2 * orders) index_grow();
+  index_.reserve(orders);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -66,7 +60,8 @@ void Clob::on_order(SimTime /*now*/, const OrderRequest& order, Outcomes& out) {
                                 order.limit, order.qty));
   };
   const std::uint64_t id = order.id.value;
-  const bool duplicate = id_in_window(id) ? id_seen(id) : (id < id_horizon_ && find(id) != kNil);
+  const bool duplicate =
+      id_in_window(id) ? id_seen(id) : (id < id_horizon_ && index_.find(id) != kNil);
   if (duplicate) return reject(Reason::kDuplicateOrderId);
   mark_seen(id);
   if (const Reason invalid = check_order(order, rules_); invalid != Reason::kNone) {
@@ -91,7 +86,7 @@ void Clob::on_cancel(SimTime /*now*/, AgentId owner, OrderId id, Outcomes& out) 
     pending_.erase(it);
     return;
   }
-  const std::uint32_t s = find(id.value);
+  const std::uint32_t s = index_.find(id.value);
   if (s != kNil && slots_[s].owner == owner) {
     const Slot& slot = slots_[s];
     out.push_back(order_outcome(OutcomeKind::kCancelled, Reason::kUserCancel, slot.side, owner, id,
@@ -222,7 +217,7 @@ std::uint32_t Clob::rest(const OrderRequest& order, std::int64_t lots) {
   if (better(order.side, price, best)) best = price;
   ++side_orders_[idx(order.side)];
   ++live_orders_;
-  index_insert(order.id.value, s);
+  index_.insert(order.id.value, s);
   return s;
 }
 
@@ -248,7 +243,7 @@ void Clob::unlink(std::uint32_t s) {
     std::int64_t& best = best_[idx(slot.side)];
     if (best == slot.price) best = next_worse(slot.side, slot.price);
   }
-  index_erase(slot.id);
+  index_.erase(slot.id);
   slot.next = free_;
   free_ = s;
 }
@@ -277,61 +272,6 @@ std::int64_t Clob::next_worse(Side side, std::int64_t price) const {
     bits = occupied_[w];
   }
   return static_cast<std::int64_t>(w * 64 + std::countr_zero(bits));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Id index: linear probing with backward-shift deletion (no tombstones), Fibonacci hashing.
-// Never iterated, so its layout cannot reach any output.
-
-std::size_t Clob::home(std::uint64_t id) const {
-  return static_cast<std::size_t>((id * kFibonacci) >> index_shift_);
-}
-
-std::uint32_t Clob::find(std::uint64_t id) const {
-  for (std::size_t i = home(id);; i = (i + 1) & index_mask_) {
-    const IndexEntry& e = index_[i];
-    if (e.slot == kNil) return kNil;
-    if (e.id == id) return e.slot;
-  }
-}
-
-void Clob::index_insert(std::uint64_t id, std::uint32_t slot) {
-  if (2 * live_orders_ > index_.size()) index_grow();  // the new order is already counted
-  std::size_t i = home(id);
-  while (index_[i].slot != kNil) i = (i + 1) & index_mask_;
-  index_[i] = IndexEntry{id, slot};
-}
-
-void Clob::index_erase(std::uint64_t id) {
-  std::size_t i = home(id);
-  while (index_[i].id != id || index_[i].slot == kNil) {
-    assert(index_[i].slot != kNil && "Clob: erasing an id that is not indexed");
-    i = (i + 1) & index_mask_;
-  }
-  // Shift later members of the probe run back into the hole while their home allows it.
-  for (std::size_t j = i;;) {
-    j = (j + 1) & index_mask_;
-    if (index_[j].slot == kNil) break;
-    const std::size_t k = home(index_[j].id);
-    const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-    if (stays) continue;
-    index_[i] = index_[j];
-    i = j;
-  }
-  index_[i].slot = kNil;
-}
-
-void Clob::index_grow() {
-  std::vector<IndexEntry> old(index_.size() * 2);
-  old.swap(index_);
-  index_mask_ = index_.size() - 1;
-  index_shift_ = 64 - std::countr_zero(index_.size());
-  for (const IndexEntry& e : old) {
-    if (e.slot == kNil) continue;
-    std::size_t i = home(e.id);
-    while (index_[i].slot != kNil) i = (i + 1) & index_mask_;
-    index_[i] = e;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/choices.hpp"
+#include "engine/mechanisms/id_index.hpp"
 #include "engine/mechanisms/mechanism.hpp"
 #include "engine/types.hpp"
 
@@ -71,7 +72,7 @@ class Clob final : public Mechanism {
   SelfTradeRule self_trade_rule() const { return self_trade_; }
 
  private:
-  static constexpr std::uint32_t kNil = 0xFFFF'FFFFu;
+  static constexpr std::uint32_t kNil = IdIndex::kNil;
 
   // A resting order, linked into its price level's FIFO list.
   struct Slot {
@@ -91,11 +92,6 @@ class Clob final : public Mechanism {
     std::uint32_t head;
     std::uint32_t tail;
   };
-  // Open-addressing (linear probing) entry of the id index; slot == kNil means empty.
-  struct IndexEntry {
-    std::uint64_t id = 0;
-    std::uint32_t slot = kNil;
-  };
 
   template <Side kTaker>
   void execute(const OrderRequest& order, Outcomes& out);
@@ -110,12 +106,6 @@ class Clob final : public Mechanism {
   void unlink(std::uint32_t slot);
   std::int64_t next_worse(Side side, std::int64_t price) const;
   std::int64_t no_price(Side side) const { return side == Side::kBuy ? 0 : ticks_per_unit_; }
-
-  std::uint32_t find(std::uint64_t id) const;
-  void index_insert(std::uint64_t id, std::uint32_t slot);
-  void index_erase(std::uint64_t id);
-  void index_grow();
-  std::size_t home(std::uint64_t id) const;
 
   // Not SeenIds (order_check.hpp): the book keeps memory bounded, so it remembers only the
   // last kIdWindow ids; an older id counts as seen (ids increase), and as a duplicate only
@@ -142,9 +132,7 @@ class Clob final : public Mechanism {
   std::vector<Slot> slots_;
   std::uint32_t free_ = kNil;
 
-  std::vector<IndexEntry> index_;
-  std::size_t index_mask_ = 0;
-  int index_shift_ = 0;
+  IdIndex index_;  // id -> slot of every resting order
 
   std::vector<std::uint64_t> seen_;  // ring of kIdWindow bits, bit (id mod kIdWindow)
   std::uint64_t id_horizon_ = 0;     // one above the highest id received (0: none yet)

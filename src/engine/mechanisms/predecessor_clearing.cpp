@@ -14,6 +14,40 @@ std::int64_t effective_limit(const BatchOrder& o, std::int64_t ticks_per_unit) {
   return o.side == Side::kBuy ? ticks_per_unit : 0;
 }
 
+/// The rule's sweep over ascending distinct candidates, ascending buy and sell limits and the
+/// demand at the lowest candidate (every buy's lots).
+std::optional<std::pair<std::int64_t, std::int64_t>> sweep(
+    std::span<const std::int64_t> candidates,
+    std::span<const std::pair<std::int64_t, std::int64_t>> buy_limits,
+    std::span<const std::pair<std::int64_t, std::int64_t>> sell_limits, std::int64_t demand) {
+  std::int64_t best_volume = 0;
+  std::int64_t best_imbalance = std::numeric_limits<std::int64_t>::max();
+  std::int64_t lo = 0;
+  std::int64_t hi = 0;
+  std::size_t bi = 0;
+  std::size_t si = 0;
+  std::int64_t supply = 0;
+  for (const std::int64_t p : candidates) {
+    // D(p): buys with limit >= p; S(p): sells with limit <= p.
+    while (bi < buy_limits.size() && buy_limits[bi].first < p) demand -= buy_limits[bi++].second;
+    while (si < sell_limits.size() && sell_limits[si].first <= p) {
+      supply += sell_limits[si++].second;
+    }
+    const std::int64_t volume = std::min(demand, supply);
+    if (volume <= 0) continue;
+    const std::int64_t imbalance = std::abs(demand - supply);
+    if (volume > best_volume || (volume == best_volume && imbalance < best_imbalance)) {
+      best_volume = volume;
+      best_imbalance = imbalance;
+      lo = hi = p;
+    } else if (volume == best_volume && imbalance == best_imbalance) {
+      hi = p;
+    }
+  }
+  if (best_volume == 0) return std::nullopt;
+  return std::make_pair(lo + (hi - lo) / 2, best_volume);
+}
+
 }  // namespace
 
 std::optional<std::pair<std::int64_t, std::int64_t>> imbalance_midpoint_price(
@@ -53,32 +87,29 @@ std::optional<std::pair<std::int64_t, std::int64_t>> imbalance_midpoint_price(
   std::sort(buy_limits.begin(), buy_limits.end());
   std::sort(sell_limits.begin(), sell_limits.end());
 
-  std::int64_t best_volume = 0;
-  std::int64_t best_imbalance = std::numeric_limits<std::int64_t>::max();
-  std::int64_t lo = 0;
-  std::int64_t hi = 0;
+  return sweep(candidates, buy_limits, sell_limits, demand);
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> imbalance_midpoint_price_sorted(
+    std::span<const std::pair<std::int64_t, std::int64_t>> buys_descending,
+    std::span<const std::pair<std::int64_t, std::int64_t>> sells_ascending,
+    std::vector<std::pair<std::int64_t, std::int64_t>>& buy_limits,
+    std::vector<std::int64_t>& candidates) {
+  buy_limits.assign(buys_descending.rbegin(), buys_descending.rend());
+  std::int64_t demand = 0;
+  for (const auto& b : buy_limits) demand += b.second;
+  // The distinct limits of both sides, ascending: a merge of two ascending lists.
+  candidates.clear();
   std::size_t bi = 0;
   std::size_t si = 0;
-  std::int64_t supply = 0;
-  for (const std::int64_t p : candidates) {
-    // D(p): buys with limit >= p; S(p): sells with limit <= p.
-    while (bi < buy_limits.size() && buy_limits[bi].first < p) demand -= buy_limits[bi++].second;
-    while (si < sell_limits.size() && sell_limits[si].first <= p) {
-      supply += sell_limits[si++].second;
-    }
-    const std::int64_t volume = std::min(demand, supply);
-    if (volume <= 0) continue;
-    const std::int64_t imbalance = std::abs(demand - supply);
-    if (volume > best_volume || (volume == best_volume && imbalance < best_imbalance)) {
-      best_volume = volume;
-      best_imbalance = imbalance;
-      lo = hi = p;
-    } else if (volume == best_volume && imbalance == best_imbalance) {
-      hi = p;
-    }
+  while (bi < buy_limits.size() || si < sells_ascending.size()) {
+    const bool take_buy =
+        si == sells_ascending.size() ||
+        (bi < buy_limits.size() && buy_limits[bi].first < sells_ascending[si].first);
+    const std::int64_t p = take_buy ? buy_limits[bi++].first : sells_ascending[si++].first;
+    if (candidates.empty() || candidates.back() != p) candidates.push_back(p);
   }
-  if (best_volume == 0) return std::nullopt;
-  return std::make_pair(lo + (hi - lo) / 2, best_volume);
+  return sweep(candidates, buy_limits, sells_ascending, demand);
 }
 
 }  // namespace proteus::engine

@@ -24,4 +24,15 @@ std::optional<std::pair<std::int64_t, std::int64_t>> imbalance_midpoint_price(
     std::vector<std::pair<std::int64_t, std::int64_t>>& sell_limits,
     std::vector<std::int64_t>& candidates);
 
+/// The same rule over limit orders already sorted by price, as (limit, open lots) pairs: the
+/// buys that can cross highest first, the sells that can cross lowest first (the crossing
+/// region: buys at or above the lowest sell, sells at or below the highest buy). No sort:
+/// O(n) in the region's size. `sell_limits` must already be ascending; `buy_limits` and
+/// `candidates` are scratch.
+std::optional<std::pair<std::int64_t, std::int64_t>> imbalance_midpoint_price_sorted(
+    std::span<const std::pair<std::int64_t, std::int64_t>> buys_descending,
+    std::span<const std::pair<std::int64_t, std::int64_t>> sells_ascending,
+    std::vector<std::pair<std::int64_t, std::int64_t>>& buy_limits,
+    std::vector<std::int64_t>& candidates);
+
 }  // namespace proteus::engine

@@ -245,10 +245,17 @@ void clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder>
     price = use_previous ? closest(segments, previous->ticks) : midpoint_choice(segments);
   }
 
-  c.price = Price{price};
-  c.volume = best_volume;
-  allocate(buys, price, best_volume, rules, rng, scratch, c.buy_fills);
-  allocate(sells, price, best_volume, rules, rng, scratch, c.sell_fills);
+  clear_at(buys, sells, Price{price}, best_volume, rules, rng, c, scratch);
+}
+
+void clear_at(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells, Price price,
+              std::int64_t volume, const ClearingRules& rules, RandomStream& rng, Clearing& c,
+              ClearingScratch& scratch) {
+  c.price = price;
+  c.volume = volume;
+  c.matches.clear();
+  allocate(buys, price.ticks, volume, rules, rng, scratch, c.buy_fills);
+  allocate(sells, price.ticks, volume, rules, rng, scratch, c.sell_fills);
 
   // Pair the fills, buys and sells each in input (time) order.
   std::uint32_t b = 0;

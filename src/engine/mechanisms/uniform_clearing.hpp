@@ -82,4 +82,11 @@ void clear_uniform(std::span<const BatchOrder> buys, std::span<const BatchOrder>
                    const ClearingRules& rules, std::optional<Price> previous, RandomStream& rng,
                    Clearing& result, ClearingScratch& scratch);
 
+/// The allocation and pairing of clear_uniform at a price and volume already chosen (volume
+/// > 0 lots, at most what the orders accepting `price` can match), into `result`
+/// (overwritten).
+void clear_at(std::span<const BatchOrder> buys, std::span<const BatchOrder> sells, Price price,
+              std::int64_t volume, const ClearingRules& rules, RandomStream& rng, Clearing& result,
+              ClearingScratch& scratch);
+
 }  // namespace proteus::engine
