@@ -21,21 +21,47 @@ BatchAuction::BatchAuction(const MarketRules& rules, const BatchParams& params, 
 
 namespace {
 
-// Bids best (highest) first, asks best (lowest) first; arrival order within a price.
+// Bids best (highest) first, asks best (lowest) first; arrival order within a price. Written
+// without branches: the searches below compare against unpredictable prices.
 template <Side S, typename R>
 bool better(const R& a, const R& b) {
-  if (a.limit != b.limit) return S == Side::kBuy ? a.limit > b.limit : a.limit < b.limit;
-  return a.seq < b.seq;
+  const bool price = S == Side::kBuy ? a.limit > b.limit : a.limit < b.limit;
+  return price | ((a.limit == b.limit) & (a.seq < b.seq));
+}
+
+// Branch-free binary searches (the new position of a price is unpredictable, so a branchy
+// search mispredicts about every other step): upper_bound and lower_bound under better<S>.
+template <Side S, typename R>
+std::size_t first_worse(const std::vector<R>& side, const R& r) {
+  if (side.empty()) return 0;
+  const R* base = side.data();
+  for (std::size_t len = side.size(); len > 1;) {
+    const std::size_t half = len / 2;
+    base = better<S>(r, base[half]) ? base : base + half;
+    len -= half;
+  }
+  return static_cast<std::size_t>(base - side.data()) + (better<S>(r, *base) ? 0 : 1);
+}
+
+template <Side S, typename R>
+std::size_t position_of(const std::vector<R>& side, const R& r) {
+  const R* base = side.data();
+  for (std::size_t len = side.size(); len > 1;) {
+    const std::size_t half = len / 2;
+    base = better<S>(base[half], r) ? base + half : base;
+    len -= half;
+  }
+  return static_cast<std::size_t>(base - side.data()) + (better<S>(*base, r) ? 1 : 0);
 }
 
 template <Side S, typename R>
 void sorted_insert(std::vector<R>& side, const R& r) {
-  side.insert(std::upper_bound(side.begin(), side.end(), r, better<S, R>), r);
+  side.insert(side.begin() + static_cast<std::ptrdiff_t>(first_worse<S>(side, r)), r);
 }
 
 template <Side S, typename R>
 void sorted_erase(std::vector<R>& side, const R& r) {
-  const auto it = std::lower_bound(side.begin(), side.end(), r, better<S, R>);
+  const auto it = side.begin() + static_cast<std::ptrdiff_t>(position_of<S>(side, r));
   assert(it != side.end() && it->seq == r.seq && "BatchAuction: resting order not listed");
   side.erase(it);
 }
@@ -181,11 +207,20 @@ bool BatchAuction::clear_crossing(Outcomes& out) {
   const auto chosen = imbalance_midpoint_price_sorted(bid_levels_, ask_levels_, scratch_.buy_limits,
                                                       scratch_.starts);
   if (!chosen) return true;
-  // Allocation and pairing take the orders in arrival (time) order, as the general path.
+  // Only orders that accept the price can fill: the buys at or above it and the sells at or
+  // below it, again prefixes. Allocation and pairing take them in arrival (time) order, as the
+  // general path does (it gives every other order 0 lots).
+  const std::int64_t price = chosen->first;
+  std::size_t eligible = 0;
+  while (eligible < buys.size() && bids_[eligible].limit >= price) ++eligible;
+  buys.resize(eligible);
+  eligible = 0;
+  while (eligible < sells.size() && asks_[eligible].limit <= price) ++eligible;
+  sells.resize(eligible);
   std::sort(buys.begin(), buys.end());
   std::sort(sells.begin(), sells.end());
   load_group(buys, sells);
-  clear_at(buy_scratch_, sell_scratch_, Price{chosen->first}, chosen->second, clearing_, rng_,
+  clear_at(buy_scratch_, sell_scratch_, Price{price}, chosen->second, clearing_, rng_,
            clearing_result_, scratch_);
   report_group(buys, sells, out);
   return true;
