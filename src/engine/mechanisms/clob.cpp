@@ -37,18 +37,25 @@ Clob::Clob(const MarketRules& rules, SelfTradeRule self_trade, Crossing crossing
       self_trade_(self_trade),
       crossing_(crossing),
       ticks_per_unit_(rules.ticks_per_unit),
-      levels_(std::make_unique_for_overwrite<PriceLevel[]>(
-          static_cast<std::size_t>(rules.ticks_per_unit))),
+      dense_(rules.ticks_per_unit <= kDenseLevels),
+      levels_(dense_ ? std::make_unique_for_overwrite<PriceLevel[]>(
+                           static_cast<std::size_t>(rules.ticks_per_unit))
+                     : nullptr),
       occupied_((static_cast<std::size_t>(rules.ticks_per_unit) + 63) / 64, 0),
       best_{0, rules.ticks_per_unit},
       seen_(kIdWindow / 64, 0) {
   assert(rules.ticks_per_unit >= 2 && rules.ticks_per_unit < (std::int64_t{1} << 31) &&
          "Clob: ticks_per_unit must lie in [2, 2^31)");
+  if (!dense_) reserve(kInitialOrders);  // a fine grid: a deep book is likely
 }
 
 void Clob::reserve(std::size_t orders) {
   slots_.reserve(orders);
   index_.reserve(orders);
+  if (!dense_) {
+    level_pool_.reserve(orders);
+    level_of_.reserve(orders);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,7 +150,7 @@ std::int64_t Clob::match(const OrderRequest& order, std::int64_t limit, std::int
   // The empty-side sentinels (0 for bids, ticks_per_unit for asks) never reach a valid limit.
   while (open > 0 && reaches<kTaker>(limit, best_[idx(kMaker)])) {
     const std::int64_t price = best_[idx(kMaker)];
-    PriceLevel& level = levels_[static_cast<std::size_t>(price)];
+    PriceLevel& level = this->level(price);
     std::uint32_t s = level.head;
     // unlink() moves best_ on when this level empties, which ends this inner loop too.
     while (s != kNil && open > 0) {
@@ -192,7 +199,6 @@ std::uint32_t Clob::rest(const OrderRequest& order, std::int64_t lots) {
     slots_.emplace_back();
   }
   const std::int64_t price = order.limit.ticks;
-  PriceLevel& level = levels_[static_cast<std::size_t>(price)];
   Slot& slot = slots_[s];
   slot.id = order.id.value;
   slot.price = price;
@@ -204,9 +210,10 @@ std::uint32_t Clob::rest(const OrderRequest& order, std::int64_t lots) {
   const std::uint64_t bit = std::uint64_t{1} << (price & 63);
   if ((word & bit) == 0) {
     word |= bit;
-    level = PriceLevel{lots, s, s};  // a free level's fields are stale: set them all
+    open_level(price) = PriceLevel{lots, s, s};
     slot.prev = kNil;
   } else {
+    PriceLevel& level = this->level(price);
     slot.prev = level.tail;
     slots_[level.tail].next = s;
     level.tail = s;
@@ -223,7 +230,7 @@ std::uint32_t Clob::rest(const OrderRequest& order, std::int64_t lots) {
 
 void Clob::unlink(std::uint32_t s) {
   Slot& slot = slots_[s];
-  PriceLevel& level = levels_[static_cast<std::size_t>(slot.price)];
+  PriceLevel& level = this->level(slot.price);
   if (slot.prev == kNil) {
     level.head = slot.next;
   } else {
@@ -240,6 +247,7 @@ void Clob::unlink(std::uint32_t s) {
   if (level.head == kNil) {
     occupied_[static_cast<std::size_t>(slot.price) >> 6] &=
         ~(std::uint64_t{1} << (slot.price & 63));
+    close_level(slot.price);
     std::int64_t& best = best_[idx(slot.side)];
     if (best == slot.price) best = next_worse(slot.side, slot.price);
   }
@@ -250,6 +258,28 @@ void Clob::unlink(std::uint32_t s) {
 
 // The book is never crossed, so every occupied price below the best bid is a bid and every
 // occupied price above the best ask is an ask: one bitmap serves both sides.
+Clob::PriceLevel& Clob::open_level(std::int64_t price) {
+  if (dense_) return levels_[static_cast<std::size_t>(price)];
+  std::uint32_t l = free_level_;
+  if (l != kNil) {
+    free_level_ = level_pool_[l].head;
+  } else {
+    l = static_cast<std::uint32_t>(level_pool_.size());
+    level_pool_.emplace_back();
+  }
+  level_of_.insert(static_cast<std::uint64_t>(price), l);
+  return level_pool_[l];
+}
+
+void Clob::close_level(std::int64_t price) {
+  if (dense_) return;
+  const auto key = static_cast<std::uint64_t>(price);
+  const std::uint32_t l = level_of_.find(key);
+  level_of_.erase(key);
+  level_pool_[l].head = free_level_;
+  free_level_ = l;
+}
+
 std::int64_t Clob::next_worse(Side side, std::int64_t price) const {
   if (side_orders_[idx(side)] == 0) return no_price(side);
   if (side == Side::kBuy) {
@@ -313,10 +343,10 @@ PublicView Clob::public_view() const {
   const std::int64_t bid = best_[idx(Side::kBuy)];
   const std::int64_t ask = best_[idx(Side::kSell)];
   if (bid != no_price(Side::kBuy)) {
-    view.best_bid = Level{Price{bid}, Qty{levels_[static_cast<std::size_t>(bid)].lots}};
+    view.best_bid = Level{Price{bid}, Qty{level(bid).lots}};
   }
   if (ask != no_price(Side::kSell)) {
-    view.best_ask = Level{Price{ask}, Qty{levels_[static_cast<std::size_t>(ask)].lots}};
+    view.best_ask = Level{Price{ask}, Qty{level(ask).lots}};
   }
   if (last_lots_ > 0) view.last_price = Price{last_price_};
   view.last_qty = Qty{last_lots_};
@@ -330,8 +360,7 @@ BookSnapshot Clob::snapshot() const {
   for (const Side side : {Side::kBuy, Side::kSell}) {
     auto& entries = side == Side::kBuy ? snap.bids : snap.asks;
     for (std::int64_t p = best_[idx(side)]; p != no_price(side); p = next_worse(side, p)) {
-      for (std::uint32_t s = levels_[static_cast<std::size_t>(p)].head; s != kNil;
-           s = slots_[s].next) {
+      for (std::uint32_t s = level(p).head; s != kNil; s = slots_[s].next) {
         const Slot& slot = slots_[s];
         entries.push_back(
             BookSnapshot::Entry{OrderId{slot.id}, slot.owner, Price{slot.price}, Qty{slot.lots}});

@@ -73,6 +73,10 @@ class Clob final : public Mechanism {
 
  private:
   static constexpr std::uint32_t kNil = IdIndex::kNil;
+  /// Grids of at most this many prices index their levels directly (at most 1 MiB of levels).
+  static constexpr std::int64_t kDenseLevels = std::int64_t{1} << 16;
+  /// Resting orders (and sparse levels) a new book has room for before its first reallocation.
+  static constexpr std::size_t kInitialOrders = 256;
 
   // A resting order, linked into its price level's FIFO list.
   struct Slot {
@@ -123,7 +127,28 @@ class Clob final : public Mechanism {
   std::vector<std::uint32_t> settle_asks_;  // on_settle scratch: held asks, best first
   std::int64_t ticks_per_unit_;
 
-  std::unique_ptr<PriceLevel[]> levels_;      // indexed by price in ticks; see PriceLevel
+  // Price levels. Dense (an array indexed by price) when the grid has at most kDenseLevels
+  // prices; otherwise sparse: a pool of the levels in use, found by price through an IdIndex,
+  // so that a fine tick does not spread the few hundred levels of a book over a
+  // million-entry array (one cache miss per access). level() is the one way in.
+  PriceLevel& level(std::int64_t price) {
+    return dense_ ? levels_[static_cast<std::size_t>(price)]
+                  : level_pool_[level_of_.find(static_cast<std::uint64_t>(price))];
+  }
+  const PriceLevel& level(std::int64_t price) const {
+    return dense_ ? levels_[static_cast<std::size_t>(price)]
+                  : level_pool_[level_of_.find(static_cast<std::uint64_t>(price))];
+  }
+  /// The level of a price that held no orders until now (its fields are stale: set them all).
+  PriceLevel& open_level(std::int64_t price);
+  /// Forgets the level of a price that holds no orders any more.
+  void close_level(std::int64_t price);
+
+  bool dense_;
+  std::unique_ptr<PriceLevel[]> levels_;      // dense: indexed by price in ticks; see PriceLevel
+  IdIndex level_of_;                          // sparse: price -> index into level_pool_
+  std::vector<PriceLevel> level_pool_;        // sparse: levels in use and free ones
+  std::uint32_t free_level_ = kNil;           // sparse: free list linked through PriceLevel::head
   std::vector<std::uint64_t> occupied_;       // bit p set <=> levels_[p] holds orders
   std::array<std::int64_t, 2> best_;          // best bid (0 if none), best ask (tpu if none)
   std::array<std::size_t, 2> side_orders_{};  // resting orders per side

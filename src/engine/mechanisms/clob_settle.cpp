@@ -19,7 +19,7 @@ constexpr std::size_t idx(Side s) {
 void Clob::fill_resting(Side maker, const OrderRequest& taker, std::int64_t lots, std::int64_t open,
                         Outcomes& out) {
   const std::int64_t price = best_[idx(maker)];
-  PriceLevel& level = levels_[static_cast<std::size_t>(price)];
+  PriceLevel& level = this->level(price);
   const std::uint32_t s = level.head;
   Slot& resting = slots_[s];
   resting.lots -= lots;
@@ -92,7 +92,7 @@ void Clob::on_settle(SimTime /*now*/, Outcomes& out) {
     } else {
       const std::uint32_t i = new_bid ? bids[bi] : asks[ai];
       const Side maker = new_bid ? Side::kSell : Side::kBuy;
-      const std::int64_t head = levels_[static_cast<std::size_t>(best_[idx(maker)])].head;
+      const std::int64_t head = level(best_[idx(maker)]).head;
       const std::int64_t lots = std::min(open[i], slots_[static_cast<std::size_t>(head)].lots);
       open[i] -= lots;
       fill_resting(maker, pending_[i], lots, open[i], out);
