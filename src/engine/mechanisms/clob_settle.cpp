@@ -49,11 +49,17 @@ void Clob::on_settle(SimTime /*now*/, Outcomes& out) {
     open[i] = pending_[i].qty.lots;
     (pending_[i].side == Side::kBuy ? bids : asks).push_back(i);
   }
-  std::stable_sort(bids.begin(), bids.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return pending_[a].limit.ticks > pending_[b].limit.ticks;
+  // Best price first, arrival order within a price: the index breaks ties, so a plain sort is
+  // stable here (std::stable_sort allocated a buffer at every settle).
+  std::sort(bids.begin(), bids.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const std::int64_t la = pending_[a].limit.ticks;
+    const std::int64_t lb = pending_[b].limit.ticks;
+    return la != lb ? la > lb : a < b;
   });
-  std::stable_sort(asks.begin(), asks.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return pending_[a].limit.ticks < pending_[b].limit.ticks;
+  std::sort(asks.begin(), asks.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const std::int64_t la = pending_[a].limit.ticks;
+    const std::int64_t lb = pending_[b].limit.ticks;
+    return la != lb ? la < lb : a < b;
   });
   std::size_t bi = 0;
   std::size_t ai = 0;
