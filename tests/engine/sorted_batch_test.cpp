@@ -7,11 +7,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "engine/choices.hpp"
 #include "engine/mechanisms/batch_auction.hpp"
 #include "engine/mechanisms/id_index.hpp"
 #include "engine/mechanisms/predecessor_clearing.hpp"
@@ -84,11 +87,12 @@ Trade trade_of(const Outcome& o) {
           taker_buys ? o.counter_order.value : o.order.value};
 }
 
-TEST(PredecessorBatch, SortedBookTradesAsAClearOfEveryOpenOrderThroughCancelsAndCompaction) {
-  const BatchParams params{SimTime::from_ms(100), TieRule::kImbalanceMidpoint,
-                           Allocation::kTimeAnyPrice};
+void check_sorted_book(TieRule tie, Allocation allocation) {
+  SCOPED_TRACE(std::string(to_string(tie)) + " / " + std::string(to_string(allocation)));
+  const BatchParams params{SimTime::from_ms(100), tie, allocation};
   BatchAuction fba{MarketRules{}, params, RandomStream{1, StreamId::kMechanism, 0}};
-  RandomStream reference_rng{1, StreamId::kMechanism, 0};  // never drawn: time allocation
+  RandomStream reference_rng{1, StreamId::kMechanism, 0};  // the mechanism's own stream
+  std::optional<Price> previous;
   RandomStream flow{5, StreamId::kMechanism, 1};
   std::map<std::uint64_t, BatchOrder> open;  // the reference: every open order by seq
   std::uint64_t next_id = 1;
@@ -126,9 +130,9 @@ TEST(PredecessorBatch, SortedBookTradesAsAClearOfEveryOpenOrderThroughCancelsAnd
     std::vector<BatchOrder> buys;
     std::vector<BatchOrder> sells;
     for (const auto& [s, o] : open) (o.side == Side::kBuy ? buys : sells).push_back(o);
-    const Clearing c =
-        clear_uniform(buys, sells, ClearingRules{params.tie, params.allocation, 1000}, std::nullopt,
-                      reference_rng);
+    const Clearing c = clear_uniform(
+        buys, sells, ClearingRules{params.tie, params.allocation, 1000}, previous, reference_rng);
+    if (c.volume > 0) previous = c.price;
     std::vector<Trade> expected;
     for (const auto& m : c.matches) {
       expected.emplace_back(c.price->ticks, m.lots, buys[m.buy].id.value, sells[m.sell].id.value);
@@ -149,9 +153,23 @@ TEST(PredecessorBatch, SortedBookTradesAsAClearOfEveryOpenOrderThroughCancelsAnd
     trades += got.size();
   }
   // The stream exercised what it is for: many trades, cancels, and a book that rests.
-  EXPECT_GT(trades, 300u);
+  EXPECT_GT(trades, 250u);
   EXPECT_GT(cancels, 100u);
   EXPECT_GT(open.size(), 50u);
+}
+
+TEST(PredecessorBatch, SortedBookTradesAsAClearOfEveryOpenOrderThroughCancelsAndCompaction) {
+  check_sorted_book(TieRule::kImbalanceMidpoint, Allocation::kTimeAnyPrice);
+  check_sorted_book(TieRule::kImbalanceMidpoint, Allocation::kTime);
+}
+
+TEST(FbaSortedBook, EveryTieRuleAndAllocationTradesAsAClearOfEveryOpenOrder) {
+  for (const TieRule tie : {TieRule::kImbalance, TieRule::kPrevious, TieRule::kMidpoint}) {
+    for (const Allocation allocation : {Allocation::kTime, Allocation::kProRata,
+                                        Allocation::kRandom, Allocation::kTimeAnyPrice}) {
+      check_sorted_book(tie, allocation);
+    }
+  }
 }
 
 TEST(IdIndex, AgreesWithAHashMapThroughGrowthUpdatesAndDeletion) {

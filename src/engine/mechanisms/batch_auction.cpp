@@ -15,7 +15,7 @@ BatchAuction::BatchAuction(const MarketRules& rules, const BatchParams& params, 
       clearing_{params.tie, params.allocation, rules.ticks_per_unit},
       rng_(rng),
       next_clear_(params.delta),
-      sorted_(params.flow == BatchFlow::kSingle && params.tie == TieRule::kImbalanceMidpoint) {
+      sorted_(params.flow == BatchFlow::kSingle) {
   assert(params.delta.ns > 0 && "a batch must last at least 1 ns");
 }
 
@@ -142,7 +142,7 @@ void BatchAuction::on_timer(SimTime now, Outcomes& out) {
   next_clear_ = next_clear_ + params_.delta;
   if (live_ == 0) return;
   const std::optional<Price> previous = last_price_;
-  if (sorted_ && clear_crossing(out)) {
+  if (sorted_ && clear_crossing(previous, out)) {
     compact();
     return;
   }
@@ -176,12 +176,12 @@ void BatchAuction::on_timer(SimTime now, Outcomes& out) {
   compact();
 }
 
-bool BatchAuction::clear_crossing(Outcomes& out) {
+bool BatchAuction::clear_crossing(std::optional<Price> previous, Outcomes& out) {
   // Limit orders only (otherwise the general path handles IOC and market remainders). A buy
-  // below every sell, or a sell above every buy, accepts no price at which anything can trade,
-  // so under this rule it changes neither the price, the volume nor the allocation; most
-  // carried orders are such, so the clear reads only the crossing region: a prefix of each
-  // price-sorted side.
+  // below every sell, or a sell above every buy, accepts no price at which anything can trade:
+  // it adds nothing to D(p) or S(p) where the other is positive, so under every tie rule it
+  // changes neither the price, the volume nor the allocation; most carried orders are such, so
+  // the clear reads only the crossing region: a prefix of each price-sorted side.
   assert(sorted_ && "clear_crossing needs the price-sorted sides");
   if (open_non_limit_ != 0) return false;
   if (bids_.empty() || asks_.empty()) return true;
@@ -203,6 +203,16 @@ bool BatchAuction::clear_crossing(Outcomes& out) {
     if (r.limit > highest_buy) break;
     sells.push_back(r.position);
     ask_levels_.emplace_back(r.limit, orders_[r.position].open);
+  }
+  if (params_.tie != TieRule::kImbalanceMidpoint) {
+    // The general clear over the region, in arrival (time) order.
+    std::sort(buys.begin(), buys.end());
+    std::sort(sells.begin(), sells.end());
+    load_group(buys, sells);
+    clear_uniform(buy_scratch_, sell_scratch_, clearing_, previous, rng_, clearing_result_,
+                  scratch_);
+    if (clearing_result_.volume > 0) report_group(buys, sells, out);
+    return true;
   }
   const auto chosen = imbalance_midpoint_price_sorted(bid_levels_, ask_levels_, scratch_.buy_limits,
                                                       scratch_.starts);

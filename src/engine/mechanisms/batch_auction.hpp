@@ -80,9 +80,9 @@ class BatchAuction : public Mechanism {
   /// Clears the orders at `buys` x `sells` (indices into orders_) and reports the trades.
   void clear_group(const std::vector<std::uint32_t>& buys, const std::vector<std::uint32_t>& sells,
                    std::optional<Price> previous, Outcomes& out);
-  /// The imbalance_midpoint rule on one flow: clears only the orders that can cross, or
-  /// returns false (nothing done) when an IOC or market order is open.
-  bool clear_crossing(Outcomes& out);
+  /// The clear of a single-flow batch of limit orders: only the orders that can cross take
+  /// part; returns false (nothing done) when an IOC or market order is open.
+  bool clear_crossing(std::optional<Price> previous, Outcomes& out);
   /// Copies the orders at `buys` x `sells` into the clearing scratch, in that order.
   void load_group(const std::vector<std::uint32_t>& buys, const std::vector<std::uint32_t>& sells);
   /// Applies clearing_result_ (of the orders load_group copied) and reports its trades.
@@ -109,8 +109,8 @@ class BatchAuction : public Mechanism {
   SeenIds seen_;                    // every id received (duplicates, too-late cancels)
   std::size_t live_ = 0;
   std::size_t open_non_limit_ = 0;  // open IOC and market orders
-  // Only under the single-flow imbalance_midpoint rule: open limit orders by price, best
-  // first (bids descending, asks ascending), so a clear reads the crossing region directly.
+  // Single flow only: open limit orders by price, best first (bids descending, asks
+  // ascending), so a clear reads the crossing region directly.
   bool sorted_ = false;
   std::vector<Resting> bids_;
   std::vector<Resting> asks_;

@@ -124,12 +124,14 @@ void allocate(std::span<const BatchOrder> orders, std::int64_t price, std::int64
     assert(left == 0 && "allocation must place the whole volume");
     return;
   }
-  // Best limit first (highest buy, lowest sell); stable, so time priority within a level.
+  // Best limit first (highest buy, lowest sell), then time priority within a level: the
+  // input index breaks ties (eligible is ascending), so no stable sort and its buffer.
   const bool buy = !orders.empty() && orders[0].side == Side::kBuy;
-  std::stable_sort(eligible.begin(), eligible.end(), [&](std::uint32_t a, std::uint32_t b) {
+  std::sort(eligible.begin(), eligible.end(), [&](std::uint32_t a, std::uint32_t b) {
     const std::int64_t la = effective_limit(orders[a], tpu);
     const std::int64_t lb = effective_limit(orders[b], tpu);
-    return buy ? la > lb : la < lb;
+    if (la != lb) return buy ? la > lb : la < lb;
+    return a < b;
   });
   std::int64_t left = target;
   std::size_t i = 0;
@@ -172,8 +174,10 @@ void allocate(std::span<const BatchOrder> orders, std::int64_t price, std::int64
             given += fills[m];
             remainders.emplace_back(static_cast<std::int64_t>(share % level_lots), m);
           }
-          std::stable_sort(remainders.begin(), remainders.end(),
-                           [](const auto& a, const auto& b) { return a.first > b.first; });
+          // Members are in arrival order, so the order index breaks ties as a stable sort.
+          std::sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+          });
           for (std::int64_t k = 0; k < left - given; ++k) ++fills[remainders[k].second];
           left = 0;
           break;
