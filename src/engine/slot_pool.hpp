@@ -28,6 +28,11 @@ class SlotPool {
   }
   /// Returns `slot` to the pool; its value stays until it is acquired and overwritten.
   void release(std::uint32_t slot) { free_.push_back(slot); }
+  /// Room for `n` slots held at once without reallocating.
+  void reserve(std::size_t n) {
+    items_.reserve(n);
+    free_.reserve(n);
+  }
 
   T& operator[](std::uint32_t slot) { return items_[slot]; }
   const T& operator[](std::uint32_t slot) const { return items_[slot]; }

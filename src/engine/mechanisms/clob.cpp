@@ -256,17 +256,9 @@ void Clob::unlink(std::uint32_t s) {
   free_ = s;
 }
 
-// The book is never crossed, so every occupied price below the best bid is a bid and every
-// occupied price above the best ask is an ask: one bitmap serves both sides.
 Clob::PriceLevel& Clob::open_level(std::int64_t price) {
   if (dense_) return levels_[static_cast<std::size_t>(price)];
-  std::uint32_t l = free_level_;
-  if (l != kNil) {
-    free_level_ = level_pool_[l].head;
-  } else {
-    l = static_cast<std::uint32_t>(level_pool_.size());
-    level_pool_.emplace_back();
-  }
+  const std::uint32_t l = level_pool_.acquire();
   level_of_.insert(static_cast<std::uint64_t>(price), l);
   return level_pool_[l];
 }
@@ -276,10 +268,11 @@ void Clob::close_level(std::int64_t price) {
   const auto key = static_cast<std::uint64_t>(price);
   const std::uint32_t l = level_of_.find(key);
   level_of_.erase(key);
-  level_pool_[l].head = free_level_;
-  free_level_ = l;
+  level_pool_.release(l);
 }
 
+// The book is never crossed, so every occupied price below the best bid is a bid and every
+// occupied price above the best ask is an ask: one bitmap serves both sides.
 std::int64_t Clob::next_worse(Side side, std::int64_t price) const {
   if (side_orders_[idx(side)] == 0) return no_price(side);
   if (side == Side::kBuy) {

@@ -12,6 +12,7 @@
 #include "engine/choices.hpp"
 #include "engine/mechanisms/id_index.hpp"
 #include "engine/mechanisms/mechanism.hpp"
+#include "engine/slot_pool.hpp"
 #include "engine/types.hpp"
 
 namespace proteus::engine {
@@ -147,8 +148,7 @@ class Clob final : public Mechanism {
   bool dense_;
   std::unique_ptr<PriceLevel[]> levels_;      // dense: indexed by price in ticks; see PriceLevel
   IdIndex level_of_;                          // sparse: price -> index into level_pool_
-  std::vector<PriceLevel> level_pool_;        // sparse: levels in use and free ones
-  std::uint32_t free_level_ = kNil;           // sparse: free list linked through PriceLevel::head
+  SlotPool<PriceLevel> level_pool_;           // sparse: levels in use and free ones
   std::vector<std::uint64_t> occupied_;       // bit p set <=> levels_[p] holds orders
   std::array<std::int64_t, 2> best_;          // best bid (0 if none), best ask (tpu if none)
   std::array<std::size_t, 2> side_orders_{};  // resting orders per side
