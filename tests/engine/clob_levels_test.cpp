@@ -41,7 +41,8 @@ void run_flow(SelfTradeRule self_trade, Crossing crossing) {
   std::size_t trades = 0;
   std::size_t max_resting = 0;
   for (std::uint64_t id = 1; id <= 20000; ++id) {
-    const SimTime now = SimTime::from_ms(static_cast<double>(id / 3));
+    const std::uint64_t instant_ms = id / 3;  // three messages share each instant
+    const SimTime now = SimTime::from_ms(static_cast<double>(instant_ms));
     a.clear();
     b.clear();
     const AgentId owner{static_cast<std::uint32_t>(1 + flow.below(4))};
