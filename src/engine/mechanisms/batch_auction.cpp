@@ -192,27 +192,29 @@ bool BatchAuction::clear_crossing(std::optional<Price> previous, Outcomes& out) 
   auto& sells = groups_[1];
   buys.clear();
   sells.clear();
-  bid_levels_.clear();
-  ask_levels_.clear();
   for (const Resting& r : bids_) {
     if (r.limit < lowest_sell) break;
     buys.push_back(r.position);
-    bid_levels_.emplace_back(r.limit, orders_[r.position].open);
   }
   for (const Resting& r : asks_) {
     if (r.limit > highest_buy) break;
     sells.push_back(r.position);
-    ask_levels_.emplace_back(r.limit, orders_[r.position].open);
   }
   if (params_.tie != TieRule::kImbalanceMidpoint) {
     // The general clear over the region, in arrival (time) order.
     std::sort(buys.begin(), buys.end());
     std::sort(sells.begin(), sells.end());
-    load_group(buys, sells);
-    clear_uniform(buy_scratch_, sell_scratch_, clearing_, previous, rng_, clearing_result_,
-                  scratch_);
-    if (clearing_result_.volume > 0) report_group(buys, sells, out);
+    opposite_empty_.resize(orders_.size());  // written for the group members before any read
+    clear_group(buys, sells, previous, out);
     return true;
+  }
+  bid_levels_.clear();
+  ask_levels_.clear();
+  for (std::size_t i = 0; i < buys.size(); ++i) {
+    bid_levels_.emplace_back(bids_[i].limit, orders_[buys[i]].open);
+  }
+  for (std::size_t i = 0; i < sells.size(); ++i) {
+    ask_levels_.emplace_back(asks_[i].limit, orders_[sells[i]].open);
   }
   const auto chosen = imbalance_midpoint_price_sorted(bid_levels_, ask_levels_, scratch_.buy_limits,
                                                       scratch_.starts);

@@ -114,10 +114,10 @@ class BatchAuction : public Mechanism {
   bool sorted_ = false;
   std::vector<Resting> bids_;
   std::vector<Resting> asks_;
-  std::vector<std::uint32_t> moved_to_;
-  std::vector<std::pair<std::int64_t, std::int64_t>> bid_levels_;  // crossing bids: limit, lots
-  std::vector<std::pair<std::int64_t, std::int64_t>>
-      ask_levels_;  // compact()'s old -> new positions
+  std::vector<std::uint32_t> moved_to_;  // compact()'s old -> new positions
+  // The crossing region as (limit, open lots), best first: scratch of clear_crossing.
+  std::vector<std::pair<std::int64_t, std::int64_t>> bid_levels_;
+  std::vector<std::pair<std::int64_t, std::int64_t>> ask_levels_;
   std::uint64_t next_seq_ = 0;
   std::optional<Price> last_price_;
   std::int64_t last_lots_ = 0;
