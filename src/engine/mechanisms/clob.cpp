@@ -41,7 +41,7 @@ Clob::Clob(const MarketRules& rules, SelfTradeRule self_trade, Crossing crossing
       levels_(dense_ ? std::make_unique_for_overwrite<PriceLevel[]>(
                            static_cast<std::size_t>(rules.ticks_per_unit))
                      : nullptr),
-      occupied_((static_cast<std::size_t>(rules.ticks_per_unit) + 63) / 64, 0),
+      occupied_(rules.ticks_per_unit),
       best_{0, rules.ticks_per_unit},
       seen_(kIdWindow / 64, 0) {
   assert(rules.ticks_per_unit >= 2 && rules.ticks_per_unit < (std::int64_t{1} << 31) &&
@@ -206,10 +206,7 @@ std::uint32_t Clob::rest(const OrderRequest& order, std::int64_t lots) {
   slot.next = kNil;
   slot.owner = order.owner;
   slot.side = order.side;
-  std::uint64_t& word = occupied_[static_cast<std::size_t>(price) >> 6];
-  const std::uint64_t bit = std::uint64_t{1} << (price & 63);
-  if ((word & bit) == 0) {
-    word |= bit;
+  if (occupied_.insert(price)) {
     open_level(price) = PriceLevel{lots, s, s};
     slot.prev = kNil;
   } else {
@@ -245,8 +242,7 @@ void Clob::unlink(std::uint32_t s) {
   --side_orders_[idx(slot.side)];
   --live_orders_;
   if (level.head == kNil) {
-    occupied_[static_cast<std::size_t>(slot.price) >> 6] &=
-        ~(std::uint64_t{1} << (slot.price & 63));
+    occupied_.erase(slot.price);
     close_level(slot.price);
     std::int64_t& best = best_[idx(slot.side)];
     if (best == slot.price) best = next_worse(slot.side, slot.price);
@@ -275,26 +271,8 @@ void Clob::close_level(std::int64_t price) {
 // occupied price above the best ask is an ask: one bitmap serves both sides.
 std::int64_t Clob::next_worse(Side side, std::int64_t price) const {
   if (side_orders_[idx(side)] == 0) return no_price(side);
-  if (side == Side::kBuy) {
-    const std::int64_t q = price - 1;
-    if (q <= 0) return 0;
-    std::size_t w = static_cast<std::size_t>(q) >> 6;
-    std::uint64_t bits = occupied_[w] & (~std::uint64_t{0} >> (63 - (q & 63)));
-    while (bits == 0) {
-      if (w == 0) return 0;
-      bits = occupied_[--w];
-    }
-    return static_cast<std::int64_t>(w * 64 + 63 - std::countl_zero(bits));
-  }
-  const std::int64_t q = price + 1;
-  if (q >= ticks_per_unit_) return ticks_per_unit_;
-  std::size_t w = static_cast<std::size_t>(q) >> 6;
-  std::uint64_t bits = occupied_[w] & (~std::uint64_t{0} << (q & 63));
-  while (bits == 0) {
-    if (++w == occupied_.size()) return ticks_per_unit_;
-    bits = occupied_[w];
-  }
-  return static_cast<std::int64_t>(w * 64 + std::countr_zero(bits));
+  if (side == Side::kBuy) return std::max<std::int64_t>(0, occupied_.at_or_below(price - 1));
+  return std::min(ticks_per_unit_, occupied_.at_or_above(price + 1));
 }
 
 // ---------------------------------------------------------------------------------------------

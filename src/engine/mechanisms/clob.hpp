@@ -12,6 +12,7 @@
 #include "engine/choices.hpp"
 #include "engine/mechanisms/id_index.hpp"
 #include "engine/mechanisms/mechanism.hpp"
+#include "engine/mechanisms/occupancy.hpp"
 #include "engine/slot_pool.hpp"
 #include "engine/types.hpp"
 
@@ -90,7 +91,7 @@ class Clob final : public Mechanism {
     Side side = Side::kBuy;
   };
   // One price; it holds orders of at most one side because the book is never crossed. Only
-  // levels marked in occupied_ are meaningful: rest() sets every field of a level it occupies,
+  // levels in occupied_ are meaningful: rest() sets every field of a level it occupies,
   // so the array is never initialised (no per-run pass over every price of the grid).
   struct PriceLevel {
     std::int64_t lots;
@@ -149,7 +150,7 @@ class Clob final : public Mechanism {
   std::unique_ptr<PriceLevel[]> levels_;      // dense: indexed by price in ticks; see PriceLevel
   IdIndex level_of_;                          // sparse: price -> index into level_pool_
   SlotPool<PriceLevel> level_pool_;           // sparse: levels in use and free ones
-  std::vector<std::uint64_t> occupied_;       // bit p set <=> levels_[p] holds orders
+  Occupancy occupied_;                        // the prices whose level holds orders
   std::array<std::int64_t, 2> best_;          // best bid (0 if none), best ask (tpu if none)
   std::array<std::size_t, 2> side_orders_{};  // resting orders per side
   std::size_t live_orders_ = 0;
