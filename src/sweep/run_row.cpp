@@ -28,6 +28,7 @@ struct TestAids {
   std::chrono::microseconds delay{0};
   std::set<std::uint64_t> fail_rows;
   int crash_rank = -1;
+  std::chrono::microseconds request_gap{0};
 };
 
 const TestAids& test_aids() {
@@ -43,12 +44,19 @@ const TestAids& test_aids() {
       }
     }
     if (const char* text = std::getenv("PROTEUS_SWEEP_CRASH_RANK")) a.crash_rank = std::atoi(text);
+    if (const char* text = std::getenv("PROTEUS_SWEEP_REQUEST_GAP_MS")) {
+      a.request_gap = std::chrono::microseconds(static_cast<long long>(std::atof(text) * 1000.0));
+    }
     return a;
   }();
   return kAids;
 }
 
 }  // namespace
+
+void pause_between_requests_for_test() {
+  if (test_aids().request_gap.count() > 0) std::this_thread::sleep_for(test_aids().request_gap);
+}
 
 void maybe_crash_for_test(int rank) {
   if (rank == test_aids().crash_rank) {

@@ -14,6 +14,10 @@ namespace proteus::sweep {
 /// and PROTEUS_SWEEP_RUN_DELAY_MS (test aids) apply here.
 RunRecord execute_row(const SweepPlan& plan, std::uint64_t row, int rank);
 
+/// Sleeps PROTEUS_SWEEP_REQUEST_GAP_MS (a test aid: a worker's opening requests reach rank 0
+/// that far apart, so the coordinator may run out of rows between them).
+void pause_between_requests_for_test();
+
 /// Throws when `rank` is PROTEUS_SWEEP_CRASH_RANK (a test aid: a crash outside any run).
 void maybe_crash_for_test(int rank);
 

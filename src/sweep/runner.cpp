@@ -16,7 +16,6 @@
 #include <deque>
 #include <limits>
 #include <optional>
-#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -48,6 +47,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kTagResults = 1;
 constexpr int kTagAssign = 2;
+/// Requests a worker keeps open: one batch queued while another runs. Each request gets one
+/// reply; a worker leaves after a stop reply to each, so it is done after this many stops.
+constexpr int kOpenRequests = 2;
 constexpr std::uint64_t kMaxBatch = 4096;
 constexpr double kTargetBatchSeconds = 0.1;
 constexpr std::size_t kFlushRows = 1 << 16;
@@ -159,7 +161,7 @@ class Coordinator {
         options_(options),
         writer_(writer),
         outstanding_(static_cast<std::size_t>(ranks), 0),
-        stopping_(static_cast<std::size_t>(ranks), false) {
+        stops_(static_cast<std::size_t>(ranks), 0) {
     std::vector<RowRange> pending = writer.pending_ranges();
     total_ = plan.total_runs();
     if (options.shard) {
@@ -279,12 +281,11 @@ class Coordinator {
     send(pack(reply), worker, kTagAssign);
     if (reply.count > 0) {
       ++outstanding;
-    } else {
-      stopping_[static_cast<std::size_t>(worker)] = true;
-    }
-    if (stopping_[static_cast<std::size_t>(worker)] && outstanding == 0 &&
-        !finished_.contains(worker)) {
-      finished_.insert(worker);
+    } else if (++stops_[static_cast<std::size_t>(worker)] == kOpenRequests) {
+      // Every open request of this worker is answered: it sends nothing more in this sweep.
+      // (Counting it done after its first stop lost the second request to the next block of
+      // an adaptive sweep, whose coordinator then gave it rows that it ran with this block's
+      // plan: wrong (cell, rep) for those rows.)
       --workers_left_;
     }
   }
@@ -319,8 +320,7 @@ class Coordinator {
   PanelWriter& writer_;
   std::deque<RowRange> todo_;
   std::vector<int> outstanding_;
-  std::vector<bool> stopping_;
-  std::set<int> finished_;
+  std::vector<int> stops_;  // stop replies sent to each worker
   int workers_left_ = 0;
   std::uint64_t total_ = 0;
   std::uint64_t remaining_ = 0;
@@ -336,13 +336,15 @@ class Coordinator {
   Clock::time_point last_progress_;
 };
 
-/// Ranks > 0: two requests open at all times so a batch is queued while one runs.
+/// Ranks > 0: kOpenRequests requests open at all times so a batch is queued while one runs.
 void work(const SweepPlan& plan, int rank) {
   std::string in_flight = pack(ResultBatch{});
   MPI_Request request = MPI_REQUEST_NULL;
-  send(in_flight, 0, kTagResults);
-  send(in_flight, 0, kTagResults);
-  int open = 2;
+  for (int i = 0; i < kOpenRequests; ++i) {
+    if (i > 0) pause_between_requests_for_test();
+    send(in_flight, 0, kTagResults);
+  }
+  int open = kOpenRequests;
   while (open > 0) {
     MPI_Status status;
     check_mpi(MPI_Probe(0, kTagAssign, MPI_COMM_WORLD, &status), "probe");

@@ -434,6 +434,30 @@ def case_sweep_target():
     expect("cap reached" in p.stderr, p.stderr)
 
 
+def case_sweep_target_late_request():
+    """Blocks of an adaptive sweep on 3 ranks where each worker's second opening request reaches
+    rank 0 after rank 0 has run out of rows: every worker must still be answered in its own
+    block. (Rank 0 once counted a worker done after its first stop reply; the next block then
+    answered the late request with rows the worker ran under the previous block's plan, so
+    some rows held another cell's results.)"""
+    metric = "mm_pnl"
+    base = os.path.join(WORK, "base.h5")
+    run([PROTEUS, "sweep", SMALL, "--out", base, "--quiet"])
+    target = 0.55 * half_widths(base, metric, 12)
+    args = ("--target", f"{metric}={target!r}", "--block", "6", "--max-repetitions", "120")
+    a = os.path.join(WORK, "a.h5")
+    run([PROTEUS, "sweep", SMALL, "--out", a, "--quiet", *args])
+    with h5py.File(a, "r") as f:
+        reps = int(f["runs/rep"][()].max()) + 1
+    expect(reps >= 24, f"the target needs {reps} repetitions: too few blocks to test")
+    b = os.path.join(WORK, "b.h5")
+    # Under the old rule this hung (the lost request's worker never reached the next block's
+    # collectives) or wrote wrong rows; a normal run takes a few seconds.
+    run([PROTEUS, "sweep", SMALL, "--out", b, "--quiet", *args], ranks=3,
+        env_extra={"PROTEUS_SWEEP_REQUEST_GAP_MS": "300"}, timeout=90)
+    expect(compare_panels.main(a, b) == 0, "1 rank vs 3 ranks with late worker requests differ")
+
+
 def case_list_and_errors():
     p = run([PROTEUS, "experiment", "list", "--experiments", EXPERIMENTS])
     for name in ("baseline", "delta", "rfq", "dual-flow"):
