@@ -283,9 +283,8 @@ class Coordinator {
       ++outstanding;
     } else if (++stops_[static_cast<std::size_t>(worker)] == kOpenRequests) {
       // Every open request of this worker is answered: it sends nothing more in this sweep.
-      // (Counting it done after its first stop lost the second request to the next block of
-      // an adaptive sweep, whose coordinator then gave it rows that it ran with this block's
-      // plan: wrong (cell, rep) for those rows.)
+      // Not before: a request left unanswered would be read by the next sweep on these ranks
+      // (the next block of an adaptive sweep), while the worker still runs this one's plan.
       --workers_left_;
     }
   }
