@@ -22,11 +22,12 @@ class Occupancy {
         bits_(std::make_unique_for_overwrite<std::uint64_t[]>(words_)),
         summary_((words_ + 63) / 64, 0) {}
 
+  /// Whether p (in [0, size)) is in the set.
   bool contains(std::int64_t p) const {
     const std::size_t w = word(p);
     return has_word(w) && ((bits_[w] >> (p & 63)) & 1u) != 0;
   }
-  /// Adds p; returns false when it was already in the set.
+  /// Adds p (in [0, size)); returns false when it was already in the set.
   bool insert(std::int64_t p) {
     const std::size_t w = word(p);
     const std::uint64_t bit = std::uint64_t{1} << (p & 63);
