@@ -105,6 +105,18 @@ def case_ranks():
         expect(used == set(range(ranks)), f"{ranks} ranks but runs came from ranks {sorted(used)}")
 
 
+def case_late_requests():
+    """Each worker's second opening request reaches rank 0 only after rank 0 may have run every
+    row itself (PROTEUS_SWEEP_REQUEST_GAP_MS): the sweep must still answer both requests of
+    every worker and end with the 1-rank panel. (Rank 0 once counted a worker done after its
+    first stop reply, and this sweep hung.)"""
+    ref = reference()
+    out = path("late.h5")
+    run(sweep_cmd(SMALL, out, 3, ["--overwrite"]),
+        env_extra={"PROTEUS_SWEEP_REQUEST_GAP_MS": "300"})
+    expect_same(ref, out)
+
+
 def case_kill_resume():
     ref = reference()
     out = path("killed.h5")
