@@ -375,8 +375,10 @@ def case_grow_killed():
         expect(compare_panels.main(out, fresh) == 0, f"killed at {point}, resumed: differs from fresh")
 
 
-def case_sweep_target():
-    metric = "mm_pnl"
+def target_sweep(metric):
+    """The adaptive sweep both sweep_target cases run on 1 rank: a target of 0.55 x the first
+    block's widest half-width, blocks of 6, cap 120. Returns (base panel, target, the sweep
+    arguments, the 1-rank panel, its process, its repetitions per cell)."""
     base = os.path.join(WORK, "base.h5")
     run([PROTEUS, "sweep", SMALL, "--out", base, "--quiet"])
     target = 0.55 * half_widths(base, metric, 12)
@@ -385,6 +387,12 @@ def case_sweep_target():
     p = run([PROTEUS, "sweep", SMALL, "--out", a, "--quiet", *args])
     with h5py.File(a, "r") as f:
         reps = int(f["runs/rep"][()].max()) + 1
+    return base, target, args, a, p, reps
+
+
+def case_sweep_target():
+    metric = "mm_pnl"
+    base, target, args, a, p, reps = target_sweep(metric)
     expect(reps > 12 and (reps - 12) % 6 == 0, f"{reps}")
     expect(half_widths(a, metric, reps) <= target < half_widths(a, metric, reps - 6),
            "not the first block meeting the target")
@@ -440,15 +448,7 @@ def case_sweep_target_late_request():
     block. (Rank 0 once counted a worker done after its first stop reply; the next block then
     answered the late request with rows the worker ran under the previous block's plan, so
     some rows held another cell's results.)"""
-    metric = "mm_pnl"
-    base = os.path.join(WORK, "base.h5")
-    run([PROTEUS, "sweep", SMALL, "--out", base, "--quiet"])
-    target = 0.55 * half_widths(base, metric, 12)
-    args = ("--target", f"{metric}={target!r}", "--block", "6", "--max-repetitions", "120")
-    a = os.path.join(WORK, "a.h5")
-    run([PROTEUS, "sweep", SMALL, "--out", a, "--quiet", *args])
-    with h5py.File(a, "r") as f:
-        reps = int(f["runs/rep"][()].max()) + 1
+    _, _, args, a, _, reps = target_sweep("mm_pnl")
     expect(reps >= 24, f"the target needs {reps} repetitions: too few blocks to test")
     b = os.path.join(WORK, "b.h5")
     # Under the old rule this hung (the lost request's worker never reached the next block's
